@@ -1,0 +1,187 @@
+// Package mux is the request dispatcher of a nextgo app: it normalises the
+// URL as Next.js does (308 for trailing and repeated slashes), runs the
+// middleware, finds the route by Next's precedence, puts the dynamic
+// parameters in the request context, applies the route's maxDuration as the
+// request deadline (504) and turns a panic into a 500.
+//
+// The same dispatcher serves the whole app in `nextgo dev` and the single
+// route inside each Lambda function, so both answer alike.
+package mux
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/nextgo-dev/nextgo/runtime/router"
+)
+
+// Route is one entry of the route table.
+type Route struct {
+	// Pattern is the Next-style pattern: "/api/post/[pid]".
+	Pattern string
+	// File is the route's source file, relative to the app, for logs.
+	File string
+	// Handler serves the route.
+	Handler http.Handler
+	// MaxDuration, when positive, is the request's deadline: the context is
+	// cancelled then and the client gets 504 if nothing was sent yet.
+	MaxDuration time.Duration
+}
+
+// Entry is what the request log receives for one request.
+type Entry struct {
+	Method   string
+	Path     string // the request URI as received: path and query
+	Status   int
+	File     string // the route file; "" when no route matched
+	Duration time.Duration
+}
+
+// Options configure a Mux.
+type Options struct {
+	// Middleware, when set, wraps the dispatch of every request after URL
+	// normalisation (for the app's middleware.go). A rewrite it performs is
+	// dispatched again with the new URL.
+	Middleware func(next http.Handler) http.Handler
+	// Log, when set, is called once per request after the response.
+	Log func(Entry)
+	// Errorf, when set, receives error reports (panics, timeouts). The
+	// default discards them.
+	Errorf func(format string, args ...any)
+}
+
+// Mux dispatches requests to a route table. It is an http.Handler.
+type Mux struct {
+	routes  []Route
+	matcher *router.Matcher
+	entry   http.Handler // middleware(dispatch) or dispatch
+	opts    Options
+}
+
+// New builds a Mux for routes, which may be given in any order: precedence is
+// Next's (see router.Sort). It fails on the route-table errors of
+// router.NewMatcher.
+func New(routes []Route, opts Options) (*Mux, error) {
+	patterns := make([]string, len(routes))
+	for i, r := range routes {
+		if r.Handler == nil {
+			return nil, fmt.Errorf("mux: route %s (%s) has no handler", r.Pattern, r.File)
+		}
+		patterns[i] = r.Pattern
+	}
+	m, err := router.NewMatcher(patterns)
+	if err != nil {
+		return nil, fmt.Errorf("mux: %w", err)
+	}
+	if opts.Errorf == nil {
+		opts.Errorf = func(string, ...any) {}
+	}
+	mx := &Mux{routes: routes, matcher: m, opts: opts}
+	mx.entry = http.HandlerFunc(mx.dispatch)
+	if opts.Middleware != nil {
+		mx.entry = opts.Middleware(mx.entry)
+	}
+	return mx, nil
+}
+
+// Routes returns the route table as given to New.
+func (mx *Mux) Routes() []Route { return mx.routes }
+
+// ServeHTTP normalises the URL, then runs the middleware and the route.
+func (mx *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if mx.opts.Log == nil {
+		mx.serve(w, r)
+		return
+	}
+	start := time.Now()
+	rec := &recorder{ResponseWriter: w}
+	mx.serve(rec, r)
+	status := rec.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	mx.opts.Log(Entry{Method: r.Method, Path: r.RequestURI, Status: status, File: rec.file, Duration: time.Since(start)})
+}
+
+func (mx *Mux) serve(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.EscapedPath()
+	if clean, changed := router.Normalize(path); changed {
+		dest := clean
+		if r.URL.RawQuery != "" {
+			dest += "?" + r.URL.RawQuery
+		}
+		redirect(w, dest)
+		return
+	}
+	if mx.opts.Middleware == nil {
+		mx.route(w, r, path)
+		return
+	}
+	mx.entry.ServeHTTP(w, r)
+}
+
+// redirect answers as Next's router does for its own 308s: Location,
+// Refresh and the destination as the body.
+func redirect(w http.ResponseWriter, dest string) {
+	h := w.Header()
+	h.Set("Location", dest)
+	h.Set("Refresh", "0;url="+dest)
+	h["Content-Type"] = nil // as Next: no content type; stops net/http sniffing
+	w.WriteHeader(http.StatusPermanentRedirect)
+	_, _ = w.Write([]byte(dest))
+}
+
+// dispatch finds the route for the (possibly rewritten) request and serves it.
+func (mx *Mux) dispatch(w http.ResponseWriter, r *http.Request) {
+	mx.route(w, r, r.URL.EscapedPath())
+}
+
+// route serves r, whose escaped path is path, with the matching route.
+func (mx *Mux) route(w http.ResponseWriter, r *http.Request, path string) {
+	i, ps, err := mx.matcher.Match(path)
+	if err != nil {
+		plain(w, http.StatusBadRequest, "Bad Request")
+		return
+	}
+	if i < 0 {
+		w.Header().Set("Cache-Control", "private, no-cache, no-store, max-age=0, must-revalidate")
+		plain(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	rt := &mx.routes[i]
+	if rec, ok := w.(*recorder); ok {
+		rec.file = rt.File
+	}
+	if len(ps) > 0 {
+		r = r.WithContext(router.WithParams(r.Context(), ps))
+	}
+	if rt.MaxDuration > 0 {
+		mx.serveWithDeadline(w, r, rt)
+		return
+	}
+	defer mx.recoverPanic(w, rt)
+	rt.Handler.ServeHTTP(w, r)
+}
+
+// plain writes a short text answer.
+func plain(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+}
+
+// recoverPanic turns a panic that escaped the route's own handling into a
+// 500. http.ErrAbortHandler is passed on: it asks net/http to drop the
+// connection.
+func (mx *Mux) recoverPanic(w http.ResponseWriter, rt *Route) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	mx.opts.Errorf("panic in %s: %v", rt.File, v)
+	plain(w, http.StatusInternalServerError, "Internal Server Error")
+}

@@ -1,0 +1,204 @@
+package mux
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nextgo-dev/nextgo/runtime/router"
+)
+
+func echoParams(w http.ResponseWriter, r *http.Request) {
+	var b strings.Builder
+	for _, p := range router.ParamsFrom(r.Context()) {
+		fmt.Fprintf(&b, "%s=%q;", p.Name, p.Values)
+	}
+	io.WriteString(w, r.URL.Path+" "+b.String())
+}
+
+func newTestServer(t *testing.T, opts Options) *httptest.Server {
+	t.Helper()
+	block := make(chan struct{})
+	t.Cleanup(func() { close(block) })
+	routes := []Route{
+		{Pattern: "/api/user", File: "pages/api/user.go", Handler: http.HandlerFunc(echoParams)},
+		{Pattern: "/api/post/[pid]", File: "pages/api/post/[pid].go", Handler: http.HandlerFunc(echoParams)},
+		{Pattern: "/api/post/[pid]/[...slug]", File: "pages/api/post/[pid]/[...slug].go", Handler: http.HandlerFunc(echoParams)},
+		{Pattern: "/api/panic", File: "pages/api/panic.go", Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })},
+		{Pattern: "/api/slow", File: "pages/api/slow.go", MaxDuration: 50 * time.Millisecond, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Late", "1")
+			<-block // ignores its context, as a careless handler would
+		})},
+		{Pattern: "/api/polite", File: "pages/api/polite.go", MaxDuration: 50 * time.Millisecond, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			<-r.Context().Done()
+			io.WriteString(w, "late")
+		})},
+		{Pattern: "/api/quick", File: "pages/api/quick.go", MaxDuration: time.Minute, Handler: http.HandlerFunc(echoParams)},
+		{Pattern: "/api/slowpanic", File: "pages/api/slowpanic.go", MaxDuration: time.Minute, Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("late boom") })},
+	}
+	mx, err := New(routes, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(mx)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestServe(t *testing.T) {
+	srv := newTestServer(t, Options{})
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	tests := []struct {
+		path    string
+		status  int
+		body    string
+		headers map[string]string
+	}{
+		{"/api/user", 200, "/api/user ", nil},
+		{"/api/post/1", 200, `/api/post/1 pid=["1"];`, nil},
+		{"/api/post/a%2Fb", 200, `/api/post/a/b pid=["a/b"];`, nil},
+		{"/api/post/1/a/b", 200, `/api/post/1/a/b pid=["1"];slug=["a" "b"];`, nil},
+		{"/api/user/", 308, "/api/user", map[string]string{"Location": "/api/user", "Refresh": "0;url=/api/user", "Content-Type": ""}},
+		{"/api/user/?a=1&b", 308, "/api/user?a=1&b", map[string]string{"Location": "/api/user?a=1&b"}},
+		{"/api//user", 308, "/api/user", map[string]string{"Location": "/api/user"}},
+		{"//api//post//1//?x=y", 308, "/api/post/1?x=y", map[string]string{"Location": "/api/post/1?x=y"}},
+		{"/api/none", 404, "Not Found", map[string]string{"Cache-Control": "private, no-cache, no-store, max-age=0, must-revalidate"}},
+		{"/API/user", 404, "Not Found", nil},
+		{"/api/post/%FF", 400, "Bad Request", nil},
+		{"/api/post/%C3%28", 400, "Bad Request", nil},
+		{"/api/panic", 500, "Internal Server Error", nil},
+		{"/api/slow", 504, "Gateway Timeout", map[string]string{"X-Late": ""}},
+		{"/api/polite", 504, "Gateway Timeout", nil},
+		{"/api/quick", 200, "/api/quick ", nil},
+		{"/api/slowpanic", 500, "Internal Server Error", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			resp, err := client.Get(srv.URL + tt.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.status || string(body) != tt.body {
+				t.Fatalf("GET %s = %d %q, want %d %q", tt.path, resp.StatusCode, body, tt.status, tt.body)
+			}
+			for k, v := range tt.headers {
+				if got := resp.Header.Get(k); got != v {
+					t.Errorf("%s = %q, want %q", k, got, v)
+				}
+			}
+		})
+	}
+	// The server lives on after the panics and timeouts.
+	resp, err := http.Get(srv.URL + "/api/user")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("after failures: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}
+
+// TestMalformedEscape sends request lines no Go client would: the server
+// must answer 400 whichever layer catches them.
+func TestMalformedEscape(t *testing.T) {
+	srv := newTestServer(t, Options{})
+	for _, path := range []string{"/api/post/%ZZ", "/api/post/%E0%A4%A"} {
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != 400 {
+			t.Errorf("GET %s = %d, want 400", path, resp.StatusCode)
+		}
+		conn.Close()
+	}
+}
+
+func TestLog(t *testing.T) {
+	var mu sync.Mutex
+	var entries []Entry
+	srv := newTestServer(t, Options{Log: func(e Entry) { mu.Lock(); entries = append(entries, e); mu.Unlock() }})
+	for _, p := range []string{"/api/post/7?x=1", "/api/nothing", "/api/panic"} {
+		resp, err := http.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := []Entry{
+		{Method: "GET", Path: "/api/post/7?x=1", Status: 200, File: "pages/api/post/[pid].go"},
+		{Method: "GET", Path: "/api/nothing", Status: 404},
+		{Method: "GET", Path: "/api/panic", Status: 500, File: "pages/api/panic.go"},
+	}
+	if len(entries) != len(want) {
+		t.Fatalf("entries = %+v", entries)
+	}
+	for i, e := range entries {
+		if e.Duration <= 0 {
+			t.Errorf("entry %d has no duration", i)
+		}
+		e.Duration = 0
+		if e != want[i] {
+			t.Errorf("entry %d = %+v, want %+v", i, e, want[i])
+		}
+	}
+}
+
+func TestMiddlewareRewrite(t *testing.T) {
+	rewrite := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case "/old":
+				r2 := r.Clone(r.Context())
+				r2.URL.Path, r2.URL.RawPath = "/api/post/42", ""
+				next.ServeHTTP(w, r2)
+			case "/early":
+				w.WriteHeader(401)
+			default:
+				next.ServeHTTP(w, r)
+			}
+		})
+	}
+	mx, err := New([]Route{{Pattern: "/api/post/[pid]", File: "p.go", Handler: http.HandlerFunc(echoParams)}}, Options{Middleware: rewrite})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		path   string
+		status int
+		body   string
+	}{{"/old", 200, `/api/post/42 pid=["42"];`}, {"/early", 401, ""}, {"/api/post/1", 200, `/api/post/1 pid=["1"];`}, {"/old/", 308, "/old"}} {
+		rec := httptest.NewRecorder()
+		mx.ServeHTTP(rec, httptest.NewRequest("GET", tt.path, nil))
+		if rec.Code != tt.status || rec.Body.String() != tt.body {
+			t.Errorf("%s = %d %q, want %d %q", tt.path, rec.Code, rec.Body, tt.status, tt.body)
+		}
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	h := http.NotFoundHandler()
+	for _, routes := range [][]Route{
+		{{Pattern: "/a", Handler: nil}},
+		{{Pattern: "/a", Handler: h}, {Pattern: "/a", Handler: h}},
+		{{Pattern: "/[a]", Handler: h}, {Pattern: "/[b]/c", Handler: h}},
+	} {
+		if _, err := New(routes, Options{}); err == nil {
+			t.Errorf("New(%v) succeeded", routes)
+		}
+	}
+}
