@@ -1,0 +1,338 @@
+package bundler
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/nextgo-dev/nextgo"
+	"github.com/nextgo-dev/nextgo/runtime/api"
+)
+
+// BuildOptions configure `nextgo build`.
+type BuildOptions struct {
+	// Arch is the GOARCH of the functions: "arm64" (default) or "amd64".
+	Arch string
+	// Out is the output directory; default <app>/.nextgo/build.
+	Out string
+	// Env is the production environment set, recorded per function.
+	Env map[string]string
+	// Progress receives one line per step; nil for none.
+	Progress io.Writer
+}
+
+// BuildFlags are the go build flags of every function.
+var BuildFlags = []string{"-trimpath", "-buildvcs=false", "-tags=lambda.norpc", "-ldflags=-s -w"}
+
+// DefaultOut is the build output directory inside the app.
+const DefaultOut = ".nextgo/build"
+
+// BuildResult is what Build did.
+type BuildResult struct {
+	Manifest *Manifest
+	// Built lists the functions compiled in this run; the others were
+	// unchanged and kept.
+	Built []string
+	// Warnings name routes whose limits Lambda cannot honour.
+	Warnings []string
+	// Dir is the output directory.
+	Dir string
+}
+
+// Build compiles every route into its own Lambda function: a zip holding one
+// `bootstrap` per route, and manifest.json. Routes whose inputs did not
+// change since the last build are not re-linked. All changed routes compile
+// in one `go build` invocation, sharing the build cache.
+func (p *Project) Build(ctx context.Context, opts BuildOptions) (*BuildResult, error) {
+	if opts.Arch == "" {
+		opts.Arch = "arm64"
+	}
+	if opts.Arch != "arm64" && opts.Arch != "amd64" {
+		return nil, fmt.Errorf("--arch %q: Lambda runs arm64 or amd64", opts.Arch)
+	}
+	out := opts.Out
+	if out == "" {
+		out = filepath.Join(p.Dir, filepath.FromSlash(DefaultOut))
+	}
+	out, err := filepath.Abs(out)
+	if err != nil {
+		return nil, err
+	}
+	progress := opts.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	if _, err := p.Prepare(ctx); err != nil {
+		return nil, err
+	}
+	res := &BuildResult{Dir: out}
+	srcHash, err := SourceHash()
+	if err != nil {
+		return nil, err
+	}
+	shared, err := sharedInputs(p.Dir)
+	if err != nil {
+		return nil, err
+	}
+	mains := Files{}
+	plans := make([]functionPlan, len(p.Table.Routes))
+	for i, r := range p.Table.Routes {
+		eff, warnings, err := effective(r)
+		if err != nil {
+			return nil, err
+		}
+		res.Warnings = append(res.Warnings, warnings...)
+		main, err := LambdaMain(p.App, p.Table, r, eff)
+		if err != nil {
+			return nil, err
+		}
+		mains["lambda/"+r.Name+"/main.go"] = main
+		plans[i] = functionPlan{route: r, eff: eff, inputs: p.inputsHash(r, main, shared, srcHash, opts)}
+	}
+	if err := syncDir(p.Dir, []string{"lambda"}, mains); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(out, "functions"), 0o755); err != nil {
+		return nil, err
+	}
+	var todo []functionPlan
+	for _, pl := range plans {
+		if !upToDate(out, pl) {
+			todo = append(todo, pl)
+		}
+	}
+	if len(todo) > 0 {
+		fmt.Fprintf(progress, " ○ Compiling %d of %d functions (%s)...\n", len(todo), len(plans), opts.Arch)
+		start := time.Now()
+		if err := p.compile(ctx, out, opts.Arch, todo); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(progress, " ✓ Compiled in %s\n", time.Since(start).Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(progress, " ✓ %d functions up to date\n", len(plans))
+	}
+	for _, pl := range todo {
+		res.Built = append(res.Built, pl.route.Name)
+	}
+	m := &Manifest{Version: ManifestVersion, App: appName(p.Module), Module: p.Module, Arch: opts.Arch, Nextgo: nextgo.Version}
+	for _, pl := range plans {
+		fn, err := describe(out, pl, opts)
+		if err != nil {
+			return nil, err
+		}
+		m.Functions = append(m.Functions, fn)
+	}
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := writeIfChanged(filepath.Join(out, "manifest.json"), append(b, '\n')); err != nil {
+		return nil, err
+	}
+	res.Manifest = m
+	return res, nil
+}
+
+// functionPlan is one route's function to build.
+type functionPlan struct {
+	route  Route
+	eff    Effective
+	inputs string // hash of everything that goes into the binary
+}
+
+// effective applies defaults and checks the route against Lambda's limits.
+func effective(r Route) (Effective, []string, error) {
+	c := r.Config
+	eff := Effective{MaxDuration: c.MaxDuration, Memory: c.Memory, Cache: "none"}
+	if eff.MaxDuration == 0 {
+		eff.MaxDuration = DefaultMaxDuration
+	}
+	if eff.Memory == 0 {
+		eff.Memory = DefaultMemory
+	}
+	var warnings []string
+	limit := c.SizeLimit
+	if r.Kind == KindRoute {
+		limit = c.BodySizeLimit
+	}
+	switch {
+	case r.Kind == KindAPI && c.BodyParserDisabled:
+		eff.BodyLimit = -1
+	case limit == "" && r.Kind == KindAPI:
+		eff.BodyLimit = 1 << 20
+	case limit == "":
+		eff.BodyLimit = -1
+	default:
+		n, err := api.ParseSize(limit)
+		if err != nil {
+			return eff, nil, &PosError{File: r.File, Line: c.Line, Msg: err.Error()}
+		}
+		eff.BodyLimit = n
+	}
+	const base64Body = 4_500_000 // 6 MB of payload once base64 grows a binary body by 4/3
+	if eff.BodyLimit > base64Body {
+		warnings = append(warnings, fmt.Sprintf("%s: body limit %s is above what Lambda can carry (6 MB buffered, about 4.5 MB for a base64-encoded binary body); larger requests fail at the platform", r.File, limit))
+	}
+	if eff.BodyLimit < 0 && r.Kind == KindAPI {
+		warnings = append(warnings, fmt.Sprintf("%s: body parser disabled: Lambda still caps request bodies at 6 MB buffered (about 4.5 MB for binary bodies)", r.File))
+	}
+	if r.Kind == KindRoute {
+		eff.Cache = cacheMode(r)
+	}
+	return eff, warnings, nil
+}
+
+// cacheMode is how a route handler's GETs are cached, as Next 15+ decides:
+// only with ForceStatic, Error or Revalidate > 0, and never when the route
+// exports a method other than GET and HEAD.
+func cacheMode(r Route) string {
+	for _, m := range r.Methods {
+		if m.Name != "GET" && m.Name != "HEAD" {
+			return "none"
+		}
+	}
+	switch c := r.Config; {
+	case c.Revalidate > 0:
+		return fmt.Sprintf("revalidate=%d", c.Revalidate)
+	case c.Dynamic == "ForceStatic" || c.Dynamic == "Error":
+		return "static"
+	}
+	return "none"
+}
+
+// sharedInputs hashes what every function may link besides its own route:
+// the app's own packages (every .go file outside the route trees), go.mod
+// and go.sum.
+func sharedInputs(dir string) (string, error) {
+	h := sha256.New()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if rel == "pages" || rel == "app" || skippedDir(rel, d.Name()) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(rel, ".go") && rel != "go.mod" && rel != "go.sum" {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s %d\n", rel, len(b))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("hash app packages: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// inputsHash identifies a function's binary: its staged sources, its main,
+// the app's shared inputs, nextgo's source, the toolchain and the flags.
+func (p *Project) inputsHash(r Route, main []byte, shared, srcHash string, opts BuildOptions) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "nextgo %s %s\ngo %s\narch %s\nflags %s\nshared %s\n", nextgo.Version, srcHash, runtime.Version(), opts.Arch, strings.Join(BuildFlags, " "), shared)
+	h.Write(main)
+	files := append([]string(nil), r.Files...)
+	if p.Table.Middleware != nil {
+		files = append(files, p.Table.Middleware.File)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		b, _ := os.ReadFile(filepath.Join(p.Dir, filepath.FromSlash(f)))
+		fmt.Fprintf(h, "%s %d\n", f, len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Paths of one function's artifacts inside the output directory.
+func zipPath(name string) string    { return "functions/" + name + ".zip" }
+func inputsPath(name string) string { return "functions/" + name + ".inputs" }
+
+// upToDate reports whether the function's zip was built from the same
+// inputs.
+func upToDate(out string, pl functionPlan) bool {
+	b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(inputsPath(pl.route.Name))))
+	if err != nil || strings.TrimSpace(string(b)) != pl.inputs {
+		return false
+	}
+	_, err = os.Stat(filepath.Join(out, filepath.FromSlash(zipPath(pl.route.Name))))
+	return err == nil
+}
+
+// compile builds the functions' mains in one go build invocation, then zips
+// each binary.
+func (p *Project) compile(ctx context.Context, out, arch string, todo []functionPlan) error {
+	bin, err := os.MkdirTemp(filepath.Join(p.Dir, StageDir), "bin-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(bin)
+	args := append([]string{"build"}, p.GoFlags()...)
+	args = append(args, BuildFlags...)
+	args = append(args, "-o", bin+string(filepath.Separator))
+	for _, pl := range todo {
+		args = append(args, "./"+StageDir+"/lambda/"+pl.route.Name)
+	}
+	env := []string{"GOOS=linux", "GOARCH=" + arch, "CGO_ENABLED=0"}
+	if _, err := goCmd(ctx, p.Dir, env, args...); err != nil {
+		return &CompileError{Output: strings.TrimPrefix(err.Error(), "go build: ")}
+	}
+	for _, pl := range todo {
+		b, err := os.ReadFile(filepath.Join(bin, pl.route.Name))
+		if err != nil {
+			return fmt.Errorf("read the binary of %s: %w", pl.route.File, err)
+		}
+		if err := writeZip(filepath.Join(out, filepath.FromSlash(zipPath(pl.route.Name))), b); err != nil {
+			return fmt.Errorf("zip %s: %w", pl.route.File, err)
+		}
+		if err := os.WriteFile(filepath.Join(out, filepath.FromSlash(inputsPath(pl.route.Name))), []byte(pl.inputs+"\n"), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// describe reads a built function back into its manifest entry.
+func describe(out string, pl functionPlan, opts BuildOptions) (Function, error) {
+	r := pl.route
+	zp := filepath.Join(out, filepath.FromSlash(zipPath(r.Name)))
+	zb, err := os.ReadFile(zp)
+	if err != nil {
+		return Function{}, err
+	}
+	sum := sha256.Sum256(zb)
+	binSize, err := bootstrapSize(zb)
+	if err != nil {
+		return Function{}, fmt.Errorf("%s: %w", zp, err)
+	}
+	return Function{
+		Name: r.Name, Pattern: r.Pattern, File: r.File, Kind: string(r.Kind), Methods: r.MethodNames(),
+		MaxDuration: pl.eff.MaxDuration, Memory: pl.eff.Memory, BodyLimit: pl.eff.BodyLimit, Cache: pl.eff.Cache,
+		Arch: opts.Arch, Zip: zipPath(r.Name), SHA256: hex.EncodeToString(sum[:]), Size: int64(len(zb)), BinarySize: binSize,
+		Streaming: pl.eff.Streaming, Environment: opts.Env,
+	}, nil
+}
+
+// appName is the module path's last element.
+func appName(module string) string {
+	return module[strings.LastIndex(module, "/")+1:]
+}

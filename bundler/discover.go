@@ -1,0 +1,144 @@
+package bundler
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+// Kind says which router a route comes from.
+type Kind string
+
+// The route kinds.
+const (
+	KindAPI   Kind = "api"   // pages/api/**.go: func Handler(req, res)
+	KindRoute Kind = "route" // app/**/route.go: exported GET, POST, …
+)
+
+// Source is a route file found in the app tree, before analysis.
+type Source struct {
+	Kind Kind
+	// File is the route file, slash-separated and relative to the app root:
+	// "pages/api/post/[pid].go" or "app/items/[slug]/route.go".
+	File string
+	// Files are the Go files compiled as the route's package, relative to
+	// the app root: the file itself for an API route; every non-test .go
+	// file of the folder for a route handler.
+	Files []string
+	// Pattern is the URL pattern: "/api/post/[pid]".
+	Pattern string
+}
+
+// Discover finds the routes of the app whose root is fsys: every .go file
+// under pages/api (not *_test.go) and every app/**/route.go. It is a pure
+// function of the tree; the result is sorted by file.
+func Discover(fsys fs.FS) ([]Source, error) {
+	var out []Source
+	api, err := discoverAPI(fsys)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, api...)
+	rh, err := discoverApp(fsys)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, rh...)
+	sort.Slice(out, func(i, j int) bool { return out[i].File < out[j].File })
+	return out, nil
+}
+
+func discoverAPI(fsys fs.FS) ([]Source, error) {
+	const root = "pages/api"
+	if _, err := fs.Stat(fsys, root); err != nil {
+		return nil, nil
+	}
+	var out []Source
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		rel := strings.TrimSuffix(strings.TrimPrefix(p, "pages"), ".go") // "/api/post/[pid]"
+		rel = strings.TrimSuffix(rel, "/index")
+		out = append(out, Source{Kind: KindAPI, File: p, Files: []string{p}, Pattern: rel})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("discover pages/api: %w", err)
+	}
+	return out, nil
+}
+
+func discoverApp(fsys fs.FS) ([]Source, error) {
+	const root = "app"
+	if _, err := fs.Stat(fsys, root); err != nil {
+		return nil, nil
+	}
+	var out []Source
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != root && strings.HasPrefix(d.Name(), "_") {
+				return fs.SkipDir // a private folder is never routed
+			}
+			return nil
+		}
+		if d.Name() != "route.go" {
+			return nil
+		}
+		dir := path.Dir(p)
+		files, err := packageFiles(fsys, dir)
+		if err != nil {
+			return err
+		}
+		out = append(out, Source{Kind: KindRoute, File: p, Files: files, Pattern: appPattern(dir)})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("discover app: %w", err)
+	}
+	return out, nil
+}
+
+// packageFiles lists the non-test .go files of dir.
+func packageFiles(fsys fs.FS, dir string) ([]string, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
+			continue
+		}
+		files = append(files, path.Join(dir, n))
+	}
+	return files, nil
+}
+
+// appPattern turns a folder under app/ into its URL: route groups "(x)" are
+// dropped, and a leading "%5F" stands for a literal underscore.
+func appPattern(dir string) string {
+	var segs []string
+	for _, s := range strings.Split(dir, "/")[1:] {
+		if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") {
+			continue
+		}
+		if strings.HasPrefix(s, "%5F") || strings.HasPrefix(s, "%5f") {
+			s = "_" + s[3:]
+		}
+		segs = append(segs, s)
+	}
+	return "/" + strings.Join(segs, "/")
+}

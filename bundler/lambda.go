@@ -1,0 +1,90 @@
+package bundler
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Effective is a route's resolved settings for its function: its Config
+// with the project's defaults applied.
+type Effective struct {
+	MaxDuration int   // seconds
+	Memory      int   // MB
+	BodyLimit   int64 // bytes; -1: no limit (body parser disabled)
+	Cache       string
+	Streaming   bool
+}
+
+// LambdaMain generates the main of route r's function: the route alone,
+// behind the middleware when it may match, under the Lambda adapter.
+func LambdaMain(app App, t *Table, r Route, eff Effective) ([]byte, error) {
+	var b strings.Builder
+	b.WriteString(genHeader + "package main\n\nimport (\n")
+	useAPI, useServer, useHTTP := usesImports([]Route{r})
+	withMW := t.Middleware != nil && middlewareMayMatch(t.Middleware, r.Pattern)
+	if useHTTP {
+		b.WriteString("\t\"net/http\"\n")
+	}
+	b.WriteString("\t\"time\"\n\n")
+	b.WriteString("\tnglambda \"github.com/nextgo-dev/nextgo/adapters/lambda\"\n")
+	if useAPI {
+		b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/api\"\n")
+	}
+	b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/cache\"\n")
+	b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/mux\"\n")
+	if useServer || withMW {
+		b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/server\"\n")
+	}
+	if withMW {
+		fmt.Fprintf(&b, "\tmw %s\n", goString(app.importPath("middleware")))
+	}
+	fmt.Fprintf(&b, "\tr0 %s\n)\n\n", goString(app.importPath(routePkg(r))))
+	b.WriteString("func main() {\n\tstore := cache.New()\n")
+	fmt.Fprintf(&b, "\troutes := []mux.Route{{Pattern: %s, File: %s, MaxDuration: %d * time.Second, Handler: %s}}\n",
+		goString(r.Pattern), goString(r.File), r.Config.MaxDuration, handlerExpr(r, "r0"))
+	b.WriteString("\tvar opts mux.Options\n")
+	if withMW {
+		b.WriteString(middlewareExpr(t.Middleware))
+		b.WriteString("\topts.Middleware = m.Wrap\n")
+	}
+	b.WriteString("\tmx, err := mux.New(routes, opts)\n\tif err != nil {\n\t\tpanic(err)\n\t}\n")
+	fmt.Fprintf(&b, "\tnglambda.Start(mx, nglambda.Options{MaxDuration: %d * time.Second, BodyLimit: %d, Streaming: %v, Route: %s, File: %s})\n}\n",
+		eff.MaxDuration, max(eff.BodyLimit, 0), eff.Streaming, goString(r.Pattern), goString(r.File))
+	return formatGo("lambda/"+r.Name+"/main.go", b.String())
+}
+
+// middlewareMayMatch reports whether any path served by pattern could match
+// the middleware's matcher. A middleware without a matcher runs everywhere,
+// and a dynamic route always links it in; the runtime matcher decides per
+// request.
+func middlewareMayMatch(mw *Middleware, pattern string) bool {
+	if len(mw.Matcher) == 0 {
+		return true
+	}
+	if strings.Contains(pattern, "[") {
+		return true // a dynamic route may serve any path the matcher names
+	}
+	for _, m := range mw.Matcher {
+		if matcherMayMatch(m, pattern) {
+			return true
+		}
+	}
+	return false
+}
+
+// matcherMayMatch compares the static prefix of a matcher (up to its first
+// parameter or pattern character) with the path: a conservative test.
+func matcherMayMatch(matcher, path string) bool {
+	prefix := matcher
+	if i := strings.IndexAny(matcher, ":(*?+"); i >= 0 {
+		prefix = matcher[:i]
+	}
+	prefix = strings.TrimSuffix(prefix, "/")
+	if prefix == "" {
+		return true
+	}
+	if prefix == matcher {
+		return path == prefix
+	}
+	return path == prefix || strings.HasPrefix(path, prefix+"/")
+}

@@ -1,0 +1,140 @@
+package bundler
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// StageDir is the folder, inside the app, where nextgo stages the routes as
+// legal Go packages. Its leading underscore makes `./...` skip it, and being
+// inside the app's module keeps the app's internal/ packages importable.
+const StageDir = "_nextgo"
+
+// Staged files are keyed by their path relative to the stage directory.
+type Files map[string][]byte
+
+// App is what staging needs to know about the app besides its tree.
+type App struct {
+	// Module is the app's module path, from its go.mod.
+	Module string
+	// Dir is the app's absolute directory, used in //line directives so
+	// that compiler errors and panics name the user's files.
+	Dir string
+}
+
+// routePkg is the stage-relative folder of a route's package.
+func routePkg(r Route) string { return "routes/" + r.Name }
+
+// importPath is the import path of a stage-relative folder.
+func (a App) importPath(dir string) string { return a.Module + "/" + StageDir + "/" + dir }
+
+// Stage copies each route's files into its own package folder under the
+// stage directory, each behind a //line directive naming the original file
+// and line 1. It is a pure function of the tree and the table.
+func Stage(fsys fs.FS, app App, t *Table) (Files, error) {
+	files := Files{}
+	for _, r := range t.Routes {
+		for _, name := range r.Files {
+			src, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				return nil, fmt.Errorf("stage %s: %w", name, err)
+			}
+			base := path.Base(name)
+			if r.Kind == KindAPI {
+				base = "route.go"
+			}
+			files[routePkg(r)+"/"+base] = withLine(app, name, src)
+		}
+	}
+	if mw := t.Middleware; mw != nil {
+		src, err := fs.ReadFile(fsys, mw.File)
+		if err != nil {
+			return nil, fmt.Errorf("stage %s: %w", mw.File, err)
+		}
+		files["middleware/middleware.go"] = withLine(app, mw.File, src)
+	}
+	return files, nil
+}
+
+// withLine prefixes src with a //line directive for name.
+func withLine(app App, name string, src []byte) []byte {
+	file := path.Join(app.Dir, name)
+	out := make([]byte, 0, len(src)+len(file)+16)
+	out = append(out, "//line "...)
+	out = append(out, file...)
+	out = append(out, ":1\n"...)
+	return append(out, src...)
+}
+
+// Paths returns the staged file paths, sorted.
+func (f Files) Paths() []string {
+	out := make([]string, 0, len(f))
+	for p := range f {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// goString quotes s as a Go string literal.
+func goString(s string) string { return strconv.Quote(s) }
+
+// handlerExpr is the Go expression, in generated code, of route r's
+// http.Handler, with its package imported as alias and the shared cache
+// store in the variable store.
+func handlerExpr(r Route, alias string) string {
+	var b strings.Builder
+	file := goString(r.File)
+	switch r.Kind {
+	case KindAPI:
+		cfg := "api.Config{}"
+		if r.Config.Set {
+			cfg = alias + ".Config"
+		}
+		fmt.Fprintf(&b, "api.NewHandler(api.Route{File: %s, Config: %s, ", file, cfg)
+		switch r.Form {
+		case FormAPI:
+			fmt.Fprintf(&b, "Handler: %s.Handler", alias)
+		case FormHTTPFunc:
+			fmt.Fprintf(&b, "HTTP: http.HandlerFunc(%s.Handler)", alias)
+		case FormHTTPHandler:
+			fmt.Fprintf(&b, "HTTP: http.Handler(%s.Handler)", alias)
+		}
+		b.WriteString(", Cache: store})")
+	case KindRoute:
+		cfg := "server.Config{}"
+		if r.Config.Set {
+			cfg = alias + ".Config"
+		}
+		fmt.Fprintf(&b, "server.NewHandler(server.Route{File: %s, Config: %s, ", file, cfg)
+		for _, m := range r.Methods {
+			wrap := "server.Func"
+			if m.Form == FormHTTPFunc {
+				wrap = "server.HTTP"
+			}
+			fmt.Fprintf(&b, "%s: %s(%s.%s), ", m.Name, wrap, alias, m.Name)
+		}
+		b.WriteString("Cache: store})")
+	}
+	return b.String()
+}
+
+// usesImports reports which runtime packages generated code for routes needs.
+func usesImports(routes []Route) (api, server, nethttp bool) {
+	for _, r := range routes {
+		switch r.Kind {
+		case KindAPI:
+			api = true
+			if r.Form != FormAPI {
+				nethttp = true
+			}
+		case KindRoute:
+			server = true
+		}
+	}
+	return
+}

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/runtime/emulator"
+	"github.com/spf13/cobra"
+)
+
+func newDevCmd() *cobra.Command {
+	var port int
+	var hostname string
+	var poll time.Duration
+	cmd := &cobra.Command{
+		Use:   "dev [dir]",
+		Short: "Run the app locally, rebuilding on every change",
+		Long: `Build every route of the app into one local server and run it, like next dev.
+nextgo watches the route trees, the app's packages, go.mod, go.sum, nextgo.json
+and .env files; on a change it rebuilds and swaps the server without dropping
+the listening socket. A failed build prints the compiler's errors with your
+file:line and the last good server keeps answering.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			d := &devServer{dir: appDir(args), out: cmd.ErrOrStderr(), addr: net.JoinHostPort(hostname, strconv.Itoa(port)), poll: poll}
+			return d.run(cmd.Context())
+		},
+	}
+	cmd.Flags().IntVarP(&port, "port", "p", 3000, "port to listen on")
+	cmd.Flags().StringVarP(&hostname, "hostname", "H", "127.0.0.1", "hostname to listen on")
+	cmd.Flags().DurationVar(&poll, "poll", 50*time.Millisecond, "how often to look for changes")
+	return cmd
+}
+
+// devServer holds the listening socket and runs one emulator process at a
+// time on it, replacing it after each successful rebuild.
+type devServer struct {
+	dir  string
+	addr string
+	out  io.Writer
+	poll time.Duration
+
+	listener *os.File
+	child    *exec.Cmd
+	exited   chan struct{}
+	builds   int
+}
+
+func (d *devServer) run(ctx context.Context) error {
+	abs, err := filepath.Abs(d.dir)
+	if err != nil {
+		return err
+	}
+	d.dir = abs
+	l, err := net.Listen("tcp", d.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", d.addr, err)
+	}
+	f, err := l.(*net.TCPListener).File()
+	l.Close() // f holds a duplicate of the socket
+	if err != nil {
+		return err
+	}
+	d.listener = f
+	defer f.Close()
+	fmt.Fprintf(d.out, "  ▲ nextgo dev\n  - Local: http://%s\n\n", d.addr)
+	if err := d.rebuild(ctx); err != nil {
+		fmt.Fprintln(d.out, " ⨯ waiting for a change to retry")
+	}
+	changes := bundler.Watch(ctx, d.dir, d.poll)
+	for {
+		select {
+		case <-ctx.Done():
+			d.stop()
+			return nil
+		case _, ok := <-changes:
+			if !ok {
+				d.stop()
+				return nil
+			}
+			_ = d.rebuild(ctx)
+		case <-d.exitedChan():
+			fmt.Fprintln(d.out, " ⨯ the server exited; restarting it")
+			d.child = nil
+			if err := d.start(d.binary()); err != nil {
+				fmt.Fprintln(d.out, " ⨯", err)
+			}
+			time.Sleep(200 * time.Millisecond) // no busy loop if it keeps dying
+		}
+	}
+}
+
+func (d *devServer) binary() string { return filepath.Join(d.dir, bundler.StageDir, "bin", "dev") }
+
+func (d *devServer) exitedChan() <-chan struct{} {
+	if d.child == nil {
+		return nil
+	}
+	return d.exited
+}
+
+// rebuild compiles the app; on success it swaps the running server.
+func (d *devServer) rebuild(ctx context.Context) error {
+	start := time.Now()
+	d.builds++
+	if d.builds > 1 {
+		fmt.Fprintln(d.out, " ○ Compiling...")
+	}
+	p, err := bundler.Load(ctx, d.dir)
+	if err == nil {
+		_, err = p.Prepare(ctx)
+	}
+	next := d.binary() + ".next"
+	if err == nil {
+		err = p.BuildDev(ctx, next)
+	}
+	if err != nil {
+		fmt.Fprintf(d.out, " ⨯ Failed to compile\n%s\n", err)
+		return err
+	}
+	if err := os.Rename(next, d.binary()); err != nil {
+		return err
+	}
+	fmt.Fprintf(d.out, " ✓ Compiled %d routes in %s\n", len(p.Table.Routes), time.Since(start).Round(time.Millisecond))
+	old, oldExited := d.child, d.exited
+	if err := d.start(d.binary()); err != nil {
+		fmt.Fprintln(d.out, " ⨯", err)
+		return err
+	}
+	if old != nil {
+		// The new server already shares the socket; the old one stops
+		// accepting at once and finishes its in-flight requests.
+		_ = old.Process.Signal(syscall.SIGTERM)
+		go func() {
+			select {
+			case <-oldExited:
+			case <-time.After(10 * time.Second):
+				_ = old.Process.Kill()
+			}
+		}()
+	}
+	return nil
+}
+
+// start runs the emulator binary on the shared socket.
+func (d *devServer) start(bin string) error {
+	cmd := exec.Command(bin)
+	cmd.Dir = d.dir
+	cmd.Stdout, cmd.Stderr = d.out, d.out
+	cmd.ExtraFiles = []*os.File{d.listener}
+	cmd.Env = append(os.Environ(), emulator.ListenFDEnv+"=3")
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start the server: %w", err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	d.child, d.exited = cmd, exited
+	return nil
+}
+
+// stop ends the running server gracefully.
+func (d *devServer) stop() {
+	if d.child == nil {
+		return
+	}
+	_ = d.child.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-d.exited:
+	case <-time.After(6 * time.Second):
+		_ = d.child.Process.Kill()
+		<-d.exited
+	}
+}
+

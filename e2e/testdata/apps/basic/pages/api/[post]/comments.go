@@ -1,0 +1,7 @@
+package post
+
+import "github.com/nextgo-dev/nextgo/runtime/api"
+
+func Handler(req *api.Request, res *api.Response) {
+	res.JSON([]map[string]string{{"message": "Prioritize a non-dynamic api page"}})
+}

@@ -1,0 +1,7 @@
+package optional
+
+import "github.com/nextgo-dev/nextgo/runtime/api"
+
+func Handler(req *api.Request, res *api.Response) {
+	res.JSON(req.Query)
+}

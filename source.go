@@ -1,0 +1,20 @@
+// Package nextgo is the root of the nextgo module. It embeds the module's
+// own runtime source so that the CLI can make `github.com/nextgo-dev/nextgo`
+// resolvable for any app, offline, without a published module (see
+// bundler.Materialize).
+//
+// The packages users import are runtime/api, runtime/server and
+// runtime/navigation; the CLI is cmd/nextgo.
+package nextgo
+
+import "embed"
+
+// Source holds the files an app's build needs from this module: go.mod,
+// go.sum and the runtime and adapter packages.
+//
+//go:embed go.mod go.sum runtime
+var Source embed.FS
+
+// Version is the nextgo version. Builds record it, and it is part of every
+// route's build inputs.
+const Version = "0.1.0"
