@@ -293,8 +293,8 @@ func (p *Project) compile(ctx context.Context, out, arch string, todo []function
 		args = append(args, "./"+StageDir+"/lambda/"+pl.route.Name)
 	}
 	env := []string{"GOOS=linux", "GOARCH=" + arch, "CGO_ENABLED=0"}
-	if _, err := goCmd(ctx, p.Dir, env, args...); err != nil {
-		return &CompileError{Output: strings.TrimPrefix(err.Error(), "go build: ")}
+	if err := compileErr(goCmd(ctx, p.Dir, env, args...)); err != nil {
+		return err
 	}
 	for _, pl := range todo {
 		b, err := os.ReadFile(filepath.Join(bin, pl.route.Name))

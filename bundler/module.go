@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/nextgo-dev/nextgo"
 )
@@ -29,8 +30,13 @@ const (
 )
 
 // SourceHash identifies the embedded nextgo source: it changes whenever any
-// runtime file does, and is part of every build's inputs.
-func SourceHash() (string, error) {
+// runtime file does, and is part of every build's inputs. The embedded files
+// are read-only, so it is computed once per process.
+func SourceHash() (string, error) { return sourceHash() }
+
+var sourceHash = sync.OnceValues(hashSource)
+
+func hashSource() (string, error) {
 	h := sha256.New()
 	err := fs.WalkDir(nextgo.Source, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || skipSource(p) {
@@ -144,19 +150,36 @@ func WriteModfile(ctx context.Context, appDir, srcDir string) error {
 	if err != nil {
 		return err
 	}
+	appSum, _ := os.ReadFile(filepath.Join(appDir, "go.sum"))
+	// The go command adds requirements to the modfile as it builds; it is
+	// regenerated only when its own inputs change, so that those additions
+	// are not redone on every build.
+	key := sha256.New()
+	fmt.Fprintf(key, "%s\n%d\n", srcDir, len(gomod))
+	key.Write(gomod)
+	key.Write(appSum)
+	keyFile := filepath.Join(stage, "nextgo.key")
+	sumKey := hex.EncodeToString(key.Sum(nil))
 	modfile := filepath.Join(stage, modfileName)
-	if err := writeIfChanged(modfile, gomod); err != nil {
+	if old, err := os.ReadFile(keyFile); err == nil && string(old) == sumKey {
+		if _, err := os.Stat(modfile); err == nil {
+			return nil
+		}
+	}
+	if err := os.WriteFile(modfile, gomod, 0o644); err != nil {
 		return err
 	}
 	if _, err := goCmd(ctx, appDir, nil, "mod", "edit", "-require="+ModulePath+"@v"+nextgo.Version, "-replace="+ModulePath+"="+srcDir, modfile); err != nil {
 		return err
 	}
-	appSum, _ := os.ReadFile(filepath.Join(appDir, "go.sum"))
 	ownSum, err := fs.ReadFile(nextgo.Source, "go.sum")
 	if err != nil {
 		return err
 	}
-	return writeIfChanged(filepath.Join(stage, sumfileName), mergeSums(appSum, ownSum))
+	if err := writeIfChanged(filepath.Join(stage, sumfileName), mergeSums(appSum, ownSum)); err != nil {
+		return err
+	}
+	return os.WriteFile(keyFile, []byte(sumKey), 0o644)
 }
 
 // mergeSums returns the union of go.sum files, sorted.
@@ -201,10 +224,18 @@ func goCmd(ctx context.Context, dir string, env []string, args ...string) ([]byt
 		if msg == "" {
 			msg = err.Error()
 		}
-		return out, fmt.Errorf("go %s: %s", strings.Join(args[:min(2, len(args))], " "), msg)
+		return out, &GoError{Verb: args[0], Output: msg}
 	}
 	return out, nil
 }
+
+// GoError is a failed go command: its verb and what it printed.
+type GoError struct {
+	Verb   string
+	Output string
+}
+
+func (e *GoError) Error() string { return "go " + e.Verb + ": " + e.Output }
 
 // stagePath joins stage-relative p under the app's stage directory.
 func stagePath(appDir, p string) string {

@@ -2,6 +2,7 @@ package bundler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -121,10 +122,7 @@ func (p *Project) GoFlags() []string {
 func (p *Project) BuildDev(ctx context.Context, out string) error {
 	args := append([]string{"build"}, p.GoFlags()...)
 	args = append(args, "-ldflags=-s -w", "-o", out, "./"+StageDir+"/dev")
-	if _, err := goCmd(ctx, p.Dir, nil, args...); err != nil {
-		return &CompileError{Output: strings.TrimPrefix(err.Error(), "go build: ")}
-	}
-	return nil
+	return compileErr(goCmd(ctx, p.Dir, nil, args...))
 }
 
 // Check type-checks every staged route as it will be compiled (go vet).
@@ -139,10 +137,7 @@ func (p *Project) Check(ctx context.Context) error {
 		args = append(args, "./"+StageDir+"/middleware")
 	}
 	args = append(args, "./"+StageDir+"/dev")
-	if _, err := goCmd(ctx, p.Dir, nil, args...); err != nil {
-		return &CompileError{Output: strings.TrimPrefix(err.Error(), "go vet: ")}
-	}
-	return nil
+	return compileErr(goCmd(ctx, p.Dir, nil, args...))
 }
 
 // CompileError is the go command's report of a failed build, with file:line
@@ -150,3 +145,12 @@ func (p *Project) Check(ctx context.Context) error {
 type CompileError struct{ Output string }
 
 func (e *CompileError) Error() string { return e.Output }
+
+// compileErr turns a failed go build or vet into a CompileError.
+func compileErr(_ []byte, err error) error {
+	var ge *GoError
+	if errors.As(err, &ge) {
+		return &CompileError{Output: ge.Output}
+	}
+	return err
+}

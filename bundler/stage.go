@@ -34,7 +34,7 @@ func (a App) importPath(dir string) string { return a.Module + "/" + StageDir + 
 
 // Stage copies each route's files into its own package folder under the
 // stage directory, each behind a //line directive naming the original file
-// and line 1. It is a pure function of the tree and the table.
+// line 1, column 1. It is a pure function of the tree and the table.
 func Stage(fsys fs.FS, app App, t *Table) (Files, error) {
 	files := Files{}
 	for _, r := range t.Routes {
@@ -66,7 +66,7 @@ func withLine(app App, name string, src []byte) []byte {
 	out := make([]byte, 0, len(src)+len(file)+16)
 	out = append(out, "//line "...)
 	out = append(out, file...)
-	out = append(out, ":1\n"...)
+	out = append(out, ":1:1\n"...)
 	return append(out, src...)
 }
 

@@ -249,9 +249,9 @@ func TestStage(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"routes/api-post-_pid/route.go": "//line /src/app/pages/api/post/[pid].go:1\n" + apiUser,
-		"routes/items-_slug/route.go":   "//line /src/app/app/items/[slug]/route.go:1\n" + getRoute,
-		"routes/items-_slug/util.go":    "//line /src/app/app/items/[slug]/util.go:1\npackage items\n",
+		"routes/api-post-_pid/route.go": "//line /src/app/pages/api/post/[pid].go:1:1\n" + apiUser,
+		"routes/items-_slug/route.go":   "//line /src/app/app/items/[slug]/route.go:1:1\n" + getRoute,
+		"routes/items-_slug/util.go":    "//line /src/app/app/items/[slug]/util.go:1:1\npackage items\n",
 	}
 	if len(files) != len(want) {
 		t.Fatalf("staged %v", files.Paths())

@@ -61,16 +61,18 @@ func putUint64(b []byte, v uint64) {
 	}
 }
 
+// settle is how long the inputs must stay unchanged after a change before
+// Watch reports it: editors write a file in several steps.
+const settle = 20 * time.Millisecond
+
 // Watch polls the app in dir every interval and sends on the returned
-// channel once the build inputs changed and then stayed unchanged for one
-// more poll (a debounce that lets editors finish writing). It stops when ctx
-// is done.
+// channel when the build inputs changed and then stayed unchanged for the
+// settle time. It stops, closing the channel, when ctx is done.
 func Watch(ctx context.Context, dir string, interval time.Duration) <-chan struct{} {
 	ch := make(chan struct{}, 1)
 	go func() {
 		defer close(ch)
 		last := Fingerprint(dir)
-		pending := false
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
@@ -80,15 +82,21 @@ func Watch(ctx context.Context, dir string, interval time.Duration) <-chan struc
 			case <-t.C:
 			}
 			fp := Fingerprint(dir)
-			switch {
-			case fp != last:
-				last, pending = fp, true
-			case pending:
-				pending = false
+			if fp == last {
+				continue
+			}
+			for fp != last { // wait until it holds still
+				last = fp
 				select {
-				case ch <- struct{}{}:
-				default:
+				case <-ctx.Done():
+					return
+				case <-time.After(settle):
 				}
+				fp = Fingerprint(dir)
+			}
+			select {
+			case ch <- struct{}{}:
+			default:
 			}
 		}
 	}()
