@@ -192,22 +192,17 @@ func effective(r Route) (Effective, []string, error) {
 	return eff, warnings, nil
 }
 
-// cacheMode is how a route handler's GETs are cached, as Next 15+ decides:
-// only with ForceStatic, Error or Revalidate > 0, and never when the route
-// exports a method other than GET and HEAD.
+// cacheMode is how a route handler's GETs are cached, by the runtime's own
+// rule (server.Config.Cached, Next 15+).
 func cacheMode(r Route) string {
-	for _, m := range r.Methods {
-		if m.Name != "GET" && m.Name != "HEAD" {
-			return "none"
-		}
+	c := serverConfig(r.Config)
+	if !c.Cached(r.MethodNames()...) {
+		return "none"
 	}
-	switch c := r.Config; {
-	case c.Revalidate > 0:
+	if c.Revalidate > 0 {
 		return fmt.Sprintf("revalidate=%d", c.Revalidate)
-	case c.Dynamic == "ForceStatic" || c.Dynamic == "Error":
-		return "static"
 	}
-	return "none"
+	return "static"
 }
 
 // sharedInputs hashes what every function may link besides its own route:

@@ -62,7 +62,7 @@ func middlewareExpr(mw *Middleware) string {
 	if mw.HasConfig {
 		cfg = "mw.MiddlewareConfig"
 	}
-	return fmt.Sprintf("\tm := server.NewMiddleware(server.MiddlewareRoute{File: %s, Func: mw.Middleware, Config: %s})\n", goString(mw.File), cfg)
+	return fmt.Sprintf("\tm := server.NewMiddleware(server.MiddlewareRoute{File: %s, Func: mw.Middleware, Config: %s, Cache: store})\n", goString(mw.File), cfg)
 }
 
 func formatGo(name, src string) ([]byte, error) {

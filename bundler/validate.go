@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/nextgo-dev/nextgo/runtime/api"
+	"github.com/nextgo-dev/nextgo/runtime/server"
 )
 
 // Lambda's limits, checked when a route is built.
@@ -36,8 +37,21 @@ func validateConfig(r Route) error {
 			return fail("%s %q is not a size: write it as the bytes package does, e.g. \"500kb\" or \"4mb\" (%v)", s.field, s.v, err)
 		}
 	}
-	if r.Kind == KindRoute && c.Revalidate < 0 {
-		return fail("Invalid segment configuration options detected for %q. Read more at https://nextjs.org/docs/app/api-reference/file-conventions/route-segment-config\nInvalid revalidate value %d on %q, must be a non-negative number or false", r.Pattern, c.Revalidate, r.Pattern)
+	if r.Kind == KindRoute {
+		if err := serverConfig(c).Validate(r.Pattern); err != nil {
+			return fail("%v", err)
+		}
 	}
 	return nil
+}
+
+// dynamicModes maps the constant names of server.Dynamic to their values.
+var dynamicModes = map[string]server.Dynamic{
+	"Auto": server.Auto, "ForceDynamic": server.ForceDynamic, "ForceStatic": server.ForceStatic, "Error": server.Error,
+}
+
+// serverConfig rebuilds the route handler's server.Config from what was read
+// statically, so that build-time checks use the runtime's own rules.
+func serverConfig(c RouteConfig) server.Config {
+	return server.Config{Dynamic: dynamicModes[c.Dynamic], Revalidate: c.Revalidate, MaxDuration: c.MaxDuration, BodySizeLimit: c.BodySizeLimit, Memory: c.Memory}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -70,4 +71,35 @@ func BenchmarkHandler(b *testing.B) {
 	withParams = withParams.WithContext(router.WithParams(withParams.Context(),
 		router.Params{{Name: "pid", Values: []string{"abc"}}}))
 	b.Run("api-params-query", func(b *testing.B) { benchServe(b, api, withParams) })
+}
+
+// BenchmarkHandlerHTTP is BenchmarkHandler over real HTTP on loopback, one
+// keep-alive connection per benchmark goroutine.
+func BenchmarkHandlerHTTP(b *testing.B) {
+	api := NewHandler(Route{File: "pages/api/user.go", Handler: func(req *Request, res *Response) {
+		res.Status(http.StatusOK).JSON(benchValue)
+	}})
+	for _, bc := range []struct {
+		name string
+		h    http.Handler
+	}{{"bare", http.HandlerFunc(bare)}, {"api", api}} {
+		b.Run(bc.name, func(b *testing.B) {
+			srv := httptest.NewServer(bc.h)
+			defer srv.Close()
+			client := srv.Client()
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					resp, err := client.Get(srv.URL + "/api/user")
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			})
+		})
+	}
 }

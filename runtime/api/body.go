@@ -29,19 +29,19 @@ const (
 	msgInvalidBody = "Invalid body"
 )
 
-// mediaInfo is what a Content-Type header says about a body.
+// mediaInfo is what a Content-Type header says about how to parse a body.
 type mediaInfo struct {
-	typ     string // lower-cased media type, "text/plain" when absent or invalid
-	charset string // the charset parameter as written, "" when absent
-	kind    mediaKind
+	typ  string // lower-cased media type, "text/plain" when absent or invalid
+	kind mediaKind
 }
 
-// contentTypeOf reads the first Content-Type line of h.
-func contentTypeOf(h http.Header) mediaInfo {
-	m := mediaInfo{typ: "text/plain"}
+// contentTypeOf reads the first Content-Type line of h. It also returns the
+// charset parameter as written, "" when absent.
+func contentTypeOf(h http.Header) (m mediaInfo, charset string) {
+	m.typ = "text/plain"
 	if v := firstHeader(h, "Content-Type"); v != "" {
 		if typ, cs, ok := parseContentType(v); ok {
-			m.typ, m.charset = typ, cs
+			m.typ, charset = typ, cs
 		}
 	}
 	switch m.typ {
@@ -50,7 +50,7 @@ func contentTypeOf(h http.Header) mediaInfo {
 	case "application/x-www-form-urlencoded":
 		m.kind = kindForm
 	}
-	return m
+	return m, charset
 }
 
 // isTokenChar reports whether c may appear in an RFC 7230 token.

@@ -62,7 +62,7 @@ func TestContentTypeOf(t *testing.T) {
 		{http.Header{"Content-Type": {"text/plain", "application/json"}}, kindText, "text/plain"},
 	}
 	for _, tt := range tests {
-		m := contentTypeOf(tt.h)
+		m, _ := contentTypeOf(tt.h)
 		if m.kind != tt.kind || m.typ != tt.typ {
 			t.Errorf("contentTypeOf(%v) = %+v, want kind %d type %q", tt.h, m, tt.kind, tt.typ)
 		}

@@ -132,11 +132,10 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	req.Request = r
-	req.lim = &h.lim
 	req.Query = queryOf(r)
 	req.Cookies = parseCookies(r.Header["Cookie"])
 	if h.lim.parse {
-		if code, msg := req.parseBody(x.probe[:]); code != 0 {
+		if code, msg := req.parseBody(&h.lim, x.probe[:]); code != 0 {
 			res.sendError(code, msg)
 			return
 		}

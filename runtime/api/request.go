@@ -27,7 +27,10 @@ type Request struct {
 	// of the same name, repeated names and catch-all parameters are lists,
 	// and an optional catch-all that matched nothing is absent. For
 	// /api/post/[pid] requested as /api/post/abc?x=1&x=2, Query encodes as
-	// {"x":["1","2"],"pid":"abc"}.
+	// {"x":["1","2"],"pid":"abc"}. The query string is parsed as Node's
+	// querystring parses it: '+' is a space, ?a gives a the value "",
+	// malformed escapes are kept as written and decoded bytes that are not
+	// UTF-8 become U+FFFD, and only the first 1000 pairs are read.
 	Query Values
 
 	// Cookies are the request cookies, parsed as Next's req.cookies
@@ -47,7 +50,6 @@ type Request struct {
 	text  []byte // raw decoded to UTF-8 by its charset
 	media mediaInfo
 	read  bool // raw and text hold the body
-	lim   *limits
 	tried bool // load read (or tried to read) the stream
 }
 
@@ -114,10 +116,11 @@ func (r *Request) load() error {
 	if r.read {
 		return nil
 	}
-	r.media = contentTypeOf(r.Header)
-	dec, ok := decoderFor(r.media.charset)
+	var charset string
+	r.media, charset = contentTypeOf(r.Header)
+	dec, ok := decoderFor(charset)
 	if !ok {
-		return fmt.Errorf("api: unsupported charset %q", r.media.charset)
+		return fmt.Errorf("api: unsupported charset %q", charset)
 	}
 	if r.tried {
 		return errors.New("api: the body was already read")
@@ -137,23 +140,26 @@ func (r *Request) load() error {
 
 // parseBody reads and parses the body for the handler; on failure it
 // returns the status and message Next.js answers with.
-func (r *Request) parseBody(probe []byte) (int, string) {
-	r.media = contentTypeOf(r.Header)
+func (r *Request) parseBody(lim *limits, probe []byte) (int, string) {
+	var charset string
+	r.media, charset = contentTypeOf(r.Header)
+	// An unsupported charset fails before anything is read, body or not,
+	// as raw-body's decoder lookup does.
+	dec, ok := decoderFor(charset)
+	if !ok {
+		return http.StatusBadRequest, msgInvalidBody
+	}
 	if body := r.Request.Body; (body == nil || body == http.NoBody) && r.media.kind == kindText {
 		// Nothing to read or decode: the body is "".
 		r.read = true
 		r.Body = ""
 		return 0, ""
 	}
-	dec, ok := decoderFor(r.media.charset)
-	if !ok {
-		return http.StatusBadRequest, msgInvalidBody
-	}
-	raw, err := readLimited(r.Request, r.lim.body, probe)
+	raw, err := readLimited(r.Request, lim.body, probe)
 	switch err {
 	case nil:
 	case errBodyTooLarge:
-		return http.StatusRequestEntityTooLarge, r.lim.tooLarge
+		return http.StatusRequestEntityTooLarge, lim.tooLarge
 	default:
 		return http.StatusBadRequest, msgInvalidBody
 	}

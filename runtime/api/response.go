@@ -63,8 +63,10 @@ func (r *Response) Header() http.Header { return r.w.Header() }
 // outside 100–999.
 func (r *Response) WriteHeader(code int) {
 	checkCode(code)
-	r.status = code
-	if code >= 200 || code == http.StatusSwitchingProtocols {
+	if r.state&headerSent == 0 && (code >= 200 || code == http.StatusSwitchingProtocols) {
+		// A final status; 1xx informational responses go out on their
+		// own, and net/http ignores (and logs) a second final status.
+		r.status = code
 		r.state |= headerSent
 	}
 	r.w.WriteHeader(code)
@@ -150,8 +152,7 @@ func (r *Response) JSON(v any) {
 //   - a []byte as it is, as application/octet-stream unless a Content-Type
 //     is set;
 //   - an io.Reader streamed to the client, as application/octet-stream
-//     unless a Content-Type is set, without ETag or Content-Length (Send
-//     does not close it);
+//     unless a Content-Type is set, without ETag (Send does not close it);
 //   - nil as an empty body, without ETag;
 //   - any other value as JSON (see JSON), Content-Type forced to
 //     application/json; charset=utf-8.

@@ -17,7 +17,7 @@ func TestLossyUTF8(t *testing.T) {
 		{"é😀", "é😀"},
 		// Buffer.from([0xe0,0xa4,0x41,0xff,0xf0,0x9f,0x98,0xed,0xa0,0x80,0xc0,0xaf,0xf4,0x90,0x80,0x80]).toString()
 		{"\xe0\xa4\x41\xff\xf0\x9f\x98\xed\xa0\x80\xc0\xaf\xf4\x90\x80\x80", "\uFFFDA" + repeat("\uFFFD", 11)},
-		{"\xe0\xa4", "\uFFFD"},             // truncated: one maximal subpart
+		{"\xe0\xa4", "\uFFFD"},                // truncated: one maximal subpart
 		{"\xed\xa0\x80", repeat("\uFFFD", 3)}, // surrogate: each byte
 		{"a\x80b", "a\uFFFDb"},
 		{"\xf0\x9f\x98\x80\xf0", "😀\uFFFD"},

@@ -11,6 +11,9 @@ import (
 	"time"
 )
 
+// A Store is the Revalidator of the routes it serves.
+var _ Revalidator = (*Store)(nil)
+
 // DefaultMaxBytes is the default memory bound of a Store: 50 MiB, Next's
 // default cacheMaxMemorySize.
 const DefaultMaxBytes = 50 << 20

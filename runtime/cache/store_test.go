@@ -330,7 +330,7 @@ func TestEviction(t *testing.T) {
 	}
 	get(t, s, "/a", 0, body("aaaa"))
 	get(t, s, "/b", 0, body("bbbb"))
-	get(t, s, "/a", 0, body("new")) // hit: /a becomes the most recent
+	get(t, s, "/a", 0, body("new"))  // hit: /a becomes the most recent
 	get(t, s, "/c", 0, body("cccc")) // 12 bytes > 10: evicts /b, the least recent
 	if s.size != 8 {
 		t.Errorf("size = %d, want 8", s.size)

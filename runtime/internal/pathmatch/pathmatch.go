@@ -15,6 +15,7 @@ package pathmatch
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 	"time"
@@ -53,7 +54,7 @@ func Compile(source string) (*Pattern, error) {
 	}
 	expr := toRegexp(toks)
 	p := &Pattern{source: source, expr: expr}
-	if re, err := regexp.Compile(expr); err == nil {
+	if re, err := compileGo(expr); err == nil {
 		p.re = re
 		return p, nil
 	}
@@ -64,6 +65,25 @@ func Compile(source string) (*Pattern, error) {
 	re2.MatchTimeout = matchTimeout
 	p.re2 = re2
 	return p, nil
+}
+
+// compileGo compiles expr with Go's engine, made greedy: whether a string
+// matches does not depend on greediness, and Go matches greedy repetitions
+// faster.
+func compileGo(expr string) (*regexp.Regexp, error) {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil, err
+	}
+	var greedy func(*syntax.Regexp)
+	greedy = func(r *syntax.Regexp) {
+		r.Flags &^= syntax.NonGreedy
+		for _, sub := range r.Sub {
+			greedy(sub)
+		}
+	}
+	greedy(re)
+	return regexp.Compile(re.String())
 }
 
 // Source returns the source the pattern was compiled from.

@@ -1,0 +1,7 @@
+package query
+
+import "github.com/nextgo-dev/nextgo/runtime/server"
+
+func GET(req *server.Request) (*server.Response, error) {
+	return server.JSON(map[string]string{"ping": req.NextURL().Query().Get("ping")}), nil
+}

@@ -1,0 +1,5 @@
+package options
+
+import "github.com/nextgo-dev/nextgo/runtime/server"
+
+func POST(req *server.Request) (*server.Response, error) { return server.Text("posted"), nil }

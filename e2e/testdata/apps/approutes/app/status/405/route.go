@@ -1,0 +1,5 @@
+package status
+
+import "github.com/nextgo-dev/nextgo/runtime/server"
+
+func GET(req *server.Request) (*server.Response, error) { return server.Text("get"), nil }

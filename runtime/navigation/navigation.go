@@ -1,0 +1,94 @@
+// Package navigation ends a route handler's request from any depth of its
+// call tree, as Next.js's redirect(), permanentRedirect() and notFound() do.
+//
+// Each function panics with a sentinel value that runtime/server recovers
+// and turns into the response: 307 or 308 with a Location header, or 404,
+// all with empty bodies (a redirect answering a form POST is a 303, as in
+// Next). The precedent is http.ErrAbortHandler: code that recovers panics
+// must re-panic these values; IsRedirect and IsNotFound recognise them. A
+// handler may also return them as its error, to the same effect.
+package navigation
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// ErrNotFound is the sentinel of NotFound.
+var ErrNotFound = errors.New("navigation: not found")
+
+// RedirectError is the sentinel of Redirect and PermanentRedirect.
+type RedirectError struct {
+	// URL is the Location of the redirect, verbatim.
+	URL string
+	// Status is http.StatusTemporaryRedirect (307) or
+	// http.StatusPermanentRedirect (308).
+	Status int
+}
+
+// Error describes the redirect.
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("navigation: redirect %d to %s", e.Status, e.URL)
+}
+
+// Redirect ends the request with a 307 redirect to url, sent verbatim as the
+// Location header (relative URLs stay relative). A url containing CR or LF is
+// refused: Redirect then panics with an ordinary error, which the runtime
+// answers with a 500.
+func Redirect(url string) {
+	panic(newRedirect(url, http.StatusTemporaryRedirect))
+}
+
+// PermanentRedirect is Redirect with status 308.
+func PermanentRedirect(url string) {
+	panic(newRedirect(url, http.StatusPermanentRedirect))
+}
+
+// NotFound ends the request with a 404 and an empty body.
+func NotFound() {
+	panic(ErrNotFound)
+}
+
+// newRedirect returns the sentinel for url, or an ordinary error when url
+// could split the response's header.
+func newRedirect(url string, status int) error {
+	if err := CheckURL(url); err != nil {
+		return err
+	}
+	return &RedirectError{URL: url, Status: status}
+}
+
+// CheckURL reports whether url may be sent as a Location header: it must not
+// be empty and must not contain CR, LF or NUL.
+func CheckURL(url string) error {
+	if url == "" {
+		return errors.New("navigation: empty redirect URL")
+	}
+	if strings.ContainsAny(url, "\r\n\x00") {
+		return fmt.Errorf("navigation: redirect URL %q contains a CR, LF or NUL", url)
+	}
+	return nil
+}
+
+// IsRedirect reports whether v (a recovered panic value or an error) is or
+// wraps a redirect sentinel, and returns it.
+func IsRedirect(v any) (*RedirectError, bool) {
+	err, ok := v.(error)
+	if !ok {
+		return nil, false
+	}
+	var re *RedirectError
+	if errors.As(err, &re) {
+		return re, true
+	}
+	return nil, false
+}
+
+// IsNotFound reports whether v (a recovered panic value or an error) is or
+// wraps ErrNotFound.
+func IsNotFound(v any) bool {
+	err, ok := v.(error)
+	return ok && errors.Is(err, ErrNotFound)
+}
