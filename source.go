@@ -12,7 +12,7 @@ import "embed"
 // Source holds the files an app's build needs from this module: go.mod,
 // go.sum and the runtime and adapter packages.
 //
-//go:embed go.mod go.sum runtime
+//go:embed go.mod go.sum runtime adapters
 var Source embed.FS
 
 // Version is the nextgo version. Builds record it, and it is part of every

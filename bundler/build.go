@@ -169,7 +169,7 @@ func effective(r Route) (Effective, []string, error) {
 	case r.Kind == KindAPI && c.BodyParserDisabled:
 		eff.BodyLimit = -1
 	case limit == "" && r.Kind == KindAPI:
-		eff.BodyLimit = 1 << 20
+		eff.BodyLimit, eff.BodyLimitText = 1<<20, api.DefaultSizeLimit
 	case limit == "":
 		eff.BodyLimit = -1
 	default:
@@ -177,7 +177,7 @@ func effective(r Route) (Effective, []string, error) {
 		if err != nil {
 			return eff, nil, &PosError{File: r.File, Line: c.Line, Msg: err.Error()}
 		}
-		eff.BodyLimit = n
+		eff.BodyLimit, eff.BodyLimitText = n, limit
 	}
 	const base64Body = 4_500_000 // 6 MB of payload once base64 grows a binary body by 4/3
 	if eff.BodyLimit > base64Body {

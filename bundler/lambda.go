@@ -11,8 +11,10 @@ type Effective struct {
 	MaxDuration int   // seconds
 	Memory      int   // MB
 	BodyLimit   int64 // bytes; -1: no limit (body parser disabled)
-	Cache       string
-	Streaming   bool
+	// BodyLimitText is the limit as configured ("1mb"), echoed in 413s.
+	BodyLimitText string
+	Cache         string
+	Streaming     bool
 }
 
 // LambdaMain generates the main of route r's function: the route alone,
@@ -48,8 +50,8 @@ func LambdaMain(app App, t *Table, r Route, eff Effective) ([]byte, error) {
 		b.WriteString("\topts.Middleware = m.Wrap\n")
 	}
 	b.WriteString("\tmx, err := mux.New(routes, opts)\n\tif err != nil {\n\t\tpanic(err)\n\t}\n")
-	fmt.Fprintf(&b, "\tnglambda.Start(mx, nglambda.Options{MaxDuration: %d * time.Second, BodyLimit: %d, Streaming: %v, Route: %s, File: %s})\n}\n",
-		eff.MaxDuration, max(eff.BodyLimit, 0), eff.Streaming, goString(r.Pattern), goString(r.File))
+	fmt.Fprintf(&b, "\tnglambda.Start(mx, nglambda.Options{MaxDuration: %d * time.Second, BodyLimit: %d, BodyLimitText: %s, Streaming: %v, Route: %s, File: %s})\n}\n",
+		eff.MaxDuration, max(eff.BodyLimit, 0), goString(eff.BodyLimitText), eff.Streaming, goString(r.Pattern), goString(r.File))
 	return formatGo("lambda/"+r.Name+"/main.go", b.String())
 }
 

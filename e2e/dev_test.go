@@ -13,7 +13,7 @@ import (
 func TestDev(t *testing.T) {
 	dir := copyApp(t, "basic")
 	s := startNextgo(t, "dev", dir, "/api/user")
-	runCases(t, s.URL, basicCases())
+	runCases(t, s.URL, basicCases(), false)
 	// One log line per request: method, path, status, route file, duration.
 	waitFor(t, 5*time.Second, "request log", func() bool {
 		return strings.Contains(s.Out.String(), " GET /api/post/post-1?val=1 200 in ") &&

@@ -40,7 +40,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newDevCmd(), newRoutesCmd(), newCheckCmd(), newBuildCmd())
+	root.AddCommand(newDevCmd(), newRoutesCmd(), newCheckCmd(), newBuildCmd(), newStartCmd(), newInvokeCmd())
 	return root
 }
 

@@ -2,6 +2,7 @@ package mux
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 )
@@ -13,7 +14,7 @@ import (
 func (mx *Mux) serveWithDeadline(w http.ResponseWriter, r *http.Request, rt *Route) {
 	ctx, cancel := context.WithTimeout(r.Context(), rt.MaxDuration)
 	defer cancel()
-	gw := &guardedWriter{w: w, h: make(http.Header)}
+	gw := &guardedWriter{w: w, h: w.Header().Clone()}
 	done := make(chan struct{})
 	panicked := make(chan any, 1)
 	go func() {
@@ -39,11 +40,13 @@ func (mx *Mux) serveWithDeadline(w http.ResponseWriter, r *http.Request, rt *Rou
 		default:
 		}
 	case <-ctx.Done():
-		if r.Context().Err() != nil {
+		if errors.Is(r.Context().Err(), context.Canceled) {
 			// The client went away: nobody to answer.
 			gw.close()
 			return
 		}
+		// Our deadline, or an earlier one of the caller's (the Lambda
+		// adapter keeps a margin before the invocation's): answer 504.
 		mx.opts.Errorf("%s exceeded maxDuration of %s", rt.File, rt.MaxDuration)
 		if gw.claim() {
 			plain(w, http.StatusGatewayTimeout, "Gateway Timeout")

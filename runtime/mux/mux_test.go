@@ -2,6 +2,7 @@ package mux
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -187,6 +188,24 @@ func TestMiddlewareRewrite(t *testing.T) {
 		if rec.Code != tt.status || rec.Body.String() != tt.body {
 			t.Errorf("%s = %d %q, want %d %q", tt.path, rec.Code, rec.Body, tt.status, tt.body)
 		}
+	}
+}
+
+// TestCallerDeadline: a deadline the caller set before the route's own (as
+// the Lambda adapter does) also gets a 504, not an empty answer.
+func TestCallerDeadline(t *testing.T) {
+	mx, err := New([]Route{{Pattern: "/slow", File: "slow.go", MaxDuration: time.Minute, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	})}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	rec := httptest.NewRecorder()
+	mx.ServeHTTP(rec, httptest.NewRequest("GET", "/slow", nil).WithContext(ctx))
+	if rec.Code != 504 || rec.Body.String() != "Gateway Timeout" {
+		t.Fatalf("got %d %q, want 504", rec.Code, rec.Body)
 	}
 }
 

@@ -1,6 +1,9 @@
 package router
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+)
 
 // Param is one dynamic value taken from a matched path.
 //
@@ -58,6 +61,33 @@ func (ps Params) Lookup(name string) (Param, bool) {
 func (ps Params) Get(name string) string {
 	p, _ := ps.Lookup(name)
 	return p.Value()
+}
+
+// MarshalJSON encodes the parameters as Next.js shows them: an object of
+// name to value, a catch-all's value always a list.
+func (ps Params) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for i, p := range ps {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		name, err := json.Marshal(p.Name)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, name...)
+		b = append(b, ':')
+		var v any = p.Value()
+		if p.CatchAll {
+			v = p.Values
+		}
+		val, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, val...)
+	}
+	return append(b, '}'), nil
 }
 
 type paramsKey struct{}

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"encoding/json"
 	"errors"
 	"math/rand"
 	"reflect"
@@ -196,6 +197,20 @@ func TestParamValue(t *testing.T) {
 	}
 	if got := ps.Get("none"); got != "" {
 		t.Errorf("Get(none) = %q", got)
+	}
+}
+
+func TestParamsJSON(t *testing.T) {
+	ps := Params{{Name: "tenantID", Values: []string{"vercel"}}, {Name: "resource", Values: []string{"some", "other"}, CatchAll: true}}
+	b, err := json.Marshal(ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"tenantID":"vercel","resource":["some","other"]}`; string(b) != want {
+		t.Errorf("JSON = %s, want %s", b, want)
+	}
+	if b, _ := json.Marshal(Params(nil)); string(b) != "{}" {
+		t.Errorf("empty params JSON = %s", b)
 	}
 }
 

@@ -203,7 +203,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // before ForceStatic strips it.
 type requestInfo struct {
 	orig   *http.Request // for NextURL: scheme and host
-	action bool   // a form POST: redirects answer 303
+	action bool          // a form POST: redirects answer 303
 }
 
 // isAction reports whether r is what Next treats as a possible server action

@@ -64,7 +64,11 @@ func (r *Request) Params() router.Params { return r.params }
 // query; Query() reads the search parameters. Under ForceStatic the query is
 // gone. Each call returns a new *url.URL the caller may modify.
 func (r *Request) NextURL() *url.URL {
-	s := origin(r.orig) + r.URL.EscapedPath()
+	orig := r.orig
+	if orig == nil { // a Request built by hand, e.g. in a test
+		orig = r.Request
+	}
+	s := origin(orig) + r.URL.EscapedPath()
 	if r.URL.RawQuery != "" {
 		s += "?" + r.URL.RawQuery
 	}

@@ -62,6 +62,16 @@ func TestNextURL(t *testing.T) {
 	do(t, srv.URL+"/p", "GET", "", "Host", "example.com").check(t, 200, "http://example.com/p q=", nil)
 }
 
+func TestRequestBuiltByHand(t *testing.T) {
+	req := &Request{Request: httptest.NewRequest("GET", "http://example.com/api/x?q=1", nil)}
+	if got := req.NextURL().String(); got != "http://example.com/api/x?q=1" {
+		t.Errorf("NextURL = %q", got)
+	}
+	if req.Param("x") != "" || len(req.Params()) != 0 || len(req.Cookies()) != 0 {
+		t.Error("a bare Request has params or cookies")
+	}
+}
+
 func TestRequestCookies(t *testing.T) {
 	show := Func(func(req *Request) (*Response, error) {
 		b, _ := json.Marshal(req.Cookies())

@@ -10,6 +10,9 @@ var MiddlewareConfig = server.MiddlewareConfig{Matcher: []string{"/mw/:path*"}}
 
 // Middleware rewrites, answers early, or adds a request header.
 func Middleware(req *server.Request) (*server.Response, error) {
+	if req.URL.Query().Get("deny") != "" {
+		return server.JSON(map[string]string{"error": "denied"}, server.Init{Status: http.StatusForbidden}), nil
+	}
 	switch req.URL.Path {
 	case "/mw/rewrite":
 		return server.Rewrite("/basic/endpoint"), nil

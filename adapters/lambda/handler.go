@@ -1,0 +1,397 @@
+package lambda
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"time"
+)
+
+// DefaultMaxResponse is Lambda's limit on a buffered (synchronous)
+// response payload, in bytes: the JSON answer, after base64 growth.
+const DefaultMaxResponse = 6_291_556
+
+// DefaultMargin is the longest time the adapter keeps between its own
+// deadline and the invocation's, so it can still answer 504 before Lambda
+// stops the function. See Options.Margin.
+const DefaultMargin = 500 * time.Millisecond
+
+// Options configure a Handler. The zero value is usable.
+type Options struct {
+	// MaxDuration bounds how long the handler may run, from the start of
+	// the invocation. 0 means only the invocation deadline applies.
+	MaxDuration time.Duration
+
+	// Margin is kept between the invocation deadline and the request's,
+	// so that the adapter answers 504 itself, logs it and returns before
+	// Lambda kills the process. 0 means a tenth of the time left, at most
+	// DefaultMargin; a negative value means none.
+	Margin time.Duration
+
+	// BodyLimit is the largest request body, in bytes, the handler is
+	// given; a larger one is answered 413 with the body
+	// "Body exceeded <BodyLimitText> limit" and the handler does not run.
+	// 0 means no limit.
+	BodyLimit int64
+
+	// BodyLimitText is the limit as configured (e.g. "1mb"), echoed in
+	// the 413 body as Next.js does. Empty means BodyLimit in bytes.
+	BodyLimitText string
+
+	// MaxResponse is the largest buffered response payload, in bytes,
+	// JSON and base64 included. A larger response is replaced by 502 and
+	// a log line giving its size. 0 means DefaultMaxResponse; a negative
+	// value means no limit. Streamed responses are not bounded here.
+	MaxResponse int64
+
+	// Streaming makes Start answer function URL events with a streamed
+	// response (invoke mode RESPONSE_STREAM): the status and headers go
+	// out when the handler first flushes, and the body as it is flushed.
+	// Other event kinds are answered buffered as usual.
+	Streaming bool
+
+	// Logger receives the adapter's log lines (malformed events, limits,
+	// timeouts, panics). nil means JSON to standard error. Its handler is
+	// wrapped with NewLogHandler, so lines carry the request id.
+	Logger *slog.Logger
+
+	// Route and File name the route in log lines, e.g. "/api/post/[pid]"
+	// and "pages/api/post/[pid].go".
+	Route string
+	File  string
+}
+
+// Handler serves Lambda HTTP events with an http.Handler. Its Invoke
+// method makes it an aws-lambda-go lambda.Handler that reads the raw event
+// itself. A Handler serves one invocation at a time or several
+// concurrently.
+type Handler struct {
+	h     http.Handler
+	opts  Options
+	log   *slog.Logger
+	spare scratchCache // a response header map and body buffer to reuse
+}
+
+// NewHandler returns a Handler that serves events with h.
+func NewHandler(h http.Handler, opts Options) *Handler {
+	if opts.MaxResponse == 0 {
+		opts.MaxResponse = DefaultMaxResponse
+	}
+	var lh slog.Handler
+	if opts.Logger != nil {
+		lh = opts.Logger.Handler()
+	} else {
+		lh = slog.NewJSONHandler(os.Stderr, nil)
+	}
+	return &Handler{h: h, opts: opts, log: slog.New(NewLogHandler(lh))}
+}
+
+// Invoke serves one event given as raw JSON and returns the JSON response
+// for its kind. It returns an error, which the Lambda runtime reports as a
+// failed invocation, only when the payload is not JSON or not an HTTP
+// event it knows; every other failure is an HTTP answer (400, 413, 500,
+// 502, 504).
+func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	// One copy of the payload: every string of the request is a piece of
+	// it, and it stays valid after the runtime reuses its buffer.
+	return h.invoke(ctx, string(payload))
+}
+
+func (h *Handler) invoke(ctx context.Context, payload string) ([]byte, error) {
+	var ev rawEvent
+	k, err := h.parse(ctx, payload, &ev)
+	if err != nil {
+		return nil, err
+	}
+	inv := &invocation{kind: k, payload: payload}
+	var fs [fieldStack]field
+	var qs [16]field
+	var cs [16]string
+	var q request
+	hs, err := ev.toRequest(k, &q, fs[:0], qs[:0], cs[:0])
+	resp := h.serve(ctx, inv, &q, hs, err)
+	out := h.encode(inv, &q, resp)
+	inv.w.release(false)
+	return out, nil
+}
+
+// parse reads the top of an event and classifies it.
+func (h *Handler) parse(ctx context.Context, payload string, ev *rawEvent) (Kind, error) {
+	if err := parseEvent(payload, ev); err != nil {
+		if err == errNotObjectEvent {
+			err = fmt.Errorf("lambda: %w: %w", ErrUnknownEvent, err)
+		} else {
+			err = fmt.Errorf("lambda: %w: %w", ErrMalformedEvent, err)
+		}
+		h.logf(ctx, slog.LevelError, "event rejected", slog.String("error", err.Error()))
+		return KindUnknown, err
+	}
+	k := ev.kind()
+	if k == KindUnknown {
+		err := fmt.Errorf("lambda: %w: not an API Gateway, ALB or function URL HTTP event", ErrUnknownEvent)
+		h.logf(ctx, slog.LevelError, "event rejected", slog.String("error", err.Error()))
+		return KindUnknown, err
+	}
+	return k, nil
+}
+
+// serve turns q into a request, runs the handler under the deadline and
+// returns the response to send. convErr is a failure to read the event.
+func (h *Handler) serve(ctx context.Context, inv *invocation, q *request, hs hdrs, convErr error) *response {
+	deadline, hasDeadline := h.deadline(ctx)
+	if hasDeadline {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
+	r, early := h.prepare(ctx, inv, q, hs, convErr)
+	if early != nil {
+		return early
+	}
+	if !hasDeadline {
+		return h.result(inv, h.call(inv, r))
+	}
+	// With a deadline the handler runs on its own goroutine so that the
+	// adapter can answer when the deadline passes even if the handler
+	// ignores its context. It may go on running; the sealed writer
+	// refuses what it writes after that. A handler that returns after the
+	// deadline (having seen its context end, say) gets the 504 too.
+	var (
+		p    *panicked
+		late bool
+	)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p = h.call(inv, r)
+		late = inv.Err() != nil
+	}()
+	select {
+	case <-done:
+		if !late {
+			return h.result(inv, p)
+		}
+	case <-inv.Done():
+	}
+	inv.w.seal()
+	select {
+	case <-done:
+		if !late { // finished as the deadline passed: its answer stands
+			return h.result(inv, p)
+		}
+	default:
+		inv.w.left = true
+	}
+	h.logf(inv, slog.LevelError, "handler exceeded its deadline; answered 504",
+		slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		slog.Duration("max_duration", h.opts.MaxDuration))
+	return textResponse(http.StatusGatewayTimeout, "Gateway Timeout")
+}
+
+// prepare fills the invocation and builds the request. A non-nil
+// response is the answer when the handler must not run: the event could
+// not be read (400) or the body is over the limit (413).
+func (h *Handler) prepare(ctx context.Context, inv *invocation, q *request, hs hdrs, convErr error) (*http.Request, *response) {
+	inv.kind, inv.requestID, inv.stage = q.kind, q.requestID, q.stage
+	inv.w.cache = &h.spare
+	inv.w.limit = h.opts.MaxResponse
+	if inv.w.limit < 0 {
+		inv.w.limit = 1<<63 - 1
+	}
+	inv.parent = ctx
+
+	if convErr != nil {
+		h.logf(inv, slog.LevelWarn, "malformed event", slog.String("kind", q.kind.String()), slog.String("error", convErr.Error()))
+		return nil, textResponse(http.StatusBadRequest, "Bad Request")
+	}
+	if lim := h.opts.BodyLimit; lim > 0 && int64(q.bodyLen()) > lim {
+		h.logf(inv, slog.LevelWarn, "request body over limit; answered 413",
+			slog.Int("size", q.bodyLen()), slog.Int64("limit", lim))
+		return nil, textResponse(http.StatusRequestEntityTooLarge, "Body exceeded "+h.limitText()+" limit")
+	}
+	r, err := inv.newHTTPRequest(q, hs)
+	if err != nil {
+		h.logf(inv, slog.LevelWarn, "malformed event", slog.String("kind", q.kind.String()), slog.String("error", err.Error()))
+		return nil, textResponse(http.StatusBadRequest, "Bad Request")
+	}
+	inv.w.head = r.Method == http.MethodHead
+	return r, nil
+}
+
+// deadline returns the request deadline: the invocation deadline less the
+// margin, or MaxDuration from now, whichever is sooner.
+func (h *Handler) deadline(ctx context.Context) (time.Time, bool) {
+	d, ok := ctx.Deadline()
+	if ok {
+		m := h.opts.Margin
+		if m == 0 {
+			m = min(DefaultMargin, time.Until(d)/10)
+		}
+		if m > 0 {
+			d = d.Add(-m)
+		}
+	}
+	if md := h.opts.MaxDuration; md > 0 {
+		if t := time.Now().Add(md); !ok || t.Before(d) {
+			d, ok = t, true
+		}
+	}
+	return d, ok
+}
+
+// panicked records a recovered panic.
+type panicked struct {
+	value any
+	stack []byte
+}
+
+// call runs the handler, recovering a panic. It logs the panic itself so
+// that one happening after a timeout is logged too.
+func (h *Handler) call(inv *invocation, r *http.Request) (p *panicked) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		p = &panicked{value: v}
+		if v == http.ErrAbortHandler {
+			h.logf(inv, slog.LevelWarn, "handler aborted the response", slog.String("path", r.URL.Path))
+			return
+		}
+		p.stack = debug.Stack()
+		h.logf(inv, slog.LevelError, "handler panicked; answered 500",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("panic", fmt.Sprint(v)), slog.String("stack", string(p.stack)))
+	}()
+	h.h.ServeHTTP(&inv.w, r)
+	return nil
+}
+
+// result builds the response once the handler has returned.
+func (h *Handler) result(inv *invocation, p *panicked) *response {
+	if p != nil {
+		return textResponse(http.StatusInternalServerError, "Internal Server Error")
+	}
+	w := &inv.w
+	if w.size > w.limit && !w.head {
+		h.tooLarge(inv, w.size, "body")
+		return textResponse(http.StatusBadGateway, "Response payload too large")
+	}
+	resp := &inv.resp
+	resp.status, resp.header = w.status, w.header
+	if !w.head && bodyAllowed(max(w.status, 200)) {
+		resp.body = w.buf
+	}
+	resp.finish()
+	return resp
+}
+
+// encode encodes the response for the event's kind, replacing one too
+// large for a buffered Lambda response by a 502.
+func (h *Handler) encode(inv *invocation, q *request, resp *response) []byte {
+	h.warnALBCookies(inv, q, resp)
+	var kb [32]string
+	keys := sortedKeys(resp.header, kb[:0])
+	n := encodedSize(q.kind, q.multiValue, resp, keys)
+	if !h.fits(inv, n) {
+		resp = textResponse(http.StatusBadGateway, "Response payload too large")
+		keys = sortedKeys(resp.header, kb[:0])
+		n = encodedSize(q.kind, q.multiValue, resp, keys)
+	}
+	o := jsonOut{b: make([]byte, 0, n)}
+	o.response(q.kind, q.multiValue, resp, keys)
+	return o.b
+}
+
+// encodedSize is the exact length of the JSON encoding of resp.
+func encodedSize(k Kind, multiValue bool, resp *response, keys []string) int {
+	o := jsonOut{measure: true}
+	o.response(k, multiValue, resp, keys)
+	return o.n
+}
+
+// fits reports whether an encoded response of n bytes fits MaxResponse,
+// logging why when it does not.
+func (h *Handler) fits(inv *invocation, n int) bool {
+	if lim := h.opts.MaxResponse; lim < 0 || int64(n) <= lim {
+		return true
+	}
+	h.tooLarge(inv, int64(n), "payload")
+	return false
+}
+
+// fitsBound is fits for a response known by an upper bound of its encoded
+// size (see boundBody): only a response whose bound is over the limit is
+// measured exactly.
+func (h *Handler) fitsBound(inv *invocation, q *request, resp *response, bound int) bool {
+	if lim := h.opts.MaxResponse; lim < 0 || int64(bound) <= lim {
+		return true
+	}
+	var kb [32]string
+	return h.fits(inv, encodedSize(q.kind, q.multiValue, resp, sortedKeys(resp.header, kb[:0])))
+}
+
+// boundBody bounds the encoded size of a response with headers of hsize
+// bytes (names and values): no byte escapes to more than six.
+func boundBody(resp *response, hsize int) int {
+	n := 256 + 6*hsize
+	if resp.binary {
+		return n + (len(resp.body)+2)/3*4
+	}
+	return n + 6*len(resp.body)
+}
+
+// warnALBCookies logs Set-Cookie headers an ALB without multi-value
+// headers cannot carry.
+func (h *Handler) warnALBCookies(inv *invocation, q *request, resp *response) {
+	if q.kind == KindALB && !q.multiValue && len(resp.header["Set-Cookie"]) > 1 {
+		h.logf(inv, slog.LevelWarn, "ALB multi-value headers are off: only the first Set-Cookie header is sent",
+			slog.Int("set_cookie", len(resp.header["Set-Cookie"])))
+	}
+}
+
+func (h *Handler) tooLarge(inv *invocation, size int64, what string) {
+	h.logf(inv, slog.LevelError, "response too large for a buffered Lambda response; answered 502",
+		slog.String("measured", what), slog.Int64("size", size), slog.Int64("limit", h.opts.MaxResponse))
+}
+
+func (h *Handler) limitText() string {
+	if h.opts.BodyLimitText != "" {
+		return h.opts.BodyLimitText
+	}
+	return strconv.FormatInt(h.opts.BodyLimit, 10)
+}
+
+// logf logs one line with the route attributes.
+func (h *Handler) logf(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+	if !h.log.Enabled(ctx, level) {
+		return
+	}
+	all := make([]slog.Attr, 0, len(attrs)+2)
+	if h.opts.Route != "" {
+		all = append(all, slog.String("route", h.opts.Route))
+	}
+	if h.opts.File != "" {
+		all = append(all, slog.String("file", h.opts.File))
+	}
+	all = append(all, attrs...)
+	h.log.LogAttrs(ctx, level, msg, all...)
+}
+
+// textResponse is a plain-text answer made by the adapter itself.
+func textResponse(status int, body string) *response {
+	r := &response{
+		status: status,
+		header: http.Header{
+			"Content-Type":           {"text/plain; charset=utf-8"},
+			"X-Content-Type-Options": {"nosniff"},
+		},
+		body: []byte(body),
+	}
+	r.finish()
+	return r
+}

@@ -1,0 +1,455 @@
+package lambda
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// This file holds a small JSON reader used to decode Lambda events.
+//
+// Why not encoding/json: decoding an API Gateway event into the
+// aws-lambda-go structs costs about three quarters of a warm invocation
+// (reflection, one allocation per map entry and per string, maps we then
+// copy again into an http.Header). The reader below works on one string
+// holding the whole payload, so every string without escapes (paths, header
+// names and values, query strings, request ids…) is a substring of it and
+// costs no allocation, and it visits only the fields the adapter needs.
+// It is strict: anything encoding/json would reject as syntax is an error,
+// and nesting is bounded so hostile input cannot exhaust the stack.
+
+// maxDepth bounds the nesting of arrays and objects the reader accepts.
+const maxDepth = 256
+
+// syntaxError reports malformed JSON and where it was found.
+type syntaxError struct {
+	msg string
+	off int
+}
+
+func (e *syntaxError) Error() string {
+	return "invalid JSON at offset " + strconv.Itoa(e.off) + ": " + e.msg
+}
+
+// typeError reports a well-formed value of the wrong type for a field.
+type typeError struct {
+	field string
+	want  string
+}
+
+func (e *typeError) Error() string {
+	return "field " + e.field + ": want " + e.want
+}
+
+// scanner reads one JSON document held in s.
+type scanner struct {
+	s     string
+	i     int
+	depth int
+}
+
+func (d *scanner) fail(msg string) error {
+	return &syntaxError{msg: msg, off: d.i}
+}
+
+// ws skips white space.
+func (d *scanner) ws() {
+	for d.i < len(d.s) {
+		switch d.s[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+// peek skips white space and returns the next byte, or 0 at the end.
+func (d *scanner) peek() byte {
+	d.ws()
+	if d.i < len(d.s) {
+		return d.s[d.i]
+	}
+	return 0
+}
+
+// end checks that only white space follows the document.
+func (d *scanner) end() error {
+	d.ws()
+	if d.i != len(d.s) {
+		return d.fail("unexpected data after top-level value")
+	}
+	return nil
+}
+
+// null consumes a null literal if one is next and reports whether it did.
+func (d *scanner) null() bool {
+	if d.peek() == 'n' && len(d.s)-d.i >= 4 && d.s[d.i:d.i+4] == "null" {
+		d.i += 4
+		return true
+	}
+	return false
+}
+
+// rawString consumes a string and returns its contents between the quotes,
+// still escaped, and whether it holds any escape.
+//
+// Strings are most of an event, so the scan works on runs: the next quote
+// and the next backslash are found with strings.IndexByte (vectorised),
+// and a run is checked for control characters eight bytes at a time.
+func (d *scanner) rawString() (raw string, escaped bool, err error) {
+	if d.peek() != '"' {
+		return "", false, d.fail("expected string")
+	}
+	s := d.s
+	start := d.i + 1
+	for j := start; ; {
+		q := strings.IndexByte(s[j:], '"')
+		if q < 0 {
+			d.i = len(s)
+			return "", false, d.fail("unterminated string")
+		}
+		run := s[j : j+q]
+		bs := strings.IndexByte(run, '\\')
+		if bs >= 0 {
+			run = run[:bs]
+		}
+		if c := ctlIndex(run); c >= 0 {
+			d.i = j + c
+			return "", false, d.fail("control character in string")
+		}
+		if bs < 0 {
+			d.i = j + q + 1
+			return s[start : j+q], escaped, nil
+		}
+		escaped = true
+		j += bs
+		if j+1 >= len(s) {
+			d.i = j
+			return "", false, d.fail("unterminated string")
+		}
+		switch s[j+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			j += 2
+		case 'u':
+			if j+6 > len(s) || !isHex4(s[j+2:j+6]) {
+				d.i = j
+				return "", false, d.fail("invalid \\u escape")
+			}
+			j += 6
+		default:
+			d.i = j
+			return "", false, d.fail("invalid escape")
+		}
+	}
+}
+
+// ctlIndex returns the index of the first byte below 0x20 in s, or -1.
+func ctlIndex(s string) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if (x-0x20*ones)&^x&highs != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] < 0x20 {
+			return i
+		}
+	}
+	return -1
+}
+
+// str consumes a string and returns its value. Without escapes the value
+// is a substring of the document and costs no allocation.
+func (d *scanner) str() (string, error) {
+	raw, esc, err := d.rawString()
+	if err != nil || !esc {
+		return raw, err
+	}
+	return string(appendUnescaped(nil, raw)), nil
+}
+
+// strOrNull is str that also accepts null, as the empty string.
+func (d *scanner) strOrNull(field string) (string, error) {
+	switch d.peek() {
+	case '"':
+		return d.str()
+	case 'n':
+		if d.null() {
+			return "", nil
+		}
+	}
+	return "", d.mismatch(field, "string")
+}
+
+// boolean consumes true or false (null counts as false).
+func (d *scanner) boolean(field string) (bool, error) {
+	switch d.peek() {
+	case 't':
+		if d.literal("true") == nil {
+			return true, nil
+		}
+	case 'f':
+		if d.literal("false") == nil {
+			return false, nil
+		}
+	case 'n':
+		if d.null() {
+			return false, nil
+		}
+	}
+	return false, d.mismatch(field, "boolean")
+}
+
+// mismatch skips the value at hand and reports a type error for field. When
+// the value is not even well-formed, the syntax error wins.
+func (d *scanner) mismatch(field, want string) error {
+	if err := d.skip(); err != nil {
+		return err
+	}
+	return &typeError{field: field, want: want}
+}
+
+// span consumes any value and returns its text.
+func (d *scanner) span() (string, error) {
+	d.ws()
+	start := d.i
+	if err := d.skip(); err != nil {
+		return "", err
+	}
+	return d.s[start:d.i], nil
+}
+
+// skip consumes any value, checking that it is well-formed.
+func (d *scanner) skip() error {
+	switch c := d.peek(); c {
+	case '{':
+		return d.object(func(string) error { return d.skip() })
+	case '[':
+		return d.array(d.skip)
+	case '"':
+		_, _, err := d.rawString()
+		return err
+	case 't':
+		return d.literal("true")
+	case 'f':
+		return d.literal("false")
+	case 'n':
+		return d.literal("null")
+	default:
+		if c == '-' || (c >= '0' && c <= '9') {
+			return d.number()
+		}
+		if c == 0 {
+			return d.fail("unexpected end of input")
+		}
+		return d.fail("invalid character " + strconv.QuoteRune(rune(c)))
+	}
+}
+
+func (d *scanner) literal(lit string) error {
+	if len(d.s)-d.i >= len(lit) && d.s[d.i:d.i+len(lit)] == lit {
+		d.i += len(lit)
+		return nil
+	}
+	return d.fail("invalid literal")
+}
+
+// number consumes a number following the JSON grammar.
+func (d *scanner) number() error {
+	s, i := d.s, d.i
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && s[i] >= '1' && s[i] <= '9':
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	default:
+		d.i = i
+		return d.fail("invalid number")
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+			d.i = i
+			return d.fail("invalid number")
+		}
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+			d.i = i
+			return d.fail("invalid number")
+		}
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	}
+	d.i = i
+	return nil
+}
+
+// object consumes an object, calling member for each key with the scanner
+// positioned at the member's value; member must consume that value.
+func (d *scanner) object(member func(key string) error) error {
+	if d.peek() != '{' {
+		return d.fail("expected object")
+	}
+	if d.depth++; d.depth > maxDepth {
+		return d.fail("nesting too deep")
+	}
+	d.i++
+	if d.peek() == '}' {
+		d.i++
+		d.depth--
+		return nil
+	}
+	for {
+		key, err := d.str()
+		if err != nil {
+			return err
+		}
+		if d.peek() != ':' {
+			return d.fail("expected colon after object key")
+		}
+		d.i++
+		if err := member(key); err != nil {
+			return err
+		}
+		switch d.peek() {
+		case ',':
+			d.i++
+		case '}':
+			d.i++
+			d.depth--
+			return nil
+		default:
+			return d.fail("expected comma or closing brace in object")
+		}
+	}
+}
+
+// array consumes an array, calling elem with the scanner positioned at each
+// element; elem must consume it.
+func (d *scanner) array(elem func() error) error {
+	if d.peek() != '[' {
+		return d.fail("expected array")
+	}
+	if d.depth++; d.depth > maxDepth {
+		return d.fail("nesting too deep")
+	}
+	d.i++
+	if d.peek() == ']' {
+		d.i++
+		d.depth--
+		return nil
+	}
+	for {
+		if err := elem(); err != nil {
+			return err
+		}
+		switch d.peek() {
+		case ',':
+			d.i++
+		case ']':
+			d.i++
+			d.depth--
+			return nil
+		default:
+			return d.fail("expected comma or closing bracket in array")
+		}
+	}
+}
+
+func isHex4(s string) bool {
+	for i := 0; i < 4; i++ {
+		if unhex(s[i]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func unhex(c byte) rune {
+	switch {
+	case c >= '0' && c <= '9':
+		return rune(c - '0')
+	case c >= 'a' && c <= 'f':
+		return rune(c - 'a' + 10)
+	case c >= 'A' && c <= 'F':
+		return rune(c - 'A' + 10)
+	}
+	return -1
+}
+
+func hex4(s string) rune {
+	return unhex(s[0])<<12 | unhex(s[1])<<8 | unhex(s[2])<<4 | unhex(s[3])
+}
+
+// appendUnescaped appends the value of the escaped string contents raw,
+// which rawString has already validated. Lone surrogates become U+FFFD, as
+// with encoding/json.
+func appendUnescaped(dst []byte, raw string) []byte {
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c != '\\' {
+			j := i + 1
+			for j < len(raw) && raw[j] != '\\' {
+				j++
+			}
+			dst = append(dst, raw[i:j]...)
+			i = j
+			continue
+		}
+		e := raw[i+1]
+		i += 2
+		switch e {
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r := hex4(raw[i:])
+			i += 4
+			if utf16.IsSurrogate(r) {
+				if i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
+					if r2 := utf16.DecodeRune(r, hex4(raw[i+2:])); r2 != utf8.RuneError {
+						r = r2
+						i += 6
+						dst = utf8.AppendRune(dst, r)
+						break
+					}
+				}
+				r = utf8.RuneError
+			}
+			dst = utf8.AppendRune(dst, r)
+		default: // '"', '\\', '/'
+			dst = append(dst, e)
+		}
+	}
+	return dst
+}

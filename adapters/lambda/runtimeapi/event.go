@@ -1,0 +1,241 @@
+package runtimeapi
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/nextgo-dev/nextgo/runtime/router"
+)
+
+// event builds the HTTP API (payload format 2.0) event API Gateway sends a
+// function for r.
+func (f *Front) event(r *http.Request, requestID string, p router.Pattern, ps router.Params, body []byte, now time.Time) *events.APIGatewayV2HTTPRequest {
+	headers := make(map[string]string, len(r.Header)+6)
+	var cookies []string
+	for name, values := range r.Header {
+		name = strings.ToLower(name)
+		if name == "cookie" {
+			// HTTP API moves cookies to their own field.
+			for _, v := range values {
+				for _, c := range strings.Split(v, ";") {
+					if c = strings.TrimSpace(c); c != "" {
+						cookies = append(cookies, c)
+					}
+				}
+			}
+			continue
+		}
+		// Repeated headers are joined with commas, as HTTP API does.
+		headers[name] = strings.Join(values, ",")
+	}
+	headers["host"] = r.Host
+	sourceIP := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		sourceIP = host
+	}
+	if xff := headers["x-forwarded-for"]; xff != "" {
+		headers["x-forwarded-for"] = xff + ", " + sourceIP
+	} else {
+		headers["x-forwarded-for"] = sourceIP
+	}
+	headers["x-forwarded-proto"] = "http"
+	if r.TLS != nil {
+		headers["x-forwarded-proto"] = "https"
+	}
+	if addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if _, port, err := net.SplitHostPort(addr.String()); err == nil {
+			headers["x-forwarded-port"] = port
+		}
+	}
+	headers["x-amzn-trace-id"] = strings.SplitN(newTraceID(now), ";", 2)[0]
+	if len(body) > 0 {
+		headers["content-length"] = strconv.Itoa(len(body))
+	}
+
+	var query map[string]string
+	if r.URL.RawQuery != "" {
+		values, _ := url.ParseQuery(r.URL.RawQuery) // HTTP API passes what it can parse
+		if len(values) > 0 {
+			query = make(map[string]string, len(values))
+			for k, vs := range values {
+				query[k] = strings.Join(vs, ",")
+			}
+		}
+	}
+
+	var pathParams map[string]string
+	if len(ps) > 0 {
+		pathParams = make(map[string]string, len(ps))
+		for _, prm := range ps {
+			pathParams[prm.Name] = prm.Value()
+		}
+	}
+
+	routeKey := "ANY " + gatewayPath(p, ps)
+	// HTTP APIs hand Lambda the path percent-decoded, in rawPath as in
+	// requestContext.http.path ("%2F" arrives as "/"), unlike REST APIs,
+	// ALB and function URLs; the adapter decodes accordingly.
+	rawPath := r.URL.Path
+	domain := r.Host
+	if host, _, err := net.SplitHostPort(domain); err == nil {
+		domain = host
+	}
+	ev := &events.APIGatewayV2HTTPRequest{
+		Version:               "2.0",
+		RouteKey:              routeKey,
+		RawPath:               rawPath,
+		RawQueryString:        r.URL.RawQuery,
+		Cookies:               cookies,
+		Headers:               headers,
+		QueryStringParameters: query,
+		PathParameters:        pathParams,
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			RouteKey:     routeKey,
+			AccountID:    f.opts.AccountID,
+			Stage:        "$default",
+			RequestID:    requestID,
+			APIID:        f.opts.APIID,
+			DomainName:   domain,
+			DomainPrefix: strings.SplitN(domain, ".", 2)[0],
+			Time:         now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
+			TimeEpoch:    now.UnixMilli(),
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
+				Method:    r.Method,
+				Path:      rawPath,
+				Protocol:  r.Proto,
+				SourceIP:  sourceIP,
+				UserAgent: r.UserAgent(),
+			},
+		},
+	}
+	if len(body) > 0 {
+		if isText(r.Header.Get("Content-Type")) && utf8.Valid(body) {
+			ev.Body = string(body)
+		} else {
+			ev.Body = base64.StdEncoding.EncodeToString(body)
+			ev.IsBase64Encoded = true
+		}
+	}
+	return ev
+}
+
+// gatewayPath spells a route the way `nextgo deploy` declares it to HTTP
+// API: [pid] → {pid}, [...slug] → {slug+}, and [[...slug]] → {slug+}, or the
+// bare path when the request has no segment there.
+func gatewayPath(p router.Pattern, ps router.Params) string {
+	var b strings.Builder
+	for _, s := range p.Segments {
+		switch s.Kind {
+		case router.Static:
+			b.WriteString("/" + s.Name)
+		case router.Dynamic:
+			b.WriteString("/{" + s.Name + "}")
+		case router.CatchAll:
+			b.WriteString("/{" + s.Name + "+}")
+		case router.OptionalCatchAll:
+			if _, ok := ps.Lookup(s.Name); ok {
+				b.WriteString("/{" + s.Name + "+}")
+			}
+		}
+	}
+	if b.Len() == 0 {
+		return "/"
+	}
+	return b.String()
+}
+
+// isText reports whether a body of this content type travels as text in an
+// HTTP API event; other bodies are base64-encoded.
+func isText(contentType string) bool {
+	if contentType == "" {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	typ, sub, _ := strings.Cut(mt, "/")
+	switch {
+	case typ == "text":
+		return true
+	case typ != "application":
+		return false
+	case sub == "json" || sub == "xml" || sub == "javascript" || sub == "x-www-form-urlencoded" || sub == "graphql" || sub == "yaml" || sub == "x-yaml":
+		return true
+	}
+	return strings.HasSuffix(sub, "+json") || strings.HasSuffix(sub, "+xml")
+}
+
+// wireEvent is an HTTP API event as API Gateway serializes it.
+// events.APIGatewayV2HTTPRequest always serializes an empty
+// requestContext.authentication, which API Gateway sends only for mutual
+// TLS; the event goes out without it.
+type wireEvent struct {
+	Version               string            `json:"version"`
+	RouteKey              string            `json:"routeKey"`
+	RawPath               string            `json:"rawPath"`
+	RawQueryString        string            `json:"rawQueryString"`
+	Cookies               []string          `json:"cookies,omitempty"`
+	Headers               map[string]string `json:"headers"`
+	QueryStringParameters map[string]string `json:"queryStringParameters,omitempty"`
+	RequestContext        wireContext       `json:"requestContext"`
+	Body                  string            `json:"body,omitempty"`
+	PathParameters        map[string]string `json:"pathParameters,omitempty"`
+	IsBase64Encoded       bool              `json:"isBase64Encoded"`
+	StageVariables        map[string]string `json:"stageVariables,omitempty"`
+}
+
+type wireContext struct {
+	AccountID    string                                                      `json:"accountId"`
+	APIID        string                                                      `json:"apiId"`
+	Authorizer   *events.APIGatewayV2HTTPRequestContextAuthorizerDescription `json:"authorizer,omitempty"`
+	DomainName   string                                                      `json:"domainName"`
+	DomainPrefix string                                                      `json:"domainPrefix"`
+	HTTP         events.APIGatewayV2HTTPRequestContextHTTPDescription        `json:"http"`
+	RequestID    string                                                      `json:"requestId"`
+	RouteKey     string                                                      `json:"routeKey"`
+	Stage        string                                                      `json:"stage"`
+	Time         string                                                      `json:"time"`
+	TimeEpoch    int64                                                       `json:"timeEpoch"`
+}
+
+// marshalEvent serializes ev the way API Gateway does.
+func marshalEvent(ev *events.APIGatewayV2HTTPRequest) ([]byte, error) {
+	rc := ev.RequestContext
+	return json.Marshal(wireEvent{
+		Version:               ev.Version,
+		RouteKey:              ev.RouteKey,
+		RawPath:               ev.RawPath,
+		RawQueryString:        ev.RawQueryString,
+		Cookies:               ev.Cookies,
+		Headers:               ev.Headers,
+		QueryStringParameters: ev.QueryStringParameters,
+		RequestContext: wireContext{
+			AccountID:    rc.AccountID,
+			APIID:        rc.APIID,
+			Authorizer:   rc.Authorizer,
+			DomainName:   rc.DomainName,
+			DomainPrefix: rc.DomainPrefix,
+			HTTP:         rc.HTTP,
+			RequestID:    rc.RequestID,
+			RouteKey:     rc.RouteKey,
+			Stage:        rc.Stage,
+			Time:         rc.Time,
+			TimeEpoch:    rc.TimeEpoch,
+		},
+		Body:            ev.Body,
+		PathParameters:  ev.PathParameters,
+		IsBase64Encoded: ev.IsBase64Encoded,
+		StageVariables:  ev.StageVariables,
+	})
+}

@@ -1,0 +1,268 @@
+package runtimeapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/nextgo-dev/nextgo/runtime/router"
+)
+
+// Statuses and messages API Gateway's HTTP API answers with when it cannot
+// pass on a function's own response.
+const (
+	// StatusFunctionError is the status of a request whose function failed
+	// (a function error, a timeout of the function, a crash) or answered
+	// with a response HTTP API cannot read. HTTP API answers these with 500
+	// {"message":"Internal Server Error"}; REST APIs use 502.
+	StatusFunctionError = http.StatusInternalServerError
+	// StatusIntegrationTimeout is the status of a request whose function
+	// did not answer within the integration timeout (30 s at most).
+	StatusIntegrationTimeout = http.StatusServiceUnavailable
+	// MaxGatewayPayload is the largest request body HTTP API accepts (10 MB).
+	MaxGatewayPayload = 10 << 20
+	// DefaultIntegrationTimeout is HTTP API's default (and maximum)
+	// integration timeout.
+	DefaultIntegrationTimeout = 30 * time.Second
+	// DefaultAPIID is requestContext.apiId unless FrontOptions sets one.
+	DefaultAPIID = "nextgolocal"
+)
+
+// Invoker runs one invocation of a function; *Pool is one.
+type Invoker interface {
+	Invoke(ctx context.Context, payload []byte) (*Result, error)
+}
+
+// FrontRoute binds a route pattern ("/api/post/[pid]") to the function
+// serving it.
+type FrontRoute struct {
+	// Pattern is a route pattern as the router parses it.
+	Pattern string
+	// Pool runs the route's function, usually a *Pool.
+	Pool Invoker
+}
+
+// FrontOptions configure a Front.
+type FrontOptions struct {
+	// Logger receives function errors and unreadable responses (default
+	// slog.Default()).
+	Logger *slog.Logger
+	// IntegrationTimeout is how long the front waits for a function to
+	// answer before it answers 503 itself (default 30 s, HTTP API's
+	// maximum). The function runs on, as it does behind API Gateway.
+	IntegrationTimeout time.Duration
+	// APIID and AccountID fill requestContext (defaults DefaultAPIID and
+	// DefaultAccountID).
+	APIID     string
+	AccountID string
+	// Now returns the request time (default time.Now).
+	Now func() time.Time
+}
+
+// Front is an http.Handler that serves a set of functions the way API
+// Gateway's HTTP API (payload format 2.0) serves them on Lambda.
+type Front struct {
+	matcher *router.Matcher
+	routes  []frontRoute
+	opts    FrontOptions
+}
+
+type frontRoute struct {
+	pattern router.Pattern
+	pool    Invoker
+}
+
+// NewFront returns a front for routes. It fails on a pattern the router
+// rejects, with the router's error.
+func NewFront(routes []FrontRoute, opts FrontOptions) (*Front, error) {
+	patterns := make([]string, len(routes))
+	f := &Front{routes: make([]frontRoute, len(routes)), opts: opts}
+	for i, rt := range routes {
+		p, err := router.ParsePattern(rt.Pattern)
+		if err != nil {
+			return nil, fmt.Errorf("runtimeapi: route %q: %w", rt.Pattern, err)
+		}
+		if rt.Pool == nil {
+			return nil, fmt.Errorf("runtimeapi: route %q has no function", rt.Pattern)
+		}
+		patterns[i] = rt.Pattern
+		f.routes[i] = frontRoute{pattern: p, pool: rt.Pool}
+	}
+	m, err := router.NewMatcher(patterns)
+	if err != nil {
+		return nil, fmt.Errorf("runtimeapi: %w", err)
+	}
+	f.matcher = m
+	if f.opts.Logger == nil {
+		f.opts.Logger = slog.Default()
+	}
+	if f.opts.IntegrationTimeout <= 0 {
+		f.opts.IntegrationTimeout = DefaultIntegrationTimeout
+	}
+	if f.opts.APIID == "" {
+		f.opts.APIID = DefaultAPIID
+	}
+	if f.opts.AccountID == "" {
+		f.opts.AccountID = DefaultAccountID
+	}
+	if f.opts.Now == nil {
+		f.opts.Now = time.Now
+	}
+	return f, nil
+}
+
+// ServeHTTP chooses the function for the request's path, invokes it with an
+// HTTP API event and writes its response.
+//
+// The path is normalised only to choose the function; the function receives
+// the raw path and answers trailing-slash and repeated-slash redirects
+// itself, as it does on Lambda.
+func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	now := f.opts.Now()
+	requestID := newGatewayRequestID()
+	w.Header().Set("Apigw-Requestid", requestID)
+
+	if !utf8.ValidString(r.URL.Path) {
+		// The event is JSON and carries the decoded path: a path that does
+		// not decode to UTF-8 cannot be handed to a function.
+		writeGatewayError(w, http.StatusBadRequest, "Bad Request")
+		return
+	}
+	clean, _ := router.Normalize(r.URL.EscapedPath())
+	i, ps, err := f.matcher.Match(clean)
+	if errors.Is(err, router.ErrMalformedEncoding) {
+		// HTTP API routes on the raw segments; the function itself answers
+		// the malformed encoding (400).
+		i, ps, _ = f.matcher.Match(strings.ReplaceAll(clean, "%", "%25"))
+	}
+	if i < 0 {
+		writeGatewayError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	rt := f.routes[i]
+
+	body, err := readLimited(r.Body, MaxGatewayPayload)
+	switch {
+	case errors.Is(err, errTooLarge):
+		writeGatewayError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		return
+	case err != nil:
+		writeGatewayError(w, http.StatusBadRequest, "Bad Request")
+		return
+	}
+	ev := f.event(r, requestID, rt.pattern, ps, body, now)
+	payload, err := marshalEvent(ev)
+	if err != nil {
+		f.opts.Logger.Error("cannot encode the HTTP API event", "route", rt.pattern.Path, "error", err)
+		writeGatewayError(w, http.StatusInternalServerError, "Internal Server Error")
+		return
+	}
+
+	ctx, cancel := context.WithTimeout(r.Context(), f.opts.IntegrationTimeout)
+	defer cancel()
+	res, err := rt.pool.Invoke(ctx, payload)
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrPayloadTooLarge):
+		writeGatewayError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		return
+	case r.Context().Err() != nil: // the client went away
+		return
+	case errors.Is(err, context.DeadlineExceeded):
+		f.opts.Logger.Warn("function did not answer within the integration timeout", "route", rt.pattern.Path, "timeout", f.opts.IntegrationTimeout)
+		writeGatewayError(w, StatusIntegrationTimeout, "Service Unavailable")
+		return
+	default:
+		f.opts.Logger.Error("cannot invoke function", "route", rt.pattern.Path, "error", err)
+		writeGatewayError(w, http.StatusInternalServerError, "Internal Server Error")
+		return
+	}
+
+	if res.FunctionError != "" {
+		f.opts.Logger.Warn("function error", "route", rt.pattern.Path, "requestId", res.RequestID, "error", res.Err())
+		writeGatewayError(w, StatusFunctionError, "Internal Server Error")
+		return
+	}
+	if res.Stream != nil {
+		f.writeStream(w, r, res, rt.pattern.Path)
+		return
+	}
+	resp, err := parseV2Response(res.Payload)
+	if err != nil {
+		f.opts.Logger.Warn("function returned a response HTTP API cannot read", "route", rt.pattern.Path, "requestId", res.RequestID, "error", err)
+		writeGatewayError(w, StatusFunctionError, "Internal Server Error")
+		return
+	}
+	resp.write(w)
+}
+
+// writeStream writes a streamed response, flushing each piece as the
+// function writes it. A stream that fails part-way is cut off: the client
+// sees an incomplete response.
+func (f *Front) writeStream(w http.ResponseWriter, r *http.Request, res *Result, route string) {
+	defer res.Stream.Close()
+	h := w.Header()
+	status := http.StatusOK
+	if p := res.Prelude; p != nil {
+		status = p.StatusCode
+		if status < 200 || status > 599 {
+			f.opts.Logger.Warn("function streamed an invalid status code", "route", route, "status", status)
+			writeGatewayError(w, StatusFunctionError, "Internal Server Error")
+			return
+		}
+		for k, v := range p.Headers {
+			h.Set(k, v)
+		}
+		for k, vs := range p.MultiValueHeaders {
+			h.Del(k)
+			for _, v := range vs {
+				h.Add(k, v)
+			}
+		}
+		for _, c := range p.Cookies {
+			h.Add("Set-Cookie", c)
+		}
+	} else if res.ContentType != "" {
+		h.Set("Content-Type", res.ContentType)
+	}
+	if _, ok := h["Content-Type"]; !ok {
+		h["Content-Type"] = nil // no sniffing: send what the function sent
+	}
+	rc := http.NewResponseController(w)
+	w.WriteHeader(status)
+	rc.Flush()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := res.Stream.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return // the client went away
+			}
+			rc.Flush()
+		}
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			f.opts.Logger.Warn("response stream failed", "route", route, "requestId", res.RequestID, "error", err)
+			panic(http.ErrAbortHandler)
+		}
+	}
+}
+
+// writeGatewayError writes one of API Gateway's own JSON error responses.
+func writeGatewayError(w http.ResponseWriter, status int, message string) {
+	body := `{"message":"` + message + `"}`
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	io.WriteString(w, body)
+}

@@ -1,0 +1,541 @@
+package runtimeapi
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Runtime API header and content-type names.
+const (
+	headerRequestID     = "Lambda-Runtime-Aws-Request-Id"
+	headerDeadline      = "Lambda-Runtime-Deadline-Ms"
+	headerFunctionARN   = "Lambda-Runtime-Invoked-Function-Arn"
+	headerTraceID       = "Lambda-Runtime-Trace-Id"
+	headerResponseMode  = "Lambda-Runtime-Function-Response-Mode"
+	headerErrorType     = "Lambda-Runtime-Function-Error-Type"
+	trailerErrorBody    = "Lambda-Runtime-Function-Error-Body"
+	contentTypeStreamed = "application/vnd.awslambda.http-integration-response"
+
+	// maxPrelude bounds the JSON head of an HTTP integration response stream.
+	maxPrelude = 1 << 20
+)
+
+// Runtime states, named as Lambda names them in its state-transition errors.
+const (
+	stateStarted          = "Started"
+	stateReady            = "Ready"
+	stateRunning          = "Running"
+	stateResponse         = "InvocationResponse"
+	stateErrorResponse    = "InvocationErrorResponse"
+	stateResponseSent     = "RuntimeResponseSentState"
+	stateInitError        = "InitError"
+	transitionFailedFmt   = "State transition from %s to %s failed for runtime. Error: State transition is not allowed"
+	errorTypeTransition   = "InvalidStateTransition"
+	errorTypeRequestID    = "InvalidRequestID"
+	errorTypeTooLarge     = "RequestEntityTooLarge"
+	errorTypeResponseMode = "InvalidFunctionResponseMode"
+)
+
+// initFailure is what a runtime posted to /runtime/init/error.
+type initFailure struct {
+	errorType string
+	body      []byte
+}
+
+// runtimeServer is the Runtime API endpoint of one execution environment,
+// listening on its own loopback port as a Lambda sandbox's does.
+type runtimeServer struct {
+	arn string
+	ln  net.Listener
+	hs  *http.Server
+
+	queue   chan *invocation  // the invocation waiting for /next; capacity 1
+	initErr chan *initFailure // capacity 1
+	closed  chan struct{}
+	once    sync.Once
+
+	mu       sync.Mutex
+	state    string
+	cur      *invocation
+	nextWait chan struct{} // closed by the next call of /next
+	conns    int           // open connections
+	stopped  bool
+	quiet    chan struct{} // closed when stopped with no connection left
+}
+
+// newRuntimeServer starts a Runtime API endpoint on an ephemeral loopback
+// port. arn is sent in Lambda-Runtime-Invoked-Function-Arn.
+func newRuntimeServer(arn string) (*runtimeServer, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("runtimeapi: listen: %w", err)
+	}
+	s := &runtimeServer{
+		arn:     arn,
+		ln:      ln,
+		queue:   make(chan *invocation, 1),
+		initErr: make(chan *initFailure, 1),
+		closed:  make(chan struct{}),
+		quiet:   make(chan struct{}),
+		state:   stateStarted,
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", s.next)
+	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", s.response)
+	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/error", s.invocationError)
+	mux.HandleFunc("POST /2018-06-01/runtime/init/error", s.initError)
+	s.hs = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ConnState: s.connState}
+	go s.hs.Serve(ln)
+	return s, nil
+}
+
+// Addr is the value of AWS_LAMBDA_RUNTIME_API: host and port, no scheme.
+func (s *runtimeServer) Addr() string { return s.ln.Addr().String() }
+
+// stop releases every blocked /next and fails the next ones; the
+// connections still open are read to their end. quiet is closed once
+// none is left.
+func (s *runtimeServer) stop() {
+	s.once.Do(func() {
+		close(s.closed)
+		s.mu.Lock()
+		s.stopped = true
+		if s.conns == 0 {
+			close(s.quiet)
+		}
+		s.mu.Unlock()
+	})
+}
+
+// close stops the endpoint at once, cutting the connections in use.
+func (s *runtimeServer) close() {
+	s.stop()
+	s.hs.Close()
+}
+
+// connState counts the runtime's open connections.
+func (s *runtimeServer) connState(_ net.Conn, st http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch st {
+	case http.StateNew:
+		s.conns++
+	case http.StateClosed, http.StateHijacked:
+		s.conns--
+		if s.stopped && s.conns == 0 {
+			close(s.quiet)
+		}
+	}
+}
+
+// enqueue hands inv to the runtime's next (or current) /next call. The pool
+// gives an environment one invocation at a time, so the queue is empty.
+func (s *runtimeServer) enqueue(inv *invocation) { s.queue <- inv }
+
+// awaitNext returns a channel closed when the runtime is waiting in /next:
+// at once if it already is, else at its next call.
+func (s *runtimeServer) awaitNext() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.nextWait == nil {
+		s.nextWait = make(chan struct{})
+		if s.state == stateReady {
+			close(s.nextWait)
+			ch := s.nextWait
+			s.nextWait = nil
+			return ch
+		}
+	}
+	return s.nextWait
+}
+
+func (s *runtimeServer) next(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	switch s.state {
+	case stateStarted, stateReady, stateResponseSent:
+	default:
+		state := s.state
+		s.mu.Unlock()
+		writeAPIError(w, http.StatusForbidden, errorTypeTransition, fmt.Sprintf(transitionFailedFmt, state, stateReady))
+		return
+	}
+	s.state = stateReady
+	if s.nextWait != nil {
+		close(s.nextWait)
+		s.nextWait = nil
+	}
+	s.mu.Unlock()
+
+	var inv *invocation
+	select {
+	case inv = <-s.queue:
+	case <-r.Context().Done():
+		return
+	case <-s.closed: // the environment is being discarded
+		writeAPIError(w, http.StatusInternalServerError, "InternalServerError", "Internal Server Error")
+		return
+	}
+	s.mu.Lock()
+	s.state = stateRunning
+	s.cur = inv
+	inv.deadline = time.Now().Add(inv.timeout)
+	s.mu.Unlock()
+	close(inv.dispatched)
+
+	h := w.Header()
+	h.Set(headerRequestID, inv.id)
+	h.Set(headerDeadline, strconv.FormatInt(inv.deadline.UnixMilli(), 10))
+	h.Set(headerFunctionARN, s.arn)
+	h.Set(headerTraceID, inv.traceID)
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(inv.payload)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(inv.payload)
+}
+
+// begin moves the runtime from Running to state for the invocation id,
+// or answers the call with Lambda's error and returns nil.
+func (s *runtimeServer) begin(w http.ResponseWriter, id, state string) *invocation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state != stateRunning {
+		writeAPIError(w, http.StatusForbidden, errorTypeTransition, fmt.Sprintf(transitionFailedFmt, s.state, state))
+		return nil
+	}
+	if s.cur.id != id {
+		writeAPIError(w, http.StatusBadRequest, errorTypeRequestID, "Invalid request ID")
+		return nil
+	}
+	s.state = state
+	return s.cur
+}
+
+// finish records that the current invocation's answer is complete.
+func (s *runtimeServer) finish() {
+	s.mu.Lock()
+	s.state = stateResponseSent
+	s.cur = nil
+	s.mu.Unlock()
+}
+
+func (s *runtimeServer) response(w http.ResponseWriter, r *http.Request) {
+	streamed, ok := responseMode(r.Header)
+	if !ok {
+		writeAPIError(w, http.StatusBadRequest, errorTypeResponseMode, "Invalid function response mode")
+		return
+	}
+	inv := s.begin(w, r.PathValue("id"), stateResponse)
+	if inv == nil {
+		return
+	}
+	contentType := r.Header.Get("Content-Type")
+	if streamed {
+		s.stream(w, r, inv, contentType)
+		return
+	}
+
+	body, err := readLimited(r.Body, MaxResponsePayload)
+	if errors.Is(err, errTooLarge) {
+		e := &InvokeError{
+			Type:    ErrorTypeResponseTooLarge,
+			Message: fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes).", MaxResponsePayload),
+		}
+		inv.answer <- errorResult(inv.id, e)
+		s.finish()
+		writeTooLarge(w)
+		return
+	}
+	if err != nil {
+		// The connection broke: the runtime is gone or going, and the
+		// supervisor reports its exit or the timeout.
+		return
+	}
+	if e := trailerError(r.Trailer); e != nil {
+		inv.answer <- errorResult(inv.id, e)
+	} else {
+		inv.answer <- &Result{RequestID: inv.id, Payload: body, ContentType: contentType}
+	}
+	s.finish()
+	writeAccepted(w)
+}
+
+// responseMode reports whether a /response call streams, and whether its
+// Lambda-Runtime-Function-Response-Mode header is valid. aws-lambda-go does
+// not send the header: it streams events.LambdaFunctionURLStreamingResponse
+// as a chunked application/vnd.awslambda.http-integration-response body, so
+// that content type streams too.
+func responseMode(h http.Header) (streamed, ok bool) {
+	switch mode := h.Get(headerResponseMode); {
+	case strings.EqualFold(mode, "streaming"):
+		return true, true
+	case mode != "" && !strings.EqualFold(mode, "buffered"):
+		return false, false
+	}
+	return h.Get("Content-Type") == contentTypeStreamed, true
+}
+
+// stream relays a streamed response to the caller as it arrives.
+func (s *runtimeServer) stream(w http.ResponseWriter, r *http.Request, inv *invocation, contentType string) {
+	defer close(inv.streamDone)
+	br := bufio.NewReader(r.Body)
+	res := &Result{RequestID: inv.id, ContentType: contentType}
+	if contentType == contentTypeStreamed {
+		prelude, err := readPrelude(br)
+		if err != nil {
+			if errors.Is(err, errBrokenBody) {
+				return
+			}
+			inv.answer <- errorResult(inv.id, &InvokeError{Type: ErrorTypeInvalidResponse, Message: err.Error()})
+			io.Copy(io.Discard, br)
+			s.finish()
+			writeAccepted(w)
+			return
+		}
+		res.Prelude = prelude
+	}
+	pr, pw := inv.startStream()
+	if pw == nil { // the invocation already failed (timeout, crash)
+		return
+	}
+	res.Stream = &stream{pr: pr, inv: inv}
+	inv.answer <- res
+
+	_, err := copyBody(pw, br)
+	switch {
+	case errors.Is(err, errBrokenBody):
+		pw.CloseWithError(errBroken)
+		return
+	case err != nil: // the caller stopped reading: drain what the runtime still sends
+		if _, err := io.Copy(io.Discard, br); err != nil {
+			return
+		}
+	}
+	inv.markAnswered()
+	if e := trailerError(r.Trailer); e != nil {
+		pw.CloseWithError(e)
+	} else {
+		pw.Close()
+	}
+	s.finish()
+	writeAccepted(w)
+}
+
+// errBrokenBody marks a failure to read the runtime's request body, as
+// opposed to a failure to pass it on.
+var errBrokenBody = errors.New("runtimeapi: runtime request body broken")
+
+// copyBody copies src to dst, telling read errors (errBrokenBody) from write
+// errors.
+func copyBody(dst io.Writer, src io.Reader) (int64, error) {
+	buf := make([]byte, 32<<10)
+	var n int64
+	for {
+		nr, rerr := src.Read(buf)
+		if nr > 0 {
+			nw, werr := dst.Write(buf[:nr])
+			n += int64(nw)
+			if werr != nil {
+				return n, werr
+			}
+		}
+		if rerr == io.EOF {
+			return n, nil
+		}
+		if rerr != nil {
+			return n, errBrokenBody
+		}
+	}
+}
+
+// readPrelude reads the JSON head of an HTTP integration response stream,
+// which ends with eight NUL bytes.
+func readPrelude(br *bufio.Reader) (*StreamPrelude, error) {
+	var head []byte
+	for {
+		chunk, err := br.ReadSlice(0)
+		head = append(head, chunk...)
+		if len(head) > maxPrelude {
+			return nil, fmt.Errorf("http integration response prelude exceeds %d bytes", maxPrelude)
+		}
+		if err == nil {
+			break
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err == io.EOF {
+			return nil, errors.New("http integration response ended before its prelude separator")
+		}
+		return nil, errBrokenBody
+	}
+	var sep [7]byte
+	if _, err := io.ReadFull(br, sep[:]); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
+			return nil, errors.New("http integration response ended inside its prelude separator")
+		}
+		return nil, errBrokenBody
+	}
+	if sep != [7]byte{} {
+		return nil, errors.New("http integration response prelude is not followed by 8 NUL bytes")
+	}
+	p := &StreamPrelude{}
+	if err := json.Unmarshal(head[:len(head)-1], p); err != nil {
+		return nil, fmt.Errorf("http integration response prelude: %w", err)
+	}
+	if p.StatusCode == 0 {
+		p.StatusCode = http.StatusOK
+	}
+	return p, nil
+}
+
+func (s *runtimeServer) invocationError(w http.ResponseWriter, r *http.Request) {
+	inv := s.begin(w, r.PathValue("id"), stateErrorResponse)
+	if inv == nil {
+		return
+	}
+	body, err := readLimited(r.Body, MaxResponsePayload)
+	if errors.Is(err, errTooLarge) {
+		e := &InvokeError{
+			Type:    ErrorTypeResponseTooLarge,
+			Message: fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes).", MaxResponsePayload),
+		}
+		inv.answer <- errorResult(inv.id, e)
+		s.finish()
+		writeTooLarge(w)
+		return
+	}
+	if err != nil {
+		return
+	}
+	inv.answer <- functionErrorResult(inv.id, r.Header.Get(headerErrorType), body, r.Header.Get("Content-Type"))
+	s.finish()
+	writeAccepted(w)
+}
+
+func (s *runtimeServer) initError(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	if s.state != stateStarted {
+		state := s.state
+		s.mu.Unlock()
+		writeAPIError(w, http.StatusForbidden, errorTypeTransition, fmt.Sprintf(transitionFailedFmt, state, stateInitError))
+		return
+	}
+	s.state = stateInitError
+	s.mu.Unlock()
+	body, err := readLimited(r.Body, MaxResponsePayload)
+	if errors.Is(err, errTooLarge) {
+		body = nil
+	} else if err != nil {
+		return
+	}
+	s.initErr <- &initFailure{errorType: r.Header.Get(headerErrorType), body: body}
+	if err != nil {
+		writeTooLarge(w)
+		return
+	}
+	writeAccepted(w)
+}
+
+// functionErrorResult is the Result of an error the runtime reported: its
+// document is passed on as Lambda passes it, the error type taken from the
+// Lambda-Runtime-Function-Error-Type header or else from the document.
+func functionErrorResult(requestID, errorType string, body []byte, contentType string) *Result {
+	if errorType == "" {
+		var doc InvokeError
+		if json.Unmarshal(body, &doc) == nil {
+			errorType = doc.Type
+		}
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		typ := errorType
+		if typ == "" {
+			typ = ErrorTypeUnknown
+		}
+		body = (&InvokeError{Type: typ, Message: "Unknown application error occurred"}).document()
+		contentType = "application/json"
+	}
+	if errorType == "" {
+		errorType = ErrorTypeUnknown
+	}
+	return &Result{
+		RequestID:     requestID,
+		Payload:       body,
+		ContentType:   contentType,
+		FunctionError: FunctionErrorUnhandled,
+		ErrorType:     errorType,
+	}
+}
+
+// errorResult is the Result of a failure Lambda itself reports.
+func errorResult(requestID string, e *InvokeError) *Result {
+	return &Result{
+		RequestID:     requestID,
+		Payload:       e.document(),
+		ContentType:   "application/json",
+		FunctionError: FunctionErrorUnhandled,
+		ErrorType:     e.Type,
+	}
+}
+
+// trailerError returns the error a runtime reported in the trailers of a
+// response body, or nil.
+func trailerError(t http.Header) *InvokeError {
+	typ := t.Get(headerErrorType)
+	if typ == "" {
+		return nil
+	}
+	e := &InvokeError{Type: typ}
+	if raw, err := base64.StdEncoding.DecodeString(t.Get(trailerErrorBody)); err == nil {
+		var doc InvokeError
+		if json.Unmarshal(raw, &doc) == nil {
+			e.Message = doc.Message
+			e.StackTrace = doc.StackTrace
+		} else {
+			e.Message = string(raw)
+		}
+	}
+	return e
+}
+
+var errTooLarge = errors.New("runtimeapi: payload too large")
+
+// readLimited reads all of r, failing with errTooLarge past limit bytes.
+func readLimited(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, errTooLarge
+	}
+	return b, nil
+}
+
+func writeAccepted(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusAccepted)
+	io.WriteString(w, `{"status":"OK"}`+"\n")
+}
+
+func writeTooLarge(w http.ResponseWriter) {
+	writeAPIError(w, http.StatusRequestEntityTooLarge, errorTypeTooLarge,
+		fmt.Sprintf("Exceeded maximum allowed payload size (%d bytes).", MaxResponsePayload))
+}
+
+func writeAPIError(w http.ResponseWriter, status int, typ, msg string) {
+	b, _ := json.Marshal(apiError{Message: msg, Type: typ})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}

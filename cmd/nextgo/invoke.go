@@ -1,0 +1,129 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
+	"github.com/nextgo-dev/nextgo/runtime/router"
+	"github.com/spf13/cobra"
+)
+
+func newInvokeCmd() *cobra.Command {
+	var dir, eventFile, kind string
+	cmd := &cobra.Command{
+		Use:   "invoke ROUTE",
+		Short: "Invoke one built function once and print its response",
+		Long: `Invoke the function serving ROUTE (a path such as /api/post/1, a route pattern
+such as /api/post/[pid], or a function name) once, under the Lambda Runtime API
+emulator, and print the response payload. The event is read from --event
+(a file, or - for standard input), or made up as a GET of ROUTE in the shape
+--kind selects: v1 (API Gateway REST), v2 (HTTP API), alb or url (Function URL).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fns, err := buildLocal(cmd.Context(), dir, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			fn, path, err := findFunction(fns, args[0])
+			if err != nil {
+				return err
+			}
+			var payload []byte
+			switch eventFile {
+			case "":
+				payload, err = sampleEvent(kind, path)
+			case "-":
+				payload, err = io.ReadAll(cmd.InOrStdin())
+			default:
+				payload, err = os.ReadFile(eventFile)
+			}
+			if err != nil {
+				return err
+			}
+			logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
+			res, err := runtimeapi.Invoke(cmd.Context(), fn.fn, payload, runtimeapi.Options{Output: cmd.ErrOrStderr(), Logger: logger})
+			if err != nil {
+				return err
+			}
+			if res.Stream != nil {
+				defer res.Stream.Close()
+				if res.Prelude != nil {
+					head, _ := json.Marshal(res.Prelude)
+					fmt.Fprintf(cmd.OutOrStdout(), "%s\n", head)
+				}
+				_, err := io.Copy(cmd.OutOrStdout(), res.Stream)
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s\n", res.Payload)
+			if res.FunctionError != "" {
+				return fmt.Errorf("the function failed: %s", res.ErrorType)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", ".", "app directory")
+	cmd.Flags().StringVar(&eventFile, "event", "", "event JSON file, or - for standard input")
+	cmd.Flags().StringVar(&kind, "kind", "v2", "shape of the made-up event: v1, v2, alb or url")
+	return cmd
+}
+
+// findFunction picks the function for a path, pattern or function name.
+func findFunction(fns []localFunction, route string) (localFunction, string, error) {
+	var patterns []string
+	for _, f := range fns {
+		if f.pattern == route || f.fn.Name == route || strings.HasSuffix(f.fn.Name, "-"+route) {
+			return f, f.pattern, nil
+		}
+		patterns = append(patterns, f.pattern)
+	}
+	m, err := router.NewMatcher(patterns)
+	if err != nil {
+		return localFunction{}, "", err
+	}
+	clean, _ := router.Normalize(route)
+	i, _, err := m.Match(clean)
+	if err != nil || i < 0 {
+		return localFunction{}, "", fmt.Errorf("no route serves %s (see nextgo routes)", route)
+	}
+	return fns[i], route, nil
+}
+
+// sampleEvent makes a GET event for path in the given shape.
+func sampleEvent(kind, path string) ([]byte, error) {
+	now := time.Now()
+	headers := map[string]string{"host": "localhost", "user-agent": "nextgo-invoke"}
+	switch kind {
+	case "v2", "url":
+		ev := events.APIGatewayV2HTTPRequest{
+			Version: "2.0", RouteKey: "$default", RawPath: path, Headers: headers,
+			RequestContext: events.APIGatewayV2HTTPRequestContext{
+				RequestID: "invoke", Stage: "$default", TimeEpoch: now.UnixMilli(),
+				HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: path, Protocol: "HTTP/1.1", SourceIP: "127.0.0.1", UserAgent: "nextgo-invoke"},
+			},
+		}
+		if kind == "url" {
+			ev.RequestContext.DomainName = "local.lambda-url.us-east-1.on.aws"
+			ev.RequestContext.DomainPrefix = "local"
+		}
+		return json.Marshal(ev)
+	case "v1":
+		return json.Marshal(events.APIGatewayProxyRequest{
+			Resource: path, Path: path, HTTPMethod: "GET", Headers: headers,
+			RequestContext: events.APIGatewayProxyRequestContext{RequestID: "invoke", Stage: "prod", HTTPMethod: "GET", Path: path,
+				Identity: events.APIGatewayRequestIdentity{SourceIP: "127.0.0.1"}},
+		})
+	case "alb":
+		return json.Marshal(events.ALBTargetGroupRequest{
+			HTTPMethod: "GET", Path: path, Headers: headers,
+			RequestContext: events.ALBTargetGroupRequestContext{ELB: events.ELBContext{TargetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/local/0"}},
+		})
+	}
+	return nil, fmt.Errorf("--kind %q: want v1, v2, alb or url", kind)
+}
