@@ -1,0 +1,366 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	agtypes "github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
+)
+
+// HTTP API settings.
+const (
+	defaultStage  = "$default"
+	payloadFormat = "2.0"
+	// maxIntegrationTimeout is API Gateway's limit for an HTTP API
+	// integration, in seconds.
+	maxIntegrationTimeout = 30
+)
+
+// apiState is the HTTP API of the app and stage as read from AWS.
+type apiState struct {
+	api          *agtypes.Api // nil when there is none yet
+	stage        *agtypes.Stage
+	routes       []agtypes.Route
+	integrations []agtypes.Integration
+}
+
+// integrationPlan is the integration of one function.
+type integrationPlan struct {
+	fn       *fnState
+	uri      string // the live alias ARN
+	existing *agtypes.Integration
+	update   bool
+	id       string // known once it exists
+}
+
+// routePlan is one desired route.
+type routePlan struct {
+	key      string
+	integ    *integrationPlan
+	existing *agtypes.Route
+}
+
+// apiPlan is what the plan decided about the HTTP API.
+type apiPlan struct {
+	state             apiState
+	createStage       bool
+	updateStage       bool
+	integrations      []*integrationPlan
+	routes            []*routePlan
+	staleRoutes       []agtypes.Route
+	staleIntegrations []agtypes.Integration
+}
+
+// findAPI returns the HTTP API named and tagged for the app and stage.
+func (s *session) findAPI(ctx context.Context) (*agtypes.Api, error) {
+	name := APIName(s.app, s.stage)
+	var found []agtypes.Api
+	var token *string
+	for range maxPages {
+		out, err := s.apigw.GetApis(ctx, &apigatewayv2.GetApisInput{NextToken: token, MaxResults: aws.String("100")})
+		if err != nil {
+			return nil, fmt.Errorf("list HTTP APIs: %w", err)
+		}
+		for _, a := range out.Items {
+			if aws.ToString(a.Name) == name && a.ProtocolType == agtypes.ProtocolTypeHttp && s.owns(a.Tags) {
+				found = append(found, a)
+			}
+		}
+		token = out.NextToken
+		if aws.ToString(token) == "" {
+			break
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, nil
+	case 1:
+		return &found[0], nil
+	}
+	ids := make([]string, len(found))
+	for i, a := range found {
+		ids[i] = aws.ToString(a.ApiId)
+	}
+	return nil, fmt.Errorf("%d HTTP APIs are named %s and tagged for this app and stage (%s): delete all but one",
+		len(found), name, strings.Join(ids, ", "))
+}
+
+// readAPI reads the HTTP API, its $default stage, routes and integrations.
+func (s *session) readAPI(ctx context.Context) (apiState, error) {
+	var st apiState
+	api, err := s.findAPI(ctx)
+	if err != nil || api == nil {
+		return st, err
+	}
+	st.api = api
+	id := api.ApiId
+	out, err := s.apigw.GetStages(ctx, &apigatewayv2.GetStagesInput{ApiId: id})
+	if err != nil {
+		return st, fmt.Errorf("read stages of API %s: %w", aws.ToString(id), err)
+	}
+	for i := range out.Items {
+		if aws.ToString(out.Items[i].StageName) == defaultStage {
+			st.stage = &out.Items[i]
+		}
+	}
+	var token *string
+	for range maxPages {
+		out, err := s.apigw.GetRoutes(ctx, &apigatewayv2.GetRoutesInput{ApiId: id, NextToken: token, MaxResults: aws.String("100")})
+		if err != nil {
+			return st, fmt.Errorf("read routes of API %s: %w", aws.ToString(id), err)
+		}
+		st.routes = append(st.routes, out.Items...)
+		if token = out.NextToken; aws.ToString(token) == "" {
+			break
+		}
+	}
+	token = nil
+	for range maxPages {
+		out, err := s.apigw.GetIntegrations(ctx, &apigatewayv2.GetIntegrationsInput{ApiId: id, NextToken: token, MaxResults: aws.String("100")})
+		if err != nil {
+			return st, fmt.Errorf("read integrations of API %s: %w", aws.ToString(id), err)
+		}
+		st.integrations = append(st.integrations, out.Items...)
+		if token = out.NextToken; aws.ToString(token) == "" {
+			break
+		}
+	}
+	return st, nil
+}
+
+// planAPI compares the HTTP API with the functions of the build.
+func (s *session) planAPI(ctx context.Context, fns []*fnState, cs *changes) (*apiPlan, error) {
+	state, err := s.readAPI(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ap := &apiPlan{state: state}
+	name := APIName(s.app, s.stage)
+	if state.api == nil {
+		cs.add(Create, ResourceAPI, name, "HTTP API, payload format "+payloadFormat)
+		cs.add(Create, ResourceStage, defaultStage, "auto-deploy")
+	} else {
+		cs.add(Unchanged, ResourceAPI, name, aws.ToString(state.api.ApiId))
+		switch {
+		case state.stage == nil:
+			ap.createStage = true
+			cs.add(Create, ResourceStage, defaultStage, "auto-deploy")
+		case !aws.ToBool(state.stage.AutoDeploy):
+			ap.updateStage = true
+			cs.add(Update, ResourceStage, defaultStage, "turn auto-deploy on")
+		}
+	}
+
+	byURI := map[string]*agtypes.Integration{}
+	for i := range state.integrations {
+		in := &state.integrations[i]
+		byURI[aws.ToString(in.IntegrationUri)] = in
+	}
+	wantURI := map[string]bool{}
+	wantKey := map[string]bool{}
+	for _, fn := range fns {
+		ip := &integrationPlan{fn: fn, uri: fn.aliasARN()}
+		wantURI[ip.uri] = true
+		if in, ok := byURI[ip.uri]; ok {
+			ip.existing = in
+			ip.id = aws.ToString(in.IntegrationId)
+			if d := integrationDiff(in); d != "" {
+				ip.update = true
+				cs.add(Update, ResourceIntegration, fn.spec.name, d)
+			}
+		} else {
+			cs.add(Create, ResourceIntegration, fn.spec.name, "Lambda proxy to "+fn.spec.name+":"+AliasName)
+		}
+		ap.integrations = append(ap.integrations, ip)
+		if fn.spec.fn.MaxDuration > maxIntegrationTimeout {
+			s.logf("warning: %s: maxDuration %d s is longer than API Gateway's %d s integration timeout; requests are cut at %d s",
+				fn.spec.fn.Pattern, fn.spec.fn.MaxDuration, maxIntegrationTimeout, maxIntegrationTimeout)
+		}
+		keys, err := RouteKeys(*fn.spec.fn)
+		if err != nil {
+			return nil, err
+		}
+		for _, key := range keys {
+			if wantKey[key] {
+				return nil, fmt.Errorf("route %s is served by two functions", key)
+			}
+			wantKey[key] = true
+			rp := &routePlan{key: key, integ: ip}
+			for i := range state.routes {
+				if aws.ToString(state.routes[i].RouteKey) == key {
+					rp.existing = &state.routes[i]
+				}
+			}
+			switch {
+			case rp.existing == nil:
+				cs.add(Create, ResourceRoute, key, "→ "+fn.spec.name)
+			case ip.id == "" || aws.ToString(rp.existing.Target) != "integrations/"+ip.id:
+				cs.add(Update, ResourceRoute, key, "→ "+fn.spec.name)
+			default:
+				cs.add(Unchanged, ResourceRoute, key)
+			}
+			ap.routes = append(ap.routes, rp)
+		}
+	}
+	for _, r := range state.routes {
+		if !wantKey[aws.ToString(r.RouteKey)] {
+			ap.staleRoutes = append(ap.staleRoutes, r)
+			s.addStale(cs, ResourceRoute, aws.ToString(r.RouteKey), "route no longer in the app")
+		}
+	}
+	for _, in := range state.integrations {
+		if !wantURI[aws.ToString(in.IntegrationUri)] {
+			ap.staleIntegrations = append(ap.staleIntegrations, in)
+			s.addStale(cs, ResourceIntegration, integrationName(in), "no function of the app uses it")
+		}
+	}
+	return ap, nil
+}
+
+// addStale records a resource that is no longer in the build: deleted with
+// --prune, kept otherwise.
+func (s *session) addStale(cs *changes, resource, name, reason string) {
+	if s.opts.Prune {
+		cs.add(Delete, resource, name, reason)
+	} else {
+		cs.add(Keep, resource, name, reason+" (--prune deletes it)")
+	}
+}
+
+func integrationName(in agtypes.Integration) string {
+	uri := aws.ToString(in.IntegrationUri)
+	if i := strings.Index(uri, ":function:"); i >= 0 {
+		return uri[i+len(":function:"):]
+	}
+	return aws.ToString(in.IntegrationId)
+}
+
+// integrationDiff describes how an integration differs from a Lambda proxy
+// integration with payload format 2.0.
+func integrationDiff(in *agtypes.Integration) string {
+	var d []string
+	if in.IntegrationType != agtypes.IntegrationTypeAwsProxy {
+		d = append(d, fmt.Sprintf("type %s → %s", in.IntegrationType, agtypes.IntegrationTypeAwsProxy))
+	}
+	if aws.ToString(in.PayloadFormatVersion) != payloadFormat {
+		d = append(d, fmt.Sprintf("payload format %s → %s", aws.ToString(in.PayloadFormatVersion), payloadFormat))
+	}
+	return strings.Join(d, ", ")
+}
+
+// applyAPI brings the HTTP API in line with the plan: API and stage,
+// invoke permissions (before any route can reach a function),
+// integrations, routes and, with --prune, stale routes and integrations.
+// It returns the API id and URL.
+func (s *session) applyAPI(ctx context.Context, ap *apiPlan) (id, url string, err error) {
+	api := ap.state.api
+	if api == nil {
+		out, err := s.apigw.CreateApi(ctx, &apigatewayv2.CreateApiInput{
+			Name:         aws.String(APIName(s.app, s.stage)),
+			ProtocolType: agtypes.ProtocolTypeHttp,
+			Description:  aws.String(fmt.Sprintf("nextgo app %s, stage %s", s.app, s.stage)),
+			Tags:         s.tags(),
+		})
+		if err != nil {
+			return "", "", fmt.Errorf("create HTTP API: %w", err)
+		}
+		api = &agtypes.Api{ApiId: out.ApiId, ApiEndpoint: out.ApiEndpoint, Name: out.Name}
+		ap.createStage = true
+		s.logf("  created HTTP API %s", aws.ToString(out.ApiId))
+	}
+	id, url = aws.ToString(api.ApiId), aws.ToString(api.ApiEndpoint)
+	if ap.createStage {
+		_, err := s.apigw.CreateStage(ctx, &apigatewayv2.CreateStageInput{
+			ApiId: &id, StageName: aws.String(defaultStage), AutoDeploy: aws.Bool(true),
+		})
+		if err != nil {
+			return id, url, fmt.Errorf("create stage %s of API %s: %w", defaultStage, id, err)
+		}
+	}
+	if ap.updateStage {
+		_, err := s.apigw.UpdateStage(ctx, &apigatewayv2.UpdateStageInput{
+			ApiId: &id, StageName: aws.String(defaultStage), AutoDeploy: aws.Bool(true),
+		})
+		if err != nil {
+			return id, url, fmt.Errorf("turn on auto-deploy of API %s: %w", id, err)
+		}
+	}
+
+	errs := forEach(ctx, s.opts.Concurrency, ap.integrations, func(ctx context.Context, ip *integrationPlan) error {
+		return s.ensurePermission(ctx, ip.fn, id)
+	})
+	if err := joinErrors(errs); err != nil {
+		return id, url, err
+	}
+
+	for _, ip := range ap.integrations {
+		switch {
+		case ip.existing == nil:
+			out, err := s.apigw.CreateIntegration(ctx, &apigatewayv2.CreateIntegrationInput{
+				ApiId:                &id,
+				IntegrationType:      agtypes.IntegrationTypeAwsProxy,
+				IntegrationUri:       aws.String(ip.uri),
+				PayloadFormatVersion: aws.String(payloadFormat),
+				Description:          aws.String("nextgo " + ip.fn.spec.fn.Pattern),
+			})
+			if err != nil {
+				return id, url, fmt.Errorf("create integration for %s: %w", ip.fn.spec.name, err)
+			}
+			ip.id = aws.ToString(out.IntegrationId)
+		case ip.update:
+			_, err := s.apigw.UpdateIntegration(ctx, &apigatewayv2.UpdateIntegrationInput{
+				ApiId:                &id,
+				IntegrationId:        aws.String(ip.id),
+				IntegrationType:      agtypes.IntegrationTypeAwsProxy,
+				IntegrationUri:       aws.String(ip.uri),
+				PayloadFormatVersion: aws.String(payloadFormat),
+			})
+			if err != nil {
+				return id, url, fmt.Errorf("update integration for %s: %w", ip.fn.spec.name, err)
+			}
+		}
+	}
+	for _, rp := range ap.routes {
+		target := "integrations/" + rp.integ.id
+		switch {
+		case rp.existing == nil:
+			_, err := s.apigw.CreateRoute(ctx, &apigatewayv2.CreateRouteInput{
+				ApiId: &id, RouteKey: aws.String(rp.key), Target: aws.String(target),
+			})
+			if err != nil {
+				return id, url, fmt.Errorf("create route %s: %w", rp.key, err)
+			}
+		case aws.ToString(rp.existing.Target) != target:
+			_, err := s.apigw.UpdateRoute(ctx, &apigatewayv2.UpdateRouteInput{
+				ApiId: &id, RouteId: rp.existing.RouteId, Target: aws.String(target),
+			})
+			if err != nil {
+				return id, url, fmt.Errorf("update route %s: %w", rp.key, err)
+			}
+		}
+	}
+	if !s.opts.Prune {
+		return id, url, nil
+	}
+	for _, r := range ap.staleRoutes {
+		_, err := s.apigw.DeleteRoute(ctx, &apigatewayv2.DeleteRouteInput{ApiId: &id, RouteId: r.RouteId})
+		if err != nil && errorCode(err) != "NotFoundException" {
+			return id, url, fmt.Errorf("delete route %s: %w", aws.ToString(r.RouteKey), err)
+		}
+		s.logf("  deleted route %s", aws.ToString(r.RouteKey))
+	}
+	for _, in := range ap.staleIntegrations {
+		_, err := s.apigw.DeleteIntegration(ctx, &apigatewayv2.DeleteIntegrationInput{ApiId: &id, IntegrationId: in.IntegrationId})
+		if err != nil && errorCode(err) != "NotFoundException" {
+			return id, url, fmt.Errorf("delete integration %s: %w", integrationName(in), err)
+		}
+	}
+	return id, url, nil
+}
+
+func newAPIRef(id, url string) *agtypes.Api {
+	return &agtypes.Api{ApiId: aws.String(id), ApiEndpoint: aws.String(url)}
+}

@@ -1,0 +1,125 @@
+package deploy
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/nextgo-dev/nextgo/bundler"
+)
+
+// ManifestFile is the name of the manifest in a build directory.
+const ManifestFile = "manifest.json"
+
+// Lambda limits the manifest is checked against.
+const (
+	minTimeout = 1
+	maxTimeout = 900
+	minMemory  = 128
+	maxMemory  = 10240
+)
+
+// Build is the output of `nextgo build`: the manifest and the directory
+// its zip paths are relative to.
+type Build struct {
+	Dir      string
+	Manifest bundler.Manifest
+}
+
+// LoadBuild reads dir/manifest.json and checks it: schema version, app
+// name, unique function names, architectures, Lambda's timeout and memory
+// ranges, route patterns, and that every zip exists and has the SHA-256 the
+// manifest records (a stale manifest is an error, not a silent mismatch).
+func LoadBuild(dir string) (*Build, error) {
+	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		return nil, fmt.Errorf("read build: %w", err)
+	}
+	var m bundler.Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("read build: %s: %w", filepath.Join(dir, ManifestFile), err)
+	}
+	b := &Build{Dir: dir, Manifest: m}
+	if err := b.check(); err != nil {
+		return nil, fmt.Errorf("read build: %s: %w", filepath.Join(dir, ManifestFile), err)
+	}
+	return b, nil
+}
+
+func (b *Build) check() error {
+	m := &b.Manifest
+	if m.Version != bundler.ManifestVersion {
+		return fmt.Errorf("manifest version %d, this nextgo reads version %d: rebuild", m.Version, bundler.ManifestVersion)
+	}
+	if err := validateApp(m.App); err != nil {
+		return err
+	}
+	if len(m.Functions) == 0 {
+		return fmt.Errorf("the build has no routes")
+	}
+	names := make(map[string]string, len(m.Functions))
+	for i := range m.Functions {
+		fn := &m.Functions[i]
+		if fn.Name == "" {
+			return fmt.Errorf("function %d (%s) has no name", i, fn.Pattern)
+		}
+		if prev, dup := names[FunctionName(m.App, "x", fn.Name)]; dup {
+			return fmt.Errorf("functions %q and %q have the same Lambda name", prev, fn.Name)
+		}
+		names[FunctionName(m.App, "x", fn.Name)] = fn.Name
+		if _, err := lambdaArch(fn.Arch); err != nil {
+			return fmt.Errorf("function %s: %w", fn.Name, err)
+		}
+		if fn.MaxDuration < minTimeout || fn.MaxDuration > maxTimeout {
+			return fmt.Errorf("function %s: maxDuration %d s is outside Lambda's %d..%d s", fn.Name, fn.MaxDuration, minTimeout, maxTimeout)
+		}
+		if fn.Memory < minMemory || fn.Memory > maxMemory {
+			return fmt.Errorf("function %s: memory %d MB is outside Lambda's %d..%d MB", fn.Name, fn.Memory, minMemory, maxMemory)
+		}
+		if _, err := RouteKeys(*fn); err != nil {
+			return fmt.Errorf("function %s: %w", fn.Name, err)
+		}
+		if fn.Zip == "" || filepath.IsAbs(fn.Zip) || strings.HasPrefix(filepath.Clean(fn.Zip), "..") {
+			return fmt.Errorf("function %s: zip path %q must be relative to the build directory", fn.Name, fn.Zip)
+		}
+		sum, err := fileSHA256(filepath.Join(b.Dir, fn.Zip))
+		if err != nil {
+			return fmt.Errorf("function %s: %w", fn.Name, err)
+		}
+		if !strings.EqualFold(sum, fn.SHA256) {
+			return fmt.Errorf("function %s: %s has SHA-256 %s, the manifest says %s: rebuild", fn.Name, fn.Zip, sum, fn.SHA256)
+		}
+	}
+	return nil
+}
+
+// zip reads the zip of fn and checks it against the manifest again.
+func (b *Build) zip(fn *bundler.Function) ([]byte, error) {
+	data, err := os.ReadFile(filepath.Join(b.Dir, fn.Zip))
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	if !strings.EqualFold(hex.EncodeToString(sum[:]), fn.SHA256) {
+		return nil, fmt.Errorf("%s changed since the build was loaded", fn.Zip)
+	}
+	return data, nil
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

@@ -1,0 +1,224 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+)
+
+// plan is everything a deploy decided before changing anything.
+type plan struct {
+	role    *rolePlan
+	fns     []*fnState
+	stale   []*ownedFn
+	api     *apiPlan
+	build   string
+	release int
+	changes changes
+}
+
+// Deploy deploys the build to the stage opts.Stage: see the package
+// documentation for the phases. With opts.DryRun it returns the plan and
+// makes no mutating call. On failure it returns the error and a nil Result;
+// what was done stays done, and running Deploy again completes the work.
+func Deploy(ctx context.Context, b *Build, opts Options) (*Result, error) {
+	s, err := newSession(ctx, b.Manifest.App, opts)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.plan(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	res := s.result(p)
+	if opts.DryRun {
+		return res, nil
+	}
+	s.logMu.Lock()
+	err = WriteChanges(s.log, p.changes, false)
+	s.logMu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.apply(ctx, b, p); err != nil {
+		return nil, err
+	}
+	res.APIID = aws.ToString(p.api.state.api.ApiId)
+	res.URL = aws.ToString(p.api.state.api.ApiEndpoint)
+	return res, nil
+}
+
+// plan reads the current state with read-only calls and decides every
+// change.
+func (s *session) plan(ctx context.Context, b *Build) (*plan, error) {
+	p := &plan{}
+	role, err := s.planRole(ctx, &p.changes)
+	if err != nil {
+		return nil, err
+	}
+	p.role = role
+	specs, err := s.specs(b)
+	if err != nil {
+		return nil, err
+	}
+	p.build = buildID(specs)
+	p.fns = make([]*fnState, len(specs))
+	errs := forEach(ctx, s.opts.Concurrency, specs, func(ctx context.Context, spec *fnSpec) error {
+		st, err := s.readFunction(ctx, spec, role.arn)
+		if err != nil {
+			return err
+		}
+		p.fns[slices.Index(specs, spec)] = st
+		return nil
+	})
+	if err := joinErrors(errs); err != nil {
+		return nil, err
+	}
+	owned, err := s.ownedFunctions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	want := make(map[string]bool, len(specs))
+	for _, spec := range specs {
+		want[spec.name] = true
+	}
+	var aliases []*lambda.GetAliasOutput
+	for _, st := range p.fns {
+		aliases = append(aliases, st.alias)
+	}
+	for _, o := range owned {
+		if want[o.name] {
+			continue
+		}
+		if o.alias, err = s.readAlias(ctx, o.name); err != nil {
+			return nil, err
+		}
+		aliases = append(aliases, o.alias)
+		p.stale = append(p.stale, o)
+	}
+	p.release = nextRelease(aliases, p.build)
+
+	for _, st := range p.fns {
+		p.changes.add(st.action(), ResourceFunction, st.spec.name, st.reasons...)
+	}
+	for _, st := range p.fns {
+		if !st.publish {
+			continue
+		}
+		if st.alias == nil {
+			p.changes.add(Create, ResourceAlias, st.spec.name+":"+AliasName,
+				fmt.Sprintf("→ the version published now (release %d)", p.release))
+			continue
+		}
+		p.changes.add(Update, ResourceAlias, st.spec.name+":"+AliasName,
+			fmt.Sprintf("version %s → the version published now (release %d)", aws.ToString(st.alias.FunctionVersion), p.release))
+	}
+	if p.api, err = s.planAPI(ctx, p.fns, &p.changes); err != nil {
+		return nil, err
+	}
+	for _, st := range p.fns {
+		if p.api.state.api == nil || st.alias == nil {
+			p.changes.add(Create, ResourcePermission, st.spec.name+":"+AliasName, "invoke from the HTTP API")
+			continue
+		}
+		state, err := s.readPermission(ctx, st.spec.name, aws.ToString(p.api.state.api.ApiId))
+		if err != nil {
+			return nil, err
+		}
+		switch state {
+		case permissionMissing:
+			p.changes.add(Create, ResourcePermission, st.spec.name+":"+AliasName, "invoke from the HTTP API")
+		case permissionWrong:
+			p.changes.add(Update, ResourcePermission, st.spec.name+":"+AliasName, "scoped to another API")
+		}
+	}
+	for _, o := range p.stale {
+		s.addStale(&p.changes, ResourceFunction, o.name, "route "+o.tags[TagRoute]+" no longer in the app")
+	}
+	return p, nil
+}
+
+// result summarises a plan.
+func (s *session) result(p *plan) *Result {
+	r := &Result{
+		App: s.app, Stage: s.stage, Region: s.region, DryRun: s.opts.DryRun,
+		Changes: p.changes,
+		Summary: Summary{Created: []string{}, Updated: []string{}, Unchanged: []string{}, Deleted: []string{}},
+	}
+	if p.api.state.api != nil {
+		r.APIID = aws.ToString(p.api.state.api.ApiId)
+		r.URL = aws.ToString(p.api.state.api.ApiEndpoint)
+	}
+	for _, st := range p.fns {
+		switch st.action() {
+		case Create:
+			r.Summary.Created = append(r.Summary.Created, st.spec.name)
+		case Update:
+			r.Summary.Updated = append(r.Summary.Updated, st.spec.name)
+		default:
+			r.Summary.Unchanged = append(r.Summary.Unchanged, st.spec.name)
+		}
+		if st.publish {
+			r.Release = p.release
+		}
+	}
+	if s.opts.Prune {
+		for _, o := range p.stale {
+			r.Summary.Deleted = append(r.Summary.Deleted, o.name)
+		}
+	}
+	return r
+}
+
+// apply carries out a plan.
+func (s *session) apply(ctx context.Context, b *Build, p *plan) error {
+	if err := s.applyRole(ctx, p.role); err != nil {
+		return err
+	}
+	var changed []*fnState
+	for _, st := range p.fns {
+		if st.create || st.uploadCode || st.updateConfig || st.updateTags || st.publish {
+			changed = append(changed, st)
+		}
+	}
+	errs := forEach(ctx, s.opts.Concurrency, changed, func(ctx context.Context, st *fnState) error {
+		return s.prepare(ctx, b, st, p.role.arn)
+	})
+	if err := joinErrors(errs); err != nil {
+		return fmt.Errorf("deploy stopped before the release, so the previous release still serves (run it again to finish): %w", err)
+	}
+	var release []*fnState
+	for _, st := range changed {
+		if st.publish {
+			release = append(release, st)
+		}
+	}
+	errs = forEach(ctx, s.opts.Concurrency, release, func(ctx context.Context, st *fnState) error {
+		return s.moveAlias(ctx, st, p.release, p.build)
+	})
+	if err := joinErrors(errs); err != nil {
+		return fmt.Errorf("release %d is partly live: some aliases were not moved (run the deploy again to finish it): %w", p.release, err)
+	}
+	id, url, err := s.applyAPI(ctx, p.api)
+	if err != nil {
+		return err
+	}
+	if p.api.state.api == nil {
+		p.api.state.api = newAPIRef(id, url)
+	}
+	if !s.opts.Prune {
+		return nil
+	}
+	errs = forEach(ctx, s.opts.Concurrency, p.stale, func(ctx context.Context, o *ownedFn) error {
+		_, err := s.lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: &o.name})
+		if err != nil && errorCode(err) != "ResourceNotFoundException" {
+			return fmt.Errorf("delete function %s: %w", o.name, err)
+		}
+		s.logf("  deleted function %s", o.name)
+		return nil
+	})
+	return joinErrors(errs)
+}

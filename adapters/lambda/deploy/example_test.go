@@ -1,0 +1,37 @@
+package deploy_test
+
+import (
+	"fmt"
+
+	"github.com/nextgo-dev/nextgo/adapters/lambda/deploy"
+	"github.com/nextgo-dev/nextgo/bundler"
+)
+
+func ExampleRouteKeys() {
+	for _, fn := range []bundler.Function{
+		{Pattern: "/api/post/[pid]", Kind: "api", Methods: []string{"*"}},
+		{Pattern: "/api/docs/[[...slug]]", Kind: "api", Methods: []string{"*"}},
+		{Pattern: "/api/items/[id]", Kind: "route", Methods: []string{"GET", "DELETE"}},
+	} {
+		keys, err := deploy.RouteKeys(fn)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Println(fn.Pattern, "→", keys)
+	}
+	// Output:
+	// /api/post/[pid] → [ANY /api/post/{pid}]
+	// /api/docs/[[...slug]] → [ANY /api/docs ANY /api/docs/{slug+}]
+	// /api/items/[id] → [DELETE /api/items/{id} GET /api/items/{id} HEAD /api/items/{id} OPTIONS /api/items/{id}]
+}
+
+func ExampleFunctionName() {
+	fmt.Println(deploy.FunctionName("shop", "prod", "api-post-pid"))
+	fmt.Println(deploy.RoleName("shop", "prod"))
+	fmt.Println(deploy.APIName("shop", "prod"))
+	// Output:
+	// shop-prod-api-post-pid
+	// nextgo-shop-prod-exec
+	// shop-prod
+}

@@ -1,0 +1,185 @@
+package deploy
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/nextgo-dev/nextgo/bundler"
+)
+
+// Function settings common to every nextgo function.
+const (
+	fnRuntime = ltypes.RuntimeProvidedal2023
+	fnHandler = "bootstrap"
+)
+
+// reservedEnv are the environment variables Lambda sets itself and refuses
+// in a function's configuration.
+var reservedEnv = []string{
+	"_HANDLER", "_X_AMZN_TRACE_ID", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID",
+	"AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+	"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION",
+	"AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
+	"AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_RUNTIME_API", "AWS_REGION",
+	"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "LAMBDA_RUNTIME_DIR",
+	"LAMBDA_TASK_ROOT",
+}
+
+// fnSpec is the desired state of one function.
+type fnSpec struct {
+	fn          *bundler.Function
+	name        string
+	arch        ltypes.Architecture
+	codeSHA     string // base64, as Lambda reports CodeSha256
+	env         map[string]string
+	tags        map[string]string
+	description string
+}
+
+func lambdaArch(goarch string) (ltypes.Architecture, error) {
+	switch goarch {
+	case "arm64":
+		return ltypes.ArchitectureArm64, nil
+	case "amd64":
+		return ltypes.ArchitectureX8664, nil
+	}
+	return "", fmt.Errorf("architecture %q: want arm64 or amd64", goarch)
+}
+
+// specs derives the desired function states from the build. Reserved
+// environment variables are dropped with a warning naming them.
+func (s *session) specs(b *Build) ([]*fnSpec, error) {
+	out := make([]*fnSpec, 0, len(b.Manifest.Functions))
+	for i := range b.Manifest.Functions {
+		fn := &b.Manifest.Functions[i]
+		arch, err := lambdaArch(fn.Arch)
+		if err != nil {
+			return nil, fmt.Errorf("function %s: %w", fn.Name, err)
+		}
+		raw, err := hex.DecodeString(fn.SHA256)
+		if err != nil || len(raw) != 32 {
+			return nil, fmt.Errorf("function %s: sha256 %q is not a hex SHA-256", fn.Name, fn.SHA256)
+		}
+		env := make(map[string]string, len(fn.Environment))
+		var dropped []string
+		for k, v := range fn.Environment {
+			if slices.Contains(reservedEnv, k) {
+				dropped = append(dropped, k)
+				continue
+			}
+			env[k] = v
+		}
+		if len(dropped) > 0 {
+			slices.Sort(dropped)
+			s.logf("warning: %s: Lambda reserves %s; not set in the function's environment", fn.Name, strings.Join(dropped, ", "))
+		}
+		tags := s.tags()
+		tags[TagRoute] = fn.Name
+		desc := fmt.Sprintf("nextgo %s (%s)", fn.Pattern, fn.File)
+		if len(desc) > 256 {
+			desc = desc[:256]
+		}
+		out = append(out, &fnSpec{
+			fn:          fn,
+			name:        FunctionName(s.app, s.stage, fn.Name),
+			arch:        arch,
+			codeSHA:     base64.StdEncoding.EncodeToString(raw),
+			env:         env,
+			tags:        tags,
+			description: desc,
+		})
+	}
+	return out, nil
+}
+
+// codeDiff lists what differs in the code of c from the spec.
+func codeDiff(c *ltypes.FunctionConfiguration, s *fnSpec) []string {
+	var d []string
+	if aws.ToString(c.CodeSha256) != s.codeSHA {
+		d = append(d, "code changed")
+	}
+	if len(c.Architectures) != 1 || c.Architectures[0] != s.arch {
+		d = append(d, fmt.Sprintf("architecture %s → %s", archString(c.Architectures), s.arch))
+	}
+	return d
+}
+
+func archString(a []ltypes.Architecture) string {
+	if len(a) == 0 {
+		return "x86_64"
+	}
+	parts := make([]string, len(a))
+	for i, x := range a {
+		parts[i] = string(x)
+	}
+	return strings.Join(parts, ",")
+}
+
+// configDiff lists what differs in the configuration of c from the spec.
+func configDiff(c *ltypes.FunctionConfiguration, s *fnSpec, role string) []string {
+	var d []string
+	if c.Runtime != fnRuntime {
+		d = append(d, fmt.Sprintf("runtime %s → %s", c.Runtime, fnRuntime))
+	}
+	if aws.ToString(c.Handler) != fnHandler {
+		d = append(d, fmt.Sprintf("handler %q → %q", aws.ToString(c.Handler), fnHandler))
+	}
+	if t := aws.ToInt32(c.Timeout); int(t) != s.fn.MaxDuration {
+		d = append(d, fmt.Sprintf("timeout %d s → %d s", t, s.fn.MaxDuration))
+	}
+	if m := aws.ToInt32(c.MemorySize); int(m) != s.fn.Memory {
+		d = append(d, fmt.Sprintf("memory %d MB → %d MB", m, s.fn.Memory))
+	}
+	if aws.ToString(c.Role) != role {
+		d = append(d, "execution role")
+	}
+	if aws.ToString(c.Description) != s.description {
+		d = append(d, "description")
+	}
+	var cur map[string]string
+	if c.Environment != nil {
+		cur = c.Environment.Variables
+	}
+	if e := envDiff(cur, s.env); e != "" {
+		d = append(d, "environment: "+e)
+	}
+	return d
+}
+
+// envDiff describes the difference between two environments by variable
+// name only: "API_KEY changed, DEBUG added, OLD removed".
+func envDiff(cur, want map[string]string) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		v, ok := cur[k]
+		switch {
+		case !ok:
+			parts = append(parts, k+" added")
+		case v != want[k]:
+			parts = append(parts, k+" changed")
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(cur)) {
+		if _, ok := want[k]; !ok {
+			parts = append(parts, k+" removed")
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// tagsDiff reports whether the function's tags lack or contradict the
+// spec's (other tags are left alone).
+func tagsDiff(cur map[string]string, s *fnSpec) bool {
+	for k, v := range s.tags {
+		if cur[k] != v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,249 @@
+package deploy
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/e2e/awsfake"
+	"github.com/nextgo-dev/nextgo/e2e/awsfake/testbuild"
+)
+
+func TestNames(t *testing.T) {
+	long := strings.Repeat("x", 60)
+	sum := sha256.Sum256([]byte("shop-dev-" + long))
+	tests := []struct {
+		got, want string
+	}{
+		{FunctionName("shop", "dev", "api-post-pid"), "shop-dev-api-post-pid"},
+		{FunctionName("my.app", "dev", "api-x"), "my-app-dev-api-x"},
+		{FunctionName("shop", "dev", long), "shop-dev-" + long[:46] + "-" + hex.EncodeToString(sum[:4])},
+		{RoleName("shop", "prod"), "nextgo-shop-prod-exec"},
+		{APIName("shop", "prod"), "shop-prod"},
+		{functionPrefix("shop", "dev"), "shop-dev-"},
+		{functionPrefix(long, "dev"), (long + "-dev-")[:55]},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+	// Capped names stay at 64 characters, unique and stable, and keep the
+	// prefix that ownedFunctions lists by.
+	a, b := FunctionName("shop", "dev", long+"a"), FunctionName("shop", "dev", long+"b")
+	if len(a) != 64 || len(b) != 64 || a == b || a != FunctionName("shop", "dev", long+"a") {
+		t.Errorf("capped names %q and %q", a, b)
+	}
+	if p := functionPrefix(long, "dev"); !strings.HasPrefix(FunctionName(long, "dev", "x"), p) || !strings.HasPrefix(FunctionName(long, "dev", long), p) {
+		t.Errorf("prefix %q does not prefix the names", p)
+	}
+}
+
+func TestValidateStage(t *testing.T) {
+	for _, ok := range []string{"dev", "prod-2", "a_b", strings.Repeat("s", 32)} {
+		if err := ValidateStage(ok); err != nil {
+			t.Errorf("ValidateStage(%q) = %v", ok, err)
+		}
+	}
+	for stage, want := range map[string]string{
+		"":                      "stage name is empty",
+		"a b":                   `stage name "a b": only letters, digits, '-' and '_' are allowed`,
+		"dév":                   `stage name "dév": only letters, digits, '-' and '_' are allowed`,
+		strings.Repeat("s", 33): `stage name "` + strings.Repeat("s", 33) + `" is longer than 32 characters`,
+	} {
+		if err := ValidateStage(stage); err == nil || err.Error() != want {
+			t.Errorf("ValidateStage(%q) = %v, want %q", stage, err, want)
+		}
+	}
+}
+
+func TestRouteKeys(t *testing.T) {
+	tests := []struct {
+		fn   bundler.Function
+		want []string
+		err  string
+	}{
+		{bundler.Function{Pattern: "/api/hello", Kind: "api", Methods: []string{"*"}}, []string{"ANY /api/hello"}, ""},
+		{bundler.Function{Pattern: "/api/post/[pid]", Kind: "api"}, []string{"ANY /api/post/{pid}"}, ""},
+		{bundler.Function{Pattern: "/api/post/[...slug]", Kind: "api"}, []string{"ANY /api/post/{slug+}"}, ""},
+		{bundler.Function{Pattern: "/api/post/[[...slug]]", Kind: "api"}, []string{"ANY /api/post", "ANY /api/post/{slug+}"}, ""},
+		{bundler.Function{Pattern: "/[[...all]]", Kind: "api"}, []string{"ANY /", "ANY /{all+}"}, ""},
+		{bundler.Function{Pattern: "/", Kind: "api"}, []string{"ANY /"}, ""},
+		{bundler.Function{Pattern: "/api/[a-b]/x", Kind: "api"}, []string{"ANY /api/{a_b}/x"}, ""},
+		{bundler.Function{Pattern: "/api/items/[slug]", Kind: "route", Methods: []string{"GET", "POST"}},
+			[]string{"GET /api/items/{slug}", "HEAD /api/items/{slug}", "OPTIONS /api/items/{slug}", "POST /api/items/{slug}"}, ""},
+		{bundler.Function{Pattern: "/api/x", Kind: "route", Methods: []string{"delete"}}, []string{"DELETE /api/x", "OPTIONS /api/x"}, ""},
+		{bundler.Function{Pattern: "/api/x", Kind: "route", Methods: []string{"GET", "HEAD", "OPTIONS"}}, []string{"GET /api/x", "HEAD /api/x", "OPTIONS /api/x"}, ""},
+		{bundler.Function{Pattern: "/api/x", Kind: "route", Methods: []string{"*"}}, []string{"ANY /api/x"}, ""},
+		{bundler.Function{Pattern: "/api/x", Kind: "route", Methods: []string{"FETCH"}}, nil, `route /api/x: unsupported method "FETCH"`},
+		{bundler.Function{Pattern: "/api/[...a]/b", Kind: "api"}, nil, "route /api/[...a]/b: Catch-all must be the last part of the URL."},
+		{bundler.Function{Pattern: "api/x", Kind: "api"}, nil, `route api/x: route "api/x" must start with "/"`},
+		{bundler.Function{Pattern: "/api/{x}", Kind: "api"}, nil, `route /api/{x}: segment "{x}" cannot be expressed as an API Gateway route path`},
+	}
+	for _, tt := range tests {
+		got, err := RouteKeys(tt.fn)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("RouteKeys(%s) error = %v, want %q", tt.fn.Pattern, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("RouteKeys(%s %v) = %v, %v; want %v", tt.fn.Pattern, tt.fn.Methods, got, err, tt.want)
+		}
+	}
+}
+
+func TestReleaseInfo(t *testing.T) {
+	for _, r := range []releaseInfo{{1, "abc", ""}, {12, "rollback", "7"}} {
+		got, ok := parseReleaseInfo(r.String())
+		if !ok || got != r {
+			t.Errorf("round trip of %+v = %+v, %v", r, got, ok)
+		}
+	}
+	for _, bad := range []string{"", "release=1", "nextgo", "nextgo release=x", "nextgo release=0 build=a", "nextgo release=1 previous=x", "nextgo release=1 junk"} {
+		if r, ok := parseReleaseInfo(bad); ok {
+			t.Errorf("parseReleaseInfo(%q) = %+v, want not ok", bad, r)
+		}
+	}
+	alias := func(desc string) *lambda.GetAliasOutput { return &lambda.GetAliasOutput{Description: aws.String(desc)} }
+	tests := []struct {
+		aliases []*lambda.GetAliasOutput
+		build   string
+		want    int
+	}{
+		{nil, "b", 1},
+		{[]*lambda.GetAliasOutput{nil, alias("hand-made")}, "b", 1},
+		{[]*lambda.GetAliasOutput{alias("nextgo release=3 build=a"), alias("nextgo release=1 build=b")}, "b", 4},
+		{[]*lambda.GetAliasOutput{alias("nextgo release=3 build=a"), alias("nextgo release=3 build=b")}, "b", 3},
+		{[]*lambda.GetAliasOutput{alias("nextgo release=2 build=b"), alias("nextgo release=3 build=a")}, "b", 4},
+	}
+	for i, tt := range tests {
+		if got := nextRelease(tt.aliases, tt.build); got != tt.want {
+			t.Errorf("%d: nextRelease = %d, want %d", i, got, tt.want)
+		}
+	}
+}
+
+func TestEnvDiff(t *testing.T) {
+	tests := []struct {
+		cur, want map[string]string
+		diff      string
+	}{
+		{nil, nil, ""},
+		{nil, map[string]string{}, ""},
+		{map[string]string{"A": "1"}, map[string]string{"A": "1"}, ""},
+		{map[string]string{"A": "1", "C": "3"}, map[string]string{"A": "2", "B": "x"}, "A changed, B added, C removed"},
+	}
+	for _, tt := range tests {
+		if got := envDiff(tt.cur, tt.want); got != tt.diff {
+			t.Errorf("envDiff(%v, %v) = %q, want %q", tt.cur, tt.want, got, tt.diff)
+		}
+	}
+}
+
+func TestTrustsLambda(t *testing.T) {
+	tests := []struct {
+		doc  string
+		want bool
+	}{
+		{trustPolicy, true},
+		{"%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22Service%22%3A%22lambda.amazonaws.com%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D", true},
+		{`{"Statement":[{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com","lambda.amazonaws.com"]},"Action":["sts:AssumeRole"]}]}`, true},
+		{`{"Statement":[{"Effect":"Deny","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`, false},
+		{`{"Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`, false},
+		{`not json`, false},
+	}
+	for _, tt := range tests {
+		if got := trustsLambda(tt.doc); got != tt.want {
+			t.Errorf("trustsLambda(%s) = %v, want %v", tt.doc, got, tt.want)
+		}
+	}
+}
+
+func TestLoadBuildRejectsBadManifests(t *testing.T) {
+	e := &testEnv{t: t}
+	good := e.build("shop", testbuild.Route{Name: "api-x", Pattern: "/api/x", Reply: "v1"})
+	tests := []struct {
+		name   string
+		change func(m *bundler.Manifest, dir string)
+		err    string
+	}{
+		{"version", func(m *bundler.Manifest, _ string) { m.Version = 2 }, "manifest version 2, this nextgo reads version 1: rebuild"},
+		{"no app", func(m *bundler.Manifest, _ string) { m.App = "" }, "app name is empty"},
+		{"no routes", func(m *bundler.Manifest, _ string) { m.Functions = nil }, "the build has no routes"},
+		{"duplicate", func(m *bundler.Manifest, _ string) { m.Functions = append(m.Functions, m.Functions[0]) }, `functions "api-x" and "api-x" have the same Lambda name`},
+		{"arch", func(m *bundler.Manifest, _ string) { m.Functions[0].Arch = "386" }, `function api-x: architecture "386": want arm64 or amd64`},
+		{"timeout", func(m *bundler.Manifest, _ string) { m.Functions[0].MaxDuration = 901 }, "function api-x: maxDuration 901 s is outside Lambda's 1..900 s"},
+		{"memory", func(m *bundler.Manifest, _ string) { m.Functions[0].Memory = 64 }, "function api-x: memory 64 MB is outside Lambda's 128..10240 MB"},
+		{"pattern", func(m *bundler.Manifest, _ string) { m.Functions[0].Pattern = "/api/[...a]/b" }, "function api-x: route /api/[...a]/b: Catch-all must be the last part of the URL."},
+		{"zip outside", func(m *bundler.Manifest, _ string) { m.Functions[0].Zip = "../x.zip" }, `function api-x: zip path "../x.zip" must be relative to the build directory`},
+		{"stale zip", func(m *bundler.Manifest, _ string) { m.Functions[0].SHA256 = strings.Repeat("0", 64) }, "function api-x: functions/api-x.zip has SHA-256 "},
+		{"missing zip", func(_ *bundler.Manifest, dir string) { os.Remove(filepath.Join(dir, "functions", "api-x.zip")) }, "function api-x: open "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			data, _ := os.ReadFile(filepath.Join(good.Dir, "functions", "api-x.zip"))
+			os.MkdirAll(filepath.Join(dir, "functions"), 0o755)
+			os.WriteFile(filepath.Join(dir, "functions", "api-x.zip"), data, 0o644)
+			m := good.Manifest
+			m.Functions = slices.Clone(m.Functions)
+			tt.change(&m, dir)
+			out, _ := json.Marshal(m)
+			os.WriteFile(filepath.Join(dir, ManifestFile), out, 0o644)
+			_, err := LoadBuild(dir)
+			prefix := "read build: " + filepath.Join(dir, ManifestFile) + ": "
+			if err == nil || !strings.HasPrefix(err.Error(), prefix+tt.err) {
+				t.Errorf("LoadBuild: %v\nwant prefix %q", err, prefix+tt.err)
+			}
+		})
+	}
+	if _, err := LoadBuild(t.TempDir()); err == nil || !strings.HasPrefix(err.Error(), "read build: open ") {
+		t.Errorf("LoadBuild of an empty directory: %v", err)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, ManifestFile), []byte("{"), 0o644)
+	if _, err := LoadBuild(dir); err == nil || !strings.Contains(err.Error(), "unexpected end of JSON input") {
+		t.Errorf("LoadBuild of bad JSON: %v", err)
+	}
+}
+
+func TestReservedEnvironmentIsDroppedWithAWarning(t *testing.T) {
+	e := newTestEnv(t, awsfake.Options{})
+	res := e.deploy(e.build("shop", testbuild.Route{Name: "api-x", Pattern: "/api/x", Reply: "v1",
+		Env: map[string]string{"AWS_REGION": "eu-west-1", "GREETING": "hi", "_HANDLER": "x"}}))
+	if !strings.Contains(e.log.String(), "warning: api-x: Lambda reserves AWS_REGION, _HANDLER; not set in the function's environment") {
+		t.Errorf("log lacks the warning:\n%s", e.log)
+	}
+	if _, out := get(t, res.URL+"/api/x"); out.Greeting != "hi" {
+		t.Errorf("greeting = %q", out.Greeting)
+	}
+}
+
+func TestOptionsAreChecked(t *testing.T) {
+	e := newTestEnv(t, awsfake.Options{})
+	b := e.build("shop", testbuild.Route{Name: "api-x", Pattern: "/api/x", Reply: "v1"})
+	for _, tt := range []struct {
+		mod func(*Options)
+		err string
+	}{
+		{func(o *Options) { o.Stage = "" }, "stage name is empty"},
+		{func(o *Options) { o.AWS.Region = "" }, "no AWS region: pass --region, set AWS_REGION or set a region in the profile"},
+	} {
+		if _, err := Deploy(t.Context(), b, e.opts(tt.mod)); err == nil || err.Error() != tt.err {
+			t.Errorf("Deploy: %v, want %q", err, tt.err)
+		}
+	}
+	if m := e.fake.Mutations(); len(m) != 0 {
+		t.Errorf("mutating calls: %v", ops(m))
+	}
+}

@@ -1,0 +1,683 @@
+package awsfake
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
+)
+
+// gatewayTimeout is API Gateway's integration timeout for HTTP APIs.
+const gatewayTimeout = 30 * time.Second
+
+// maxGatewayBody is API Gateway's request payload limit for HTTP APIs.
+const maxGatewayBody = 10 << 20
+
+// target is what a request resolves to: the function version to run.
+type target struct {
+	fn       string
+	version  string
+	cfg      fnConfig
+	routeKey string
+	params   map[string]string
+	payload  string
+}
+
+// gateway serves the HTTP API apiID as API Gateway does.
+func (s *Server) gateway(apiID string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reqID := newGatewayRequestID()
+		w.Header().Set("Apigw-Requestid", reqID)
+		t, gerr := s.resolve(apiID, r)
+		if gerr != nil {
+			gatewayError(w, gerr.status, gerr.message)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxGatewayBody))
+		if err != nil {
+			gatewayError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+			return
+		}
+		event := s.event(apiID, reqID, r, body, t)
+		payload, err := json.Marshal(event)
+		if err != nil {
+			gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), gatewayTimeout)
+		defer cancel()
+		res, err := s.invokeVersion(ctx, t.fn, t.version, t.cfg, payload)
+		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			gatewayError(w, http.StatusServiceUnavailable, "Service Unavailable")
+			return
+		case errors.Is(err, runtimeapi.ErrPayloadTooLarge):
+			gatewayError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+			return
+		case err != nil:
+			fmt.Fprintf(s.opts.FunctionOutput, "awsfake: invoke %s:%s: %v\n", t.fn, t.version, err)
+			gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
+			return
+		}
+		writeProxyResponse(w, res)
+	})
+}
+
+// gatewayError answers as API Gateway does on its own.
+func gatewayError(w http.ResponseWriter, status int, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"message": message})
+}
+
+type gatewayErr struct {
+	status  int
+	message string
+}
+
+// resolve routes a request to a function version, or to API Gateway's own
+// error answer.
+func (s *Server) resolve(apiID string, r *http.Request) (*target, *gatewayErr) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.apis[apiID]
+	if a == nil {
+		return nil, &gatewayErr{http.StatusNotFound, "Not Found"}
+	}
+	st := a.stages["$default"]
+	if st == nil || !st.autoDeploy {
+		// Only the $default stage with auto-deploy is served: what the
+		// API holds is what is deployed.
+		return nil, &gatewayErr{http.StatusNotFound, "Not Found"}
+	}
+	rt, params := matchRoute(a.routes, r.Method, r.URL.EscapedPath())
+	if rt == nil {
+		return nil, &gatewayErr{http.StatusNotFound, "Not Found"}
+	}
+	id, _ := strings.CutPrefix(rt.target, "integrations/")
+	it := a.integrations[id]
+	if it == nil {
+		return nil, &gatewayErr{http.StatusInternalServerError, "Internal Server Error"}
+	}
+	name, qualifier, _ := lambdaTarget(it.uri)
+	f := s.functions[name]
+	if f == nil {
+		return nil, &gatewayErr{http.StatusInternalServerError, "Internal Server Error"}
+	}
+	cfg, version, ok := f.resolve(qualifier)
+	if !ok {
+		return nil, &gatewayErr{http.StatusInternalServerError, "Internal Server Error"}
+	}
+	method := r.Method
+	resourcePath := strings.TrimPrefix(r.URL.Path, "/")
+	source := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/$default/%s/%s", s.opts.Region, s.opts.Account, a.id, method, resourcePath)
+	if !allowsInvoke(f.policies[qualifier], source) {
+		// API Gateway cannot invoke a function whose resource policy
+		// does not allow it: 500, and the function does not run.
+		return nil, &gatewayErr{http.StatusInternalServerError, "Internal Server Error"}
+	}
+	return &target{fn: name, version: version, cfg: cfg, routeKey: rt.key, params: params, payload: it.payload}, nil
+}
+
+// allowsInvoke reports whether a resource policy lets API Gateway invoke
+// the function on behalf of source.
+func allowsInvoke(stmts []statement, source string) bool {
+	for _, st := range stmts {
+		if st.Effect != "Allow" || (st.Action != "lambda:InvokeFunction" && st.Action != "lambda:*") {
+			continue
+		}
+		if st.Principal["Service"] != "apigateway.amazonaws.com" {
+			continue
+		}
+		if want, ok := st.Condition["ArnLike"]["AWS:SourceArn"]; ok && !globMatch(want, source) {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// globMatch matches ARN patterns: '*' is any run of characters, '?' one.
+func globMatch(pattern, s string) bool {
+	for len(pattern) > 0 {
+		switch pattern[0] {
+		case '*':
+			for i := len(s); i >= 0; i-- {
+				if globMatch(pattern[1:], s[i:]) {
+					return true
+				}
+			}
+			return false
+		case '?':
+			if s == "" {
+				return false
+			}
+			pattern, s = pattern[1:], s[1:]
+		default:
+			if s == "" || s[0] != pattern[0] {
+				return false
+			}
+			pattern, s = pattern[1:], s[1:]
+		}
+	}
+	return s == ""
+}
+
+// matchRoute selects the route for a request as API Gateway HTTP APIs do:
+// among the routes whose path matches, the most specific path wins,
+// comparing part by part (a literal over {var} over {var+}); then a route
+// for the method over ANY; $default catches the rest.
+func matchRoute(routes map[string]*route, method, escapedPath string) (*route, map[string]string) {
+	parts := splitRequestPath(escapedPath)
+	var (
+		best       *route
+		bestScore  []int
+		bestParams map[string]string
+		fallback   *route
+	)
+	for _, rt := range routes {
+		if rt.key == "$default" {
+			fallback = rt
+			continue
+		}
+		m, p, _ := strings.Cut(rt.key, " ")
+		if m != "ANY" && m != method {
+			continue
+		}
+		score, params, ok := matchPath(p, parts)
+		if !ok {
+			continue
+		}
+		methodScore := 1
+		if m == "ANY" {
+			methodScore = 0
+		}
+		score = append(score, methodScore)
+		if best == nil || compareScores(score, bestScore) > 0 || compareScores(score, bestScore) == 0 && rt.key < best.key {
+			best, bestScore, bestParams = rt, score, params
+		}
+	}
+	if best == nil && fallback != nil {
+		return fallback, nil
+	}
+	return best, bestParams
+}
+
+// splitRequestPath splits a request path into its parts, percent-decoded
+// one by one. A trailing slash leaves an empty last part.
+func splitRequestPath(escaped string) []string {
+	escaped = strings.TrimPrefix(escaped, "/")
+	if escaped == "" {
+		return nil
+	}
+	raw := strings.Split(escaped, "/")
+	out := make([]string, len(raw))
+	for i, p := range raw {
+		if d, err := url.PathUnescape(p); err == nil {
+			out[i] = d
+		} else {
+			out[i] = p
+		}
+	}
+	return out
+}
+
+// matchPath matches a route path against request parts. The score has one
+// entry per route part: 3 literal, 2 variable, 1 greedy variable.
+func matchPath(routePath string, parts []string) ([]int, map[string]string, bool) {
+	var segs []string
+	if routePath != "/" {
+		segs = strings.Split(strings.TrimPrefix(routePath, "/"), "/")
+	}
+	params := map[string]string{}
+	score := make([]int, 0, len(segs))
+	for i, seg := range segs {
+		switch {
+		case strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "+}"):
+			rest := strings.Join(parts[min(i, len(parts)):], "/")
+			if i >= len(parts) || rest == "" {
+				return nil, nil, false
+			}
+			params[seg[1:len(seg)-2]] = rest
+			return append(score, 1), params, true
+		case i >= len(parts):
+			return nil, nil, false
+		case strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}"):
+			if parts[i] == "" {
+				return nil, nil, false
+			}
+			params[seg[1:len(seg)-1]] = parts[i]
+			score = append(score, 2)
+		default:
+			if parts[i] != seg {
+				return nil, nil, false
+			}
+			score = append(score, 3)
+		}
+	}
+	if len(segs) != len(parts) {
+		return nil, nil, false
+	}
+	return score, params, true
+}
+
+func compareScores(a, b []int) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			return a[i] - b[i]
+		}
+	}
+	return len(a) - len(b)
+}
+
+// event builds the payload format 2.0 event API Gateway sends.
+func (s *Server) event(apiID, reqID string, r *http.Request, body []byte, t *target) wireEvent {
+	now := time.Now()
+	headers := map[string]string{}
+	var cookies []string
+	for k, vs := range r.Header {
+		lk := strings.ToLower(k)
+		if lk == "cookie" {
+			// HTTP API moves cookies to their own field.
+			for _, v := range vs {
+				for _, c := range strings.Split(v, ";") {
+					if c = strings.TrimSpace(c); c != "" {
+						cookies = append(cookies, c)
+					}
+				}
+			}
+			continue
+		}
+		// Repeated headers are joined with commas.
+		headers[lk] = strings.Join(vs, ",")
+	}
+	headers["host"] = r.Host
+	sourceIP := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		sourceIP = host
+	}
+	if xff := headers["x-forwarded-for"]; xff != "" {
+		headers["x-forwarded-for"] = xff + ", " + sourceIP
+	} else {
+		headers["x-forwarded-for"] = sourceIP
+	}
+	headers["x-forwarded-proto"] = "http"
+	if addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if _, port, err := net.SplitHostPort(addr.String()); err == nil {
+			headers["x-forwarded-port"] = port
+		}
+	}
+	headers["x-amzn-trace-id"] = fmt.Sprintf("Root=1-%08x-%s", now.Unix(), strings.ReplaceAll(newRequestID(), "-", "")[:24])
+	if len(body) > 0 {
+		headers["content-length"] = strconv.Itoa(len(body))
+	}
+	var query map[string]string
+	if r.URL.RawQuery != "" {
+		values, _ := url.ParseQuery(r.URL.RawQuery) // what API Gateway can parse
+		if len(values) > 0 {
+			query = map[string]string{}
+			for k, vs := range values {
+				query[k] = strings.Join(vs, ",")
+			}
+		}
+	}
+	domain := r.Host
+	if host, _, err := net.SplitHostPort(domain); err == nil {
+		domain = host
+	}
+	ev := wireEvent{
+		Version:               "2.0",
+		RouteKey:              t.routeKey,
+		RawPath:               r.URL.EscapedPath(),
+		RawQueryString:        r.URL.RawQuery,
+		Cookies:               cookies,
+		Headers:               headers,
+		QueryStringParameters: query,
+		RequestContext: wireContext{
+			RouteKey:     t.routeKey,
+			AccountID:    s.opts.Account,
+			Stage:        "$default",
+			RequestID:    reqID,
+			APIID:        apiID,
+			DomainName:   domain,
+			DomainPrefix: strings.SplitN(domain, ".", 2)[0],
+			Time:         now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
+			TimeEpoch:    now.UnixMilli(),
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
+				Method:    r.Method,
+				Path:      r.URL.EscapedPath(),
+				Protocol:  r.Proto,
+				SourceIP:  sourceIP,
+				UserAgent: r.UserAgent(),
+			},
+		},
+	}
+	if len(t.params) > 0 {
+		ev.PathParameters = t.params
+	}
+	if len(body) > 0 {
+		if isText(r.Header.Get("Content-Type")) && utf8.Valid(body) {
+			ev.Body = string(body)
+		} else {
+			ev.Body = base64.StdEncoding.EncodeToString(body)
+			ev.IsBase64Encoded = true
+		}
+	}
+	return ev
+}
+
+// wireEvent is a payload format 2.0 event as API Gateway serializes it
+// (events.APIGatewayV2HTTPRequest would add an empty
+// requestContext.authentication, which API Gateway sends only with mutual
+// TLS).
+type wireEvent struct {
+	Version               string            `json:"version"`
+	RouteKey              string            `json:"routeKey"`
+	RawPath               string            `json:"rawPath"`
+	RawQueryString        string            `json:"rawQueryString"`
+	Cookies               []string          `json:"cookies,omitempty"`
+	Headers               map[string]string `json:"headers"`
+	QueryStringParameters map[string]string `json:"queryStringParameters,omitempty"`
+	RequestContext        wireContext       `json:"requestContext"`
+	Body                  string            `json:"body,omitempty"`
+	PathParameters        map[string]string `json:"pathParameters,omitempty"`
+	IsBase64Encoded       bool              `json:"isBase64Encoded"`
+}
+
+type wireContext struct {
+	AccountID    string                                               `json:"accountId"`
+	APIID        string                                               `json:"apiId"`
+	DomainName   string                                               `json:"domainName"`
+	DomainPrefix string                                               `json:"domainPrefix"`
+	HTTP         events.APIGatewayV2HTTPRequestContextHTTPDescription `json:"http"`
+	RequestID    string                                               `json:"requestId"`
+	RouteKey     string                                               `json:"routeKey"`
+	Stage        string                                               `json:"stage"`
+	Time         string                                               `json:"time"`
+	TimeEpoch    int64                                                `json:"timeEpoch"`
+}
+
+// isText reports whether API Gateway passes a body of this content type as
+// text; other bodies are base64-encoded.
+func isText(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	typ, sub, _ := strings.Cut(mt, "/")
+	switch {
+	case typ == "text":
+		return true
+	case typ != "application":
+		return false
+	case sub == "json" || sub == "xml" || sub == "javascript" || sub == "x-www-form-urlencoded" || sub == "graphql" || sub == "yaml" || sub == "x-yaml":
+		return true
+	}
+	return strings.HasSuffix(sub, "+json") || strings.HasSuffix(sub, "+xml")
+}
+
+// writeProxyResponse turns a function's answer into the HTTP response, as
+// API Gateway does with payload format 2.0: a JSON object with statusCode
+// is a structured response; any other valid JSON is a 200 JSON body.
+func writeProxyResponse(w http.ResponseWriter, res *runtimeapi.Result) {
+	if res.FunctionError != "" {
+		gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
+		return
+	}
+	payload := res.Payload
+	if res.Stream != nil {
+		defer res.Stream.Close()
+		b, err := io.ReadAll(res.Stream)
+		if err != nil {
+			gatewayError(w, http.StatusBadGateway, "Internal Server Error")
+			return
+		}
+		if res.Prelude != nil {
+			for k, v := range res.Prelude.Headers {
+				w.Header().Set(k, v)
+			}
+			for _, c := range res.Prelude.Cookies {
+				w.Header().Add("Set-Cookie", c)
+			}
+			w.WriteHeader(res.Prelude.StatusCode)
+			w.Write(b)
+			return
+		}
+		payload = b
+	}
+	var probe map[string]json.RawMessage
+	if json.Unmarshal(payload, &probe) == nil {
+		if _, ok := probe["statusCode"]; ok {
+			var out events.APIGatewayV2HTTPResponse
+			if err := json.Unmarshal(payload, &out); err != nil || out.StatusCode < 200 || out.StatusCode > 599 {
+				gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
+				return
+			}
+			body := []byte(out.Body)
+			if out.IsBase64Encoded {
+				b, err := base64.StdEncoding.DecodeString(out.Body)
+				if err != nil {
+					gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
+					return
+				}
+				body = b
+			}
+			h := w.Header()
+			for k, v := range out.Headers {
+				h.Set(k, v)
+			}
+			for _, c := range out.Cookies {
+				h.Add("Set-Cookie", c)
+			}
+			if _, ok := h["Content-Type"]; !ok {
+				h["Content-Type"] = nil // as sent: no sniffing
+			}
+			noBody := out.StatusCode == http.StatusNoContent || out.StatusCode == http.StatusNotModified
+			if !noBody {
+				h.Set("Content-Length", strconv.Itoa(len(body)))
+			}
+			w.WriteHeader(out.StatusCode)
+			if !noBody {
+				w.Write(body)
+			}
+			return
+		}
+	}
+	if !json.Valid(payload) {
+		gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	w.Write(payload)
+}
+
+// invoke serves Lambda's Invoke API (RequestResponse only).
+func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
+	payload, err := readBody(r, runtimeapi.MaxRequestPayload+1)
+	s.mu.Lock()
+	f, q, aerr := s.lookup(r.PathValue("name"))
+	if aerr == nil {
+		if qq := r.URL.Query().Get("Qualifier"); qq != "" {
+			q = qq
+		}
+	}
+	var (
+		cfg     fnConfig
+		version string
+	)
+	if aerr == nil {
+		var ok bool
+		if cfg, version, ok = f.resolve(q); !ok {
+			aerr = lambdaNotFound("Function not found: %s:%s", f.arn, q)
+		}
+	}
+	if aerr == nil && err != nil {
+		aerr = errorf(http.StatusRequestEntityTooLarge, "RequestTooLargeException", "Request must be smaller than %d bytes for the InvokeFunction operation", runtimeapi.MaxRequestPayload)
+	}
+	if aerr == nil && r.Header.Get("X-Amz-Invocation-Type") != "" && r.Header.Get("X-Amz-Invocation-Type") != "RequestResponse" {
+		aerr = lambdaInvalid("Only RequestResponse invocations are supported here")
+	}
+	status := http.StatusOK
+	if aerr != nil {
+		status = aerr.status
+	}
+	s.record("lambda", "Invoke", r.PathValue("name"), status)
+	s.mu.Unlock()
+	if aerr != nil {
+		writeJSONError(w, "lambda", aerr)
+		return
+	}
+	res, err := s.invokeVersion(r.Context(), f.name, version, cfg, payload)
+	switch {
+	case errors.Is(err, runtimeapi.ErrInvalidRequestContent):
+		writeJSONError(w, "lambda", errorf(http.StatusBadRequest, "InvalidRequestContentException", "Could not parse request body into json"))
+		return
+	case err != nil:
+		writeJSONError(w, "lambda", errorf(http.StatusInternalServerError, "ServiceException", "%v", err))
+		return
+	}
+	if res.Stream != nil {
+		defer res.Stream.Close()
+		b, _ := io.ReadAll(res.Stream)
+		res.Payload = b
+	}
+	w.Header().Set("X-Amz-Executed-Version", version)
+	if res.FunctionError != "" {
+		w.Header().Set("X-Amz-Function-Error", res.FunctionError)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(res.Payload)
+}
+
+// invokeVersion runs one invocation of a function version in its pool.
+func (s *Server) invokeVersion(ctx context.Context, name, version string, cfg fnConfig, payload []byte) (*runtimeapi.Result, error) {
+	p, err := s.pool(name, version, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return p.Invoke(ctx, payload)
+}
+
+// pool returns the pool running a function version, extracting its code
+// on first use.
+func (s *Server) pool(name, version string, cfg fnConfig) (*runtimeapi.Pool, error) {
+	s.poolMu.Lock()
+	defer s.poolMu.Unlock()
+	key := name + ":" + version + ":" + cfg.CodeHex
+	s.mu.Lock()
+	p, closed := s.pools[key], s.closed
+	s.mu.Unlock()
+	if closed {
+		return nil, runtimeapi.ErrClosed
+	}
+	if p != nil {
+		return p, nil
+	}
+	bootstrap, err := s.extract(cfg.CodeHex)
+	if err != nil {
+		return nil, err
+	}
+	p = runtimeapi.NewPool(runtimeapi.Function{
+		Name:           name,
+		Bootstrap:      bootstrap,
+		Env:            cfg.Env,
+		Timeout:        time.Duration(cfg.Timeout) * time.Second,
+		MemoryMB:       cfg.MemorySize,
+		MaxConcurrency: 4,
+		Version:        version,
+	}, runtimeapi.Options{Region: s.opts.Region, AccountID: s.opts.Account, Output: s.opts.FunctionOutput})
+	s.mu.Lock()
+	s.pools[key] = p
+	s.mu.Unlock()
+	return p, nil
+}
+
+// retirePools stops the processes of a deleted function. s.mu is held.
+func (s *Server) retirePools(name string) {
+	for key, p := range s.pools {
+		if strings.HasPrefix(key, name+":") {
+			delete(s.pools, key)
+			s.inBackground(func() { p.Close() })
+		}
+	}
+}
+
+// extract unpacks a stored zip once and returns the path of its bootstrap.
+// s.poolMu is held.
+func (s *Server) extract(codeHex string) (string, error) {
+	dir := filepath.Join(s.dir, "run", codeHex)
+	bootstrap := filepath.Join(dir, "bootstrap")
+	if _, ok := s.extracted[codeHex]; ok {
+		return bootstrap, nil
+	}
+	zr, err := zip.OpenReader(filepath.Join(s.dir, "code", codeHex+".zip"))
+	if err != nil {
+		return "", fmt.Errorf("open code %s: %w", codeHex, err)
+	}
+	defer zr.Close()
+	for _, zf := range zr.File {
+		name := path.Clean(zf.Name)
+		if strings.HasPrefix(name, "../") || name == ".." || path.IsAbs(name) {
+			return "", fmt.Errorf("code %s: unsafe path %q", codeHex, zf.Name)
+		}
+		dst := filepath.Join(dir, filepath.FromSlash(name))
+		if zf.FileInfo().IsDir() {
+			if err := os.MkdirAll(dst, 0o755); err != nil {
+				return "", err
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return "", err
+		}
+		if err := writeZipFile(zf, dst); err != nil {
+			return "", fmt.Errorf("code %s: %w", codeHex, err)
+		}
+	}
+	s.extracted[codeHex] = bootstrap
+	return bootstrap, nil
+}
+
+func writeZipFile(zf *zip.File, dst string) error {
+	rc, err := zf.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	mode := zf.Mode().Perm()
+	if mode == 0 {
+		mode = 0o644
+	}
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, io.LimitReader(rc, 512<<20)); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// newGatewayRequestID returns an id in the form API Gateway gives requests.
+func newGatewayRequestID() string {
+	return strings.ToUpper(newID(4)) + strings.ToLower(newID(3)) + "EMF="
+}
