@@ -11,7 +11,7 @@ work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 go build -o "$work/nextgo" "$repo/cmd/nextgo"
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local NEXTGO_CACHE="$work/nextgo-cache"
-secs() { local s=$(date +%s%N); "$@" >/dev/null 2>&1; echo "scale=2; ($(date +%s%N) - s) / 1000000000" | bc; }
+secs() { local s; s=$(date +%s%N); "$@" >/dev/null 2>&1; echo "scale=2; ($(date +%s%N) - $s) / 1000000000" | bc; }
 ratio() { echo "scale=2; $1 / $2" | bc; }
 
 for n in "${@:-1 10 50}"; do

@@ -120,10 +120,7 @@ func decodeFormComponent(s string) string {
 		}
 		b = append(b, c)
 	}
-	if utf8.Valid(b) {
-		return string(b)
-	}
-	return string(appendLossyUTF8(make([]byte, 0, len(b)+8), b))
+	return lossyString(b)
 }
 
 // decodeURIComponent decodes s as JavaScript's decodeURIComponent does and
