@@ -289,3 +289,19 @@ func isMethodName(s string) bool {
 	}
 	return false
 }
+
+// streams reports whether the file streams responses: it calls server.Stream
+// or a Flush method.
+func (p *parsed) streams() bool {
+	found := false
+	ast.Inspect(p.file, func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			found = sel.Sel.Name == "Flush" || p.isSel(sel, false, serverImport, "Stream")
+		}
+		return !found
+	})
+	return found
+}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/nextgo-dev/nextgo"
+	"github.com/nextgo-dev/nextgo/bundler/dotenv"
 	"github.com/nextgo-dev/nextgo/runtime/api"
 )
 
@@ -25,7 +26,9 @@ type BuildOptions struct {
 	Arch string
 	// Out is the output directory; default <app>/.nextgo/build.
 	Out string
-	// Env is the production environment set, recorded per function.
+	// Env is the functions' environment; nil loads the production .env
+	// set of the app (.env.production.local, .env.local,
+	// .env.production, .env).
 	Env map[string]string
 	// Progress receives one line per step; nil for none.
 	Progress io.Writer
@@ -55,7 +58,17 @@ type BuildResult struct {
 // in one `go build` invocation, sharing the build cache.
 func (p *Project) Build(ctx context.Context, opts BuildOptions) (*BuildResult, error) {
 	if opts.Arch == "" {
+		opts.Arch = p.Config.GOARCH()
+	}
+	if opts.Arch == "" {
 		opts.Arch = "arm64"
+	}
+	if opts.Env == nil {
+		env, _, err := dotenv.Load(p.Dir, dotenv.Production)
+		if err != nil {
+			return nil, err
+		}
+		opts.Env = env
 	}
 	if opts.Arch != "arm64" && opts.Arch != "amd64" {
 		return nil, fmt.Errorf("--arch %q: Lambda runs arm64 or amd64", opts.Arch)
@@ -87,7 +100,7 @@ func (p *Project) Build(ctx context.Context, opts BuildOptions) (*BuildResult, e
 	mains := Files{}
 	plans := make([]functionPlan, len(p.Table.Routes))
 	for i, r := range p.Table.Routes {
-		eff, warnings, err := effective(r)
+		eff, warnings, err := effective(p.App, r)
 		if err != nil {
 			return nil, err
 		}
@@ -124,7 +137,7 @@ func (p *Project) Build(ctx context.Context, opts BuildOptions) (*BuildResult, e
 	for _, pl := range todo {
 		res.Built = append(res.Built, pl.route.Name)
 	}
-	m := &Manifest{Version: ManifestVersion, App: appName(p.Module), Module: p.Module, Arch: opts.Arch, Nextgo: nextgo.Version}
+	m := &Manifest{Version: ManifestVersion, App: p.Name, Module: p.Module, Arch: opts.Arch, Nextgo: nextgo.Version}
 	for _, pl := range plans {
 		fn, err := describe(out, pl, opts)
 		if err != nil {
@@ -151,11 +164,14 @@ type functionPlan struct {
 }
 
 // effective applies defaults and checks the route against Lambda's limits.
-func effective(r Route) (Effective, []string, error) {
+func effective(app App, r Route) (Effective, []string, error) {
 	c := r.Config
-	eff := Effective{MaxDuration: c.MaxDuration, Memory: c.Memory, Cache: "none"}
+	eff := Effective{MaxDuration: app.maxDuration(r), Memory: c.Memory, Cache: "none", Streaming: r.Streams}
 	if eff.MaxDuration == 0 {
 		eff.MaxDuration = DefaultMaxDuration
+	}
+	if eff.Memory == 0 {
+		eff.Memory = app.Defaults.Memory
 	}
 	if eff.Memory == 0 {
 		eff.Memory = DefaultMemory
@@ -164,6 +180,9 @@ func effective(r Route) (Effective, []string, error) {
 	limit := c.SizeLimit
 	if r.Kind == KindRoute {
 		limit = c.BodySizeLimit
+	}
+	if limit == "" {
+		limit = app.Defaults.BodyLimit
 	}
 	switch {
 	case r.Kind == KindAPI && c.BodyParserDisabled:

@@ -36,6 +36,9 @@ func DevMain(app App, t *Table) ([]byte, error) {
 	if useServer || t.Middleware != nil {
 		b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/server\"\n")
 	}
+	if app.Rules != nil {
+		b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/rules\"\n")
+	}
 	if t.Middleware != nil {
 		fmt.Fprintf(&b, "\tmw %s\n", goString(app.importPath("middleware")))
 	}
@@ -45,14 +48,14 @@ func DevMain(app App, t *Table) ([]byte, error) {
 	b.WriteString(")\n\nfunc main() {\n\tstore := cache.New()\n\troutes := []mux.Route{\n")
 	for i, r := range t.Routes {
 		fmt.Fprintf(&b, "\t\t{Pattern: %s, File: %s, MaxDuration: %d * time.Second, Handler: %s},\n",
-			goString(r.Pattern), goString(r.File), r.Config.MaxDuration, handlerExpr(r, fmt.Sprintf("r%d", i)))
+			goString(r.Pattern), goString(r.File), app.maxDuration(r), handlerExpr(app, r, fmt.Sprintf("r%d", i)))
 	}
-	b.WriteString("\t}\n\tvar opts emulator.Options\n")
+	b.WriteString("\t}\n")
 	if mw := t.Middleware; mw != nil {
 		b.WriteString(middlewareExpr(mw))
-		b.WriteString("\topts.Middleware = m.Wrap\n")
 	}
-	b.WriteString("\temulator.Main(routes, opts)\n}\n")
+	b.WriteString(optionsExpr(app, t.Middleware != nil))
+	b.WriteString("\temulator.Main(routes, emulator.Options{Mux: opts})\n}\n")
 	return formatGo("dev/main.go", b.String())
 }
 

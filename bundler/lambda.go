@@ -37,18 +37,20 @@ func LambdaMain(app App, t *Table, r Route, eff Effective) ([]byte, error) {
 	if useServer || withMW {
 		b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/server\"\n")
 	}
+	if app.Rules != nil {
+		b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/rules\"\n")
+	}
 	if withMW {
 		fmt.Fprintf(&b, "\tmw %s\n", goString(app.importPath("middleware")))
 	}
 	fmt.Fprintf(&b, "\tr0 %s\n)\n\n", goString(app.importPath(routePkg(r))))
 	b.WriteString("func main() {\n\tstore := cache.New()\n")
 	fmt.Fprintf(&b, "\troutes := []mux.Route{{Pattern: %s, File: %s, MaxDuration: %d * time.Second, Handler: %s}}\n",
-		goString(r.Pattern), goString(r.File), r.Config.MaxDuration, handlerExpr(r, "r0"))
-	b.WriteString("\tvar opts mux.Options\n")
+		goString(r.Pattern), goString(r.File), eff.MaxDuration, handlerExpr(app, r, "r0"))
 	if withMW {
 		b.WriteString(middlewareExpr(t.Middleware))
-		b.WriteString("\topts.Middleware = m.Wrap\n")
 	}
+	b.WriteString(optionsExpr(app, withMW))
 	b.WriteString("\tmx, err := mux.New(routes, opts)\n\tif err != nil {\n\t\tpanic(err)\n\t}\n")
 	fmt.Fprintf(&b, "\tnglambda.Start(mx, nglambda.Options{MaxDuration: %d * time.Second, BodyLimit: %d, BodyLimitText: %s, Streaming: %v, Route: %s, File: %s})\n}\n",
 		eff.MaxDuration, max(eff.BodyLimit, 0), goString(eff.BodyLimitText), eff.Streaming, goString(r.Pattern), goString(r.File))

@@ -7,12 +7,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/nextgo-dev/nextgo/bundler/projectconfig"
 )
 
-// Project is an app loaded from disk: its module and route table.
+// Project is an app loaded from disk: its module, its nextgo.json and its
+// route table.
 type Project struct {
 	App
-	Table *Table
+	Config *projectconfig.Config
+	Table  *Table
 }
 
 // Load reads the app in dir: its module path and its route table.
@@ -25,11 +29,24 @@ func Load(ctx context.Context, dir string) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg, err := projectconfig.Load(abs)
+	if err != nil {
+		return nil, err
+	}
 	t, err := BuildTable(os.DirFS(abs))
 	if err != nil {
 		return nil, err
 	}
-	return &Project{App: App{Module: mod, Dir: abs}, Table: t}, nil
+	app := App{Module: mod, Dir: abs, Name: cfg.Name}
+	if app.Name == "" {
+		app.Name = appName(mod)
+	}
+	if cfg.HasRules() {
+		rc := cfg.Rules(t.Patterns())
+		app.Rules = &rc
+	}
+	app.Defaults = Defaults{MaxDuration: cfg.MaxDuration, Memory: cfg.Memory, BodyLimit: cfg.BodyLimit, BodyLimitBytes: cfg.BodyLimitBytes}
+	return &Project{App: app, Config: cfg, Table: t}, nil
 }
 
 // Prepare stages the project for compiling: the route packages, the

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/nextgo-dev/nextgo/runtime/rules"
 )
 
 // StageDir is the folder, inside the app, where nextgo stages the routes as
@@ -24,6 +26,23 @@ type App struct {
 	// Dir is the app's absolute directory, used in //line directives so
 	// that compiler errors and panics name the user's files.
 	Dir string
+	// Name is the app's name: nextgo.json "name", else the module path's
+	// last element.
+	Name string
+	// Defaults are nextgo.json's route defaults.
+	Defaults Defaults
+	// Rules are nextgo.json's headers, redirects, rewrites, trailingSlash
+	// and basePath; nil when it sets none.
+	Rules *rules.Config
+}
+
+// Defaults are the project-wide route settings of nextgo.json; zero fields
+// are unset.
+type Defaults struct {
+	MaxDuration    int    // seconds
+	Memory         int    // MB
+	BodyLimit      string // as written: "2mb"
+	BodyLimitBytes int64
 }
 
 // routePkg is the stage-relative folder of a route's package.
@@ -85,15 +104,20 @@ func goString(s string) string { return strconv.Quote(s) }
 
 // handlerExpr is the Go expression, in generated code, of route r's
 // http.Handler, with its package imported as alias and the shared cache
-// store in the variable store.
-func handlerExpr(r Route, alias string) string {
+// store in the variable store. A project body limit fills in for a route
+// that sets none.
+func handlerExpr(app App, r Route, alias string) string {
 	var b strings.Builder
 	file := goString(r.File)
+	limit := app.Defaults.BodyLimit
 	switch r.Kind {
 	case KindAPI:
 		cfg := "api.Config{}"
 		if r.Config.Set {
 			cfg = alias + ".Config"
+		}
+		if limit != "" && r.Config.SizeLimit == "" && !r.Config.BodyParserDisabled {
+			cfg = fmt.Sprintf("func() api.Config { c := %s; c.BodyParser.SizeLimit = %s; return c }()", cfg, goString(limit))
 		}
 		fmt.Fprintf(&b, "api.NewHandler(api.Route{File: %s, Config: %s, ", file, cfg)
 		switch r.Form {
@@ -109,6 +133,9 @@ func handlerExpr(r Route, alias string) string {
 		cfg := "server.Config{}"
 		if r.Config.Set {
 			cfg = alias + ".Config"
+		}
+		if limit != "" && r.Config.BodySizeLimit == "" {
+			cfg = fmt.Sprintf("func() server.Config { c := %s; c.BodySizeLimit = %s; return c }()", cfg, goString(limit))
 		}
 		fmt.Fprintf(&b, "server.NewHandler(server.Route{File: %s, Config: %s, ", file, cfg)
 		for _, m := range r.Methods {
@@ -137,4 +164,31 @@ func usesImports(routes []Route) (api, server, nethttp bool) {
 		}
 	}
 	return
+}
+
+// maxDuration is the deadline a route runs with, in seconds: its Config's,
+// else the project's; 0 for none (the local server then sets no deadline).
+func (a App) maxDuration(r Route) int {
+	if r.Config.MaxDuration > 0 {
+		return r.Config.MaxDuration
+	}
+	return a.Defaults.MaxDuration
+}
+
+// optionsExpr declares opts, the mux.Options of a generated main: the
+// project's rules around the middleware mw (declared as m when withMW).
+func optionsExpr(app App, withMW bool) string {
+	var b strings.Builder
+	b.WriteString("\tvar opts mux.Options\n")
+	inner := "nil"
+	if withMW {
+		inner = "m.Wrap"
+	}
+	if app.Rules != nil {
+		fmt.Fprintf(&b, "\trs, err := rules.New(%#v)\n\tif err != nil {\n\t\tpanic(err)\n\t}\n", *app.Rules)
+		fmt.Fprintf(&b, "\topts.Middleware = rs.Middleware(%s)\n\topts.TrailingSlash = %v\n", inner, app.Rules.TrailingSlash)
+	} else if withMW {
+		b.WriteString("\topts.Middleware = m.Wrap\n")
+	}
+	return b.String()
 }

@@ -25,6 +25,11 @@ type Route struct {
 	Methods []Method `json:"methods,omitempty"`
 	// Config is the statically read Config.
 	Config RouteConfig `json:"config"`
+	// Streams reports whether the route streams its responses: a route
+	// handler that uses server.Stream, or an API route that flushes. Its
+	// function then answers Function URL invocations with a response
+	// stream.
+	Streams bool `json:"streams,omitempty"`
 }
 
 // Table is an app's route table in Next's precedence order.
@@ -190,6 +195,9 @@ func analyze(fsys fs.FS, s Source) (Route, error) {
 	}
 	if err := validateConfig(r); err != nil {
 		return r, err
+	}
+	for _, p := range files {
+		r.Streams = r.Streams || p.streams()
 	}
 	return r, nil
 }

@@ -237,6 +237,23 @@ var Handler http.Handler = http.NotFoundHandler()
 	}
 }
 
+func TestStreams(t *testing.T) {
+	stream := strings.Replace(getRoute, "return server.Text(\"hi\"), nil", "return server.Stream(func(w io.Writer) error { return nil }), nil", 1)
+	stream = strings.Replace(stream, "import \"github.com", "import (\n\t\"io\"\n\t\"github.com", 1)
+	stream = strings.Replace(stream, "runtime/server\"\n", "runtime/server\"\n)\n", 1)
+	flush := strings.Replace(apiUser, "res.Status(200)", "res.Flush(); res.Status(200)", 1)
+	tb, err := BuildTable(mapFS(map[string]string{"app/s/route.go": stream, "app/t/route.go": getRoute, "pages/api/f.go": flush, "pages/api/u.go": apiUser}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range tb.Routes {
+		want := r.Pattern == "/s" || r.Pattern == "/api/f"
+		if r.Streams != want {
+			t.Errorf("%s: Streams = %v, want %v", r.Pattern, r.Streams, want)
+		}
+	}
+}
+
 func TestStage(t *testing.T) {
 	fsys := mapFS(map[string]string{"pages/api/post/[pid].go": apiUser, "app/items/[slug]/route.go": getRoute, "app/items/[slug]/util.go": "package items\n"})
 	tb, err := BuildTable(fsys)

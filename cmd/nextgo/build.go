@@ -40,6 +40,11 @@ zip SHA-256 and size). Routes whose inputs did not change are not re-linked.`,
 				fmt.Fprintln(cmd.ErrOrStderr(), " ⚠", w)
 			}
 			if asJSON {
+				for i := range res.Manifest.Functions { // values are never printed
+					for k := range res.Manifest.Functions[i].Environment {
+						res.Manifest.Functions[i].Environment[k] = "(hidden)"
+					}
+				}
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
 				return enc.Encode(res.Manifest)
@@ -48,7 +53,7 @@ zip SHA-256 and size). Routes whose inputs did not change are not re-linked.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&arch, "arch", "arm64", "function architecture: arm64 or amd64")
+	cmd.Flags().StringVar(&arch, "arch", "", "function architecture: arm64 or amd64 (default: nextgo.json's architecture, else arm64)")
 	cmd.Flags().StringVar(&out, "out", "", "output directory (default <dir>/"+bundler.DefaultOut+")")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the manifest as JSON")
 	return cmd

@@ -13,6 +13,7 @@ import (
 
 	"github.com/nextgo-dev/nextgo/adapters/lambda/deploy"
 	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/projectconfig"
 	"github.com/spf13/cobra"
 )
 
@@ -46,11 +47,19 @@ func (f *awsFlags) buildDir(dir string) string {
 }
 
 // options loads the AWS configuration and returns the deploy options.
-func (f *awsFlags) options(ctx context.Context, log io.Writer) (deploy.Options, error) {
+func (f *awsFlags) options(ctx context.Context, dir string, log io.Writer) (deploy.Options, error) {
 	if err := deploy.ValidateStage(f.stage); err != nil {
 		return deploy.Options{}, err
 	}
-	cfg, err := deploy.LoadAWSConfig(ctx, f.region, f.profile)
+	region := f.region
+	if region == "" {
+		pc, err := projectconfig.Load(dir)
+		if err != nil {
+			return deploy.Options{}, err
+		}
+		region = pc.Region // nextgo.json's, else the SDK's chain decides
+	}
+	cfg, err := deploy.LoadAWSConfig(ctx, region, f.profile)
 	if err != nil {
 		return deploy.Options{}, err
 	}
@@ -70,6 +79,9 @@ func (f *awsFlags) appName(ctx context.Context, dir string) (string, error) {
 		if err := json.Unmarshal(data, &m); err == nil && m.App != "" {
 			return m.App, nil
 		}
+	}
+	if pc, err := projectconfig.Load(dir); err == nil && pc.Name != "" {
+		return pc.Name, nil
 	}
 	mod, err := bundler.ReadModulePath(ctx, dir)
 	if err != nil {
@@ -110,7 +122,7 @@ that the app no longer has; nothing else is ever deleted.`,
 			ctx := cmd.Context()
 			dir := appDir(args)
 			stderr := cmd.ErrOrStderr()
-			opts, err := f.options(ctx, stderr)
+			opts, err := f.options(ctx, dir, stderr)
 			if err != nil {
 				return err
 			}
@@ -158,7 +170,7 @@ that the app no longer has; nothing else is ever deleted.`,
 	cmd.Flags().BoolVar(&prune, "prune", false, "delete functions and routes of this app and stage that the app no longer has")
 	cmd.Flags().BoolVarP(&f.yes, "yes", "y", false, "do not ask before --prune deletes anything")
 	cmd.Flags().BoolVar(&skipBuild, "skip-build", false, "deploy the last build in --out as it is")
-	cmd.Flags().StringVar(&arch, "arch", "arm64", "function architecture when building: arm64 or amd64")
+	cmd.Flags().StringVar(&arch, "arch", "", "function architecture when building: arm64 or amd64 (default: nextgo.json's architecture, else arm64)")
 	cmd.Flags().IntVar(&concurrency, "concurrency", 4, "how many functions to update at once")
 	return cmd
 }
@@ -208,7 +220,7 @@ left alone. The rollback is itself a release: a second rollback undoes it.`,
 			if err != nil {
 				return err
 			}
-			opts, err := f.options(ctx, cmd.ErrOrStderr())
+			opts, err := f.options(ctx, appDir(args), cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -243,7 +255,7 @@ a terminal to ask on, --yes is required.`,
 			if err != nil {
 				return err
 			}
-			opts, err := f.options(ctx, cmd.ErrOrStderr())
+			opts, err := f.options(ctx, appDir(args), cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

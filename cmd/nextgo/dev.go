@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/dotenv"
 	"github.com/nextgo-dev/nextgo/runtime/emulator"
 	"github.com/spf13/cobra"
 )
@@ -53,6 +54,7 @@ type devServer struct {
 	child    *exec.Cmd
 	exited   chan struct{}
 	builds   int
+	env      map[string]string // the development .env set
 }
 
 func (d *devServer) run(ctx context.Context) error {
@@ -119,6 +121,9 @@ func (d *devServer) rebuild(ctx context.Context) error {
 	if err == nil {
 		_, err = p.Prepare(ctx)
 	}
+	if err == nil {
+		d.env, _, err = dotenv.Load(d.dir, dotenv.Development)
+	}
 	next := d.binary() + ".next"
 	if err == nil {
 		err = p.BuildDev(ctx, next)
@@ -158,6 +163,9 @@ func (d *devServer) start(bin string) error {
 	cmd.Stdout, cmd.Stderr = d.out, d.out
 	cmd.ExtraFiles = []*os.File{d.listener}
 	cmd.Env = append(os.Environ(), emulator.ListenFDEnv+"=3")
+	for k, v := range d.env { // real values already win (dotenv.Load)
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start the server: %w", err)
 	}

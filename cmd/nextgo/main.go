@@ -40,7 +40,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newDevCmd(), newRoutesCmd(), newCheckCmd(), newBuildCmd(), newStartCmd(), newInvokeCmd(), newDeployCmd(), newRollbackCmd(), newRemoveCmd())
+	root.AddCommand(newDevCmd(), newRoutesCmd(), newCheckCmd(), newBuildCmd(), newStartCmd(), newInvokeCmd(), newDeployCmd(), newRollbackCmd(), newRemoveCmd(), newInitCmd(), newTestCmd())
 	return root
 }
 

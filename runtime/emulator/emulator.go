@@ -31,8 +31,9 @@ const ListenFDEnv = "NEXTGO_LISTEN_FD"
 
 // Options configure the emulator.
 type Options struct {
-	// Middleware wraps dispatch (the app's middleware.go).
-	Middleware func(http.Handler) http.Handler
+	// Mux configures dispatch: the app's middleware and nextgo.json rules,
+	// and trailing-slash handling. Its Log and Errorf are the emulator's.
+	Mux mux.Options
 	// Addr is the address to listen on when no socket is inherited;
 	// default "127.0.0.1:3000", overridden by the -addr flag in Main.
 	Addr string
@@ -49,11 +50,10 @@ func NewServer(routes []mux.Route, opts Options) (*http.Server, error) {
 		out = os.Stderr
 	}
 	logger := log.New(out, "", 0)
-	mx, err := mux.New(routes, mux.Options{
-		Middleware: opts.Middleware,
-		Log:        func(e mux.Entry) { logger.Print(FormatEntry(e)) },
-		Errorf:     func(format string, args ...any) { logger.Printf(" ⨯ "+format, args...) },
-	})
+	mo := opts.Mux
+	mo.Log = func(e mux.Entry) { logger.Print(FormatEntry(e)) }
+	mo.Errorf = func(format string, args ...any) { logger.Printf(" ⨯ "+format, args...) }
+	mx, err := mux.New(routes, mo)
 	if err != nil {
 		return nil, err
 	}

@@ -49,6 +49,10 @@ type Options struct {
 	// Errorf, when set, receives error reports (panics, timeouts). The
 	// default discards them.
 	Errorf func(format string, args ...any)
+	// TrailingSlash is Next's `trailingSlash: true`: the Mux then keeps a
+	// trailing slash (only repeated slashes get a 308; the slash itself is
+	// handled by the rules of runtime/rules) and matches routes without it.
+	TrailingSlash bool
 }
 
 // Mux dispatches requests to a route table. It is an http.Handler.
@@ -106,7 +110,12 @@ func (mx *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (mx *Mux) serve(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.EscapedPath()
-	if clean, changed := router.Normalize(path); changed {
+	clean, changed := router.Normalize(path)
+	if changed && mx.opts.TrailingSlash && len(path) > 1 && path[len(path)-1] == '/' {
+		changed = clean+"/" != path
+		clean += "/"
+	}
+	if changed {
 		dest := clean
 		if r.URL.RawQuery != "" {
 			dest += "?" + r.URL.RawQuery
@@ -139,6 +148,9 @@ func (mx *Mux) dispatch(w http.ResponseWriter, r *http.Request) {
 
 // route serves r, whose escaped path is path, with the matching route.
 func (mx *Mux) route(w http.ResponseWriter, r *http.Request, path string) {
+	if mx.opts.TrailingSlash && len(path) > 1 && path[len(path)-1] == '/' {
+		path = path[:len(path)-1]
+	}
 	i, ps, err := mx.matcher.Match(path)
 	if err != nil {
 		plain(w, http.StatusBadRequest, "Bad Request")

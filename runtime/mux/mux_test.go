@@ -209,6 +209,25 @@ func TestCallerDeadline(t *testing.T) {
 	}
 }
 
+// TestTrailingSlashOption: with trailingSlash on, /a/ is served and only
+// repeated slashes are redirected.
+func TestTrailingSlashOption(t *testing.T) {
+	mx, err := New([]Route{{Pattern: "/api/post/[pid]", File: "p.go", Handler: http.HandlerFunc(echoParams)}}, Options{TrailingSlash: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		path, loc string
+		status    int
+	}{{"/api/post/1/", "", 200}, {"/api/post/1", "", 200}, {"/api//post/1/", "/api/post/1/", 308}, {"/api/post//1", "/api/post/1", 308}} {
+		rec := httptest.NewRecorder()
+		mx.ServeHTTP(rec, httptest.NewRequest("GET", tt.path, nil))
+		if rec.Code != tt.status || rec.Header().Get("Location") != tt.loc {
+			t.Errorf("%s = %d %q, want %d %q", tt.path, rec.Code, rec.Header().Get("Location"), tt.status, tt.loc)
+		}
+	}
+}
+
 func TestNewErrors(t *testing.T) {
 	h := http.NotFoundHandler()
 	for _, routes := range [][]Route{

@@ -1,0 +1,144 @@
+package e2e
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// envRoute answers the variables the env files set.
+const envRoute = `package env
+
+import (
+	"os"
+
+	"github.com/nextgo-dev/nextgo/runtime/api"
+)
+
+func Handler(req *api.Request, res *api.Response) {
+	res.JSON(map[string]string{
+		"secret": os.Getenv("NEXTGO_E2E_SECRET"),
+		"mode":   os.Getenv("NEXTGO_E2E_MODE"),
+		"local":  os.Getenv("NEXTGO_E2E_LOCAL"),
+		"real":   os.Getenv("NEXTGO_E2E_REAL"),
+	})
+}
+`
+
+// envRouteTest checks the test set under nextgo test: .env.test over .env,
+// no .env.local.
+const envRouteTest = `package env
+
+import (
+	"os"
+	"testing"
+)
+
+func TestEnv(t *testing.T) {
+	if got := os.Getenv("NEXTGO_E2E_MODE"); got != "test" {
+		t.Errorf("NEXTGO_E2E_MODE = %q, want test", got)
+	}
+	if got := os.Getenv("NEXTGO_E2E_LOCAL"); got != "" {
+		t.Errorf(".env.local loaded in test mode: NEXTGO_E2E_LOCAL = %q", got)
+	}
+	if os.Getenv("NEXTGO_E2E_SECRET") == "" {
+		t.Error(".env not loaded")
+	}
+}
+`
+
+// TestEnv: values from the .env files reach a route's os.Getenv in dev
+// (development set), the built functions' environment in the manifest
+// (production set) and the route tests (test set), with Next's precedence
+// and the real environment first, and are never printed.
+func TestEnv(t *testing.T) {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	secret := "s3cr3t-" + hex.EncodeToString(b[:])
+	dir := filepath.Join(t.TempDir(), "app")
+	if out, err := runNextgo(t, "init", dir); err != nil {
+		t.Fatalf("nextgo init: %v\n%s", err, out)
+	}
+	files := map[string]string{
+		"pages/api/env.go":      envRoute,
+		"pages/api/env_test.go": envRouteTest,
+		".env":                  "NEXTGO_E2E_SECRET=" + secret + "\nNEXTGO_E2E_MODE=env\nNEXTGO_E2E_REAL=from-file\n",
+		".env.local":            "NEXTGO_E2E_LOCAL=local\n",
+		".env.development":      "NEXTGO_E2E_MODE=development\n",
+		".env.production":       "NEXTGO_E2E_MODE=production\n",
+		".env.test":             "NEXTGO_E2E_MODE=test\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(name)), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("NEXTGO_E2E_REAL", "from-process") // the real environment wins
+
+	t.Run("dev", func(t *testing.T) {
+		s := startNextgo(t, "dev", dir, "/api/user")
+		runCases(t, s.URL, []httpCase{{name: "development set", path: "/api/env", status: 200,
+			want: `{"local":"local","mode":"development","real":"from-process","secret":"` + secret + `"}`}}, false)
+		if strings.Contains(s.Out.String(), secret) {
+			t.Errorf("nextgo dev printed the secret:\n%s", s.Out.String())
+		}
+	})
+
+	t.Run("build", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "out")
+		text, err := runNextgo(t, "build", dir, "--out", out)
+		if err != nil {
+			t.Fatalf("nextgo build: %v\n%s", err, text)
+		}
+		if strings.Contains(text, secret) {
+			t.Errorf("nextgo build printed the secret:\n%s", text)
+		}
+		want := map[string]string{"NEXTGO_E2E_SECRET": secret, "NEXTGO_E2E_MODE": "production", "NEXTGO_E2E_LOCAL": "local", "NEXTGO_E2E_REAL": "from-process"}
+		m := readManifest(t, out)
+		if len(m.Functions) == 0 {
+			t.Fatal("no functions")
+		}
+		for _, f := range m.Functions {
+			if !reflect.DeepEqual(f.Environment, want) {
+				t.Errorf("%s: environment has keys %v, want the production set %v", f.Pattern, keys(f.Environment), keys(want))
+			}
+		}
+		text, err = runNextgo(t, "build", dir, "--out", out, "--json")
+		if err != nil {
+			t.Fatalf("nextgo build --json: %v\n%s", err, text)
+		}
+		if strings.Contains(text, secret) {
+			t.Errorf("nextgo build --json printed the secret")
+		}
+	})
+
+	t.Run("test", func(t *testing.T) {
+		text, err := runNextgo(t, "test", dir, "--", "-count=1", "-v", "-run", "TestEnv")
+		if err != nil || !strings.Contains(text, "--- PASS: TestEnv") {
+			t.Errorf("nextgo test: %v\n%s", err, text)
+		}
+		if strings.Contains(text, secret) {
+			t.Errorf("nextgo test printed the secret:\n%s", text)
+		}
+	})
+}
+
+// keys lists a map's keys, sorted, so that failures never print values.
+func keys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}

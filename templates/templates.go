@@ -1,0 +1,148 @@
+// Package templates holds the project templates of `nextgo init`, embedded
+// in the CLI. Each is a small, real app with its own README and route
+// tests (run them with `nextgo test`):
+//
+//	api-routes      the default: API routes (pages/api), dynamic and catch-all
+//	route-handlers  route handlers (app/**/route.go): methods, params, cookies, redirect, streaming
+//	rest            a CRUD resource with index and [id] routes, and validation
+//	cors            the CORS helper, on a route handler and an API route, with preflight
+//	middleware      auth-style middleware.go with a matcher
+//	webhook         a raw body (body parser disabled) with an HMAC signature check
+//
+// The templates' sources live under _apps (a folder the go command skips:
+// they are apps, not packages of this module). Their imports of their own
+// packages use the module path example.com/nextgo-template, replaced by the
+// new app's when rendered.
+package templates
+
+import (
+	"bufio"
+	"bytes"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/nextgo-dev/nextgo"
+)
+
+//go:embed all:_apps
+var apps embed.FS
+
+// Default is the template of `nextgo init` without --template.
+const Default = "api-routes"
+
+// placeholder is the module path the templates' sources are written with.
+const placeholder = "example.com/nextgo-template"
+
+// Template is one project template.
+type Template struct {
+	Name    string
+	Summary string
+}
+
+// List returns the templates, the default first.
+func List() []Template {
+	return []Template{
+		{"api-routes", "API routes (pages/api): the docs' user route, a dynamic [pid] and a catch-all"},
+		{"route-handlers", "route handlers (app/**/route.go): GET/POST, params, cookies, redirect, streaming"},
+		{"rest", "a CRUD resource with index and [id] routes, and validation"},
+		{"cors", "the CORS helper on a route handler and an API route, with preflight"},
+		{"middleware", "auth-style middleware.go with a matcher"},
+		{"webhook", "a raw body (body parser disabled) with an HMAC signature check"},
+	}
+}
+
+// File is one file of a rendered template.
+type File struct {
+	// Path is slash-separated, relative to the app's root.
+	Path string
+	Data []byte
+}
+
+// Render returns the files of the named template for an app whose module
+// path is module, sorted by path: the template's sources with module in
+// place of the placeholder, a go.mod that requires this nextgo and a
+// .gitignore for nextgo's folders.
+func Render(name, module string) ([]File, error) {
+	if !known(name) {
+		return nil, fmt.Errorf("unknown template %q (templates: %s)", name, strings.Join(Names(), ", "))
+	}
+	if module == "" {
+		return nil, fmt.Errorf("a module path is required")
+	}
+	root := "_apps/" + name
+	var out []File
+	err := fs.WalkDir(apps, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := apps.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if strings.HasSuffix(p, ".go") || strings.HasSuffix(p, ".md") {
+			b = bytes.ReplaceAll(b, []byte(placeholder), []byte(module))
+		}
+		out = append(out, File{Path: strings.TrimPrefix(p, root+"/"), Data: b})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	goVersion, err := goDirective()
+	if err != nil {
+		return nil, err
+	}
+	out = append(out,
+		File{Path: "go.mod", Data: fmt.Appendf(nil, "module %s\n\ngo %s\n\nrequire github.com/nextgo-dev/nextgo v%s\n", module, goVersion, nextgo.Version)},
+		File{Path: ".gitignore", Data: []byte("# nextgo's staged routes and build output\n_nextgo/\n.nextgo/\n\n# local environment files: secrets\n.env*.local\n")},
+	)
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// Names returns the template names.
+func Names() []string {
+	var names []string
+	for _, t := range List() {
+		names = append(names, t.Name)
+	}
+	return names
+}
+
+func known(name string) bool {
+	for _, t := range List() {
+		if t.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// goDirective is the go version nextgo itself declares: a new app needs at
+// least that toolchain to build against it.
+func goDirective() (string, error) {
+	b, err := fs.ReadFile(nextgo.Source, "go.mod")
+	if err != nil {
+		return "", err
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "go "); ok {
+			return strings.TrimSpace(v), nil
+		}
+	}
+	return "", fmt.Errorf("nextgo's go.mod has no go directive")
+}
+
+// paths lists a template's files (for tests).
+func paths(files []File) []string {
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = path.Clean(f.Path)
+	}
+	return out
+}

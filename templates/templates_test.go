@@ -1,0 +1,80 @@
+package templates
+
+import (
+	"sort"
+	"strings"
+	"testing"
+)
+
+func TestRender(t *testing.T) {
+	for _, tmpl := range List() {
+		t.Run(tmpl.Name, func(t *testing.T) {
+			files, err := Render(tmpl.Name, "github.com/acme/shop")
+			if err != nil {
+				t.Fatal(err)
+			}
+			byPath := map[string]string{}
+			for _, f := range files {
+				byPath[f.Path] = string(f.Data)
+				if strings.Contains(string(f.Data), placeholder) {
+					t.Errorf("%s still holds the placeholder module path", f.Path)
+				}
+			}
+			goVersion, err := goDirective()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := byPath["go.mod"], "module github.com/acme/shop\n\ngo "+goVersion+"\n\nrequire github.com/nextgo-dev/nextgo v0.1.0\n"; got != want {
+				t.Errorf("go.mod:\n%s\nwant:\n%s", got, want)
+			}
+			if !strings.Contains(byPath[".gitignore"], "_nextgo/\n") || !strings.Contains(byPath[".gitignore"], ".env*.local\n") {
+				t.Errorf(".gitignore:\n%s", byPath[".gitignore"])
+			}
+			if !strings.HasPrefix(byPath["README.md"], "# ") {
+				t.Error("no README.md with a title")
+			}
+			var routes, tests int
+			for _, p := range paths(files) {
+				switch {
+				case strings.HasSuffix(p, "_test.go"):
+					tests++
+				case strings.HasPrefix(p, "pages/api/") && strings.HasSuffix(p, ".go"), strings.HasSuffix(p, "/route.go"):
+					routes++
+				}
+			}
+			if routes == 0 || tests == 0 {
+				t.Errorf("%d routes, %d tests", routes, tests)
+			}
+		})
+	}
+}
+
+func TestRenderErrors(t *testing.T) {
+	if _, err := Render("vue", "example.com/x"); err == nil || err.Error() != `unknown template "vue" (templates: api-routes, route-handlers, rest, cors, middleware, webhook)` {
+		t.Errorf("unknown template: %v", err)
+	}
+	if _, err := Render(Default, ""); err == nil {
+		t.Error("no module path accepted")
+	}
+}
+
+// Every folder under _apps is listed, and every listed template exists.
+func TestListMatchesFiles(t *testing.T) {
+	entries, err := apps.ReadDir("_apps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dirs []string
+	for _, e := range entries {
+		dirs = append(dirs, e.Name())
+	}
+	listed := append([]string{}, Names()...)
+	sort.Strings(dirs)
+	sort.Strings(listed)
+	if strings.Join(dirs, ",") != strings.Join(listed, ",") {
+		t.Errorf("folders %v, listed %v", dirs, listed)
+	}
+	if Names()[0] != Default {
+		t.Errorf("the default %s is not listed first", Default)
+	}
+}
