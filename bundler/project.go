@@ -128,10 +128,10 @@ func hasPrefixDir(files Files, dir string) bool {
 	return false
 }
 
-// GoEnv is the environment for the go command building an app: the stage's
+// GoFlags are the go command flags of every build of the app: the stage's
 // modfile and module-mode updates confined to it.
 func (p *Project) GoFlags() []string {
-	return []string{"-mod=mod", "-modfile=" + filepath.Join(p.Dir, StageDir, modfileName)}
+	return []string{"-mod=mod", "-buildvcs=false", "-modfile=" + filepath.Join(p.Dir, StageDir, modfileName)}
 }
 
 // BuildDev compiles the emulator binary to out. Compiler errors name the
