@@ -132,7 +132,7 @@ func testCaching(t *testing.T, base string) {
 	resp, body := do(t, "GET", base+"/force-static?query=true", http.Header{"Accept": {"application/json"}, "Cookie": {"session=true"}}, nil)
 	var fs struct {
 		Query, Accept, Now string
-		Session           bool
+		Session            bool
 	}
 	if err := json.Unmarshal([]byte(body), &fs); err != nil {
 		t.Fatal(err)

@@ -55,7 +55,7 @@ func TestBuild(t *testing.T) {
 		checkZip(t, out, f)
 	}
 	for pattern, want := range map[string]struct {
-		name, file string
+		name, file  string
 		maxDuration int
 		bodyLimit   int64
 	}{

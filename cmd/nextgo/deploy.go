@@ -90,6 +90,37 @@ func (f *awsFlags) appName(ctx context.Context, dir string) (string, error) {
 	return mod[strings.LastIndex(mod, "/")+1:], nil
 }
 
+// appCommand completes cmd, a command acting on a deployed app without
+// building it (rollback, remove): it names the app, loads the AWS options,
+// runs op and prints the report op returns (as JSON with --json); op
+// returns a nil report when it has answered itself.
+func appCommand(f *awsFlags, cmd *cobra.Command, op func(ctx context.Context, cmd *cobra.Command, app string, opts deploy.Options) (*deploy.Report, error)) *cobra.Command {
+	cmd.Args = cobra.MaximumNArgs(1)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		ctx := cmd.Context()
+		dir := appDir(args)
+		app, err := f.appName(ctx, dir)
+		if err != nil {
+			return err
+		}
+		opts, err := f.options(ctx, dir, cmd.ErrOrStderr())
+		if err != nil {
+			return err
+		}
+		rep, err := op(ctx, cmd, app, opts)
+		if err != nil || rep == nil {
+			return err
+		}
+		if f.asJSON {
+			return rep.WriteJSON(cmd.OutOrStdout())
+		}
+		return rep.WriteText(cmd.OutOrStdout())
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&f.app, "app", "", "app name (default: from the last build, else the module path)")
+	return cmd
+}
+
 func newDeployCmd() *cobra.Command {
 	var (
 		f           awsFlags
@@ -206,93 +237,51 @@ func confirmPrune(ctx context.Context, cmd *cobra.Command, b *deploy.Build, opts
 
 func newRollbackCmd() *cobra.Command {
 	var f awsFlags
-	cmd := &cobra.Command{
+	return appCommand(&f, &cobra.Command{
 		Use:   "rollback [dir]",
 		Short: "Move every live alias back to the version it pointed at before the last deploy",
 		Long: `Undo the last release of the stage: every live alias that the last deploy
 moved goes back to the version it pointed at before. Functions that release
 created have no earlier version and stay. Code, configuration and routes are
 left alone. The rollback is itself a release: a second rollback undoes it.`,
-		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			app, err := f.appName(ctx, appDir(args))
-			if err != nil {
-				return err
-			}
-			opts, err := f.options(ctx, appDir(args), cmd.ErrOrStderr())
-			if err != nil {
-				return err
-			}
-			rep, err := deploy.Rollback(ctx, app, opts)
-			if err != nil {
-				return err
-			}
-			if f.asJSON {
-				return rep.WriteJSON(cmd.OutOrStdout())
-			}
-			return rep.WriteText(cmd.OutOrStdout())
-		},
-	}
-	f.register(cmd)
-	cmd.Flags().StringVar(&f.app, "app", "", "app name (default: from the last build, else the module path)")
-	return cmd
+	}, func(ctx context.Context, _ *cobra.Command, app string, opts deploy.Options) (*deploy.Report, error) {
+		return deploy.Rollback(ctx, app, opts)
+	})
 }
 
 func newRemoveCmd() *cobra.Command {
 	var f awsFlags
-	cmd := &cobra.Command{
+	cmd := appCommand(&f, &cobra.Command{
 		Use:   "remove [dir]",
 		Short: "Delete everything deployed for the stage",
 		Long: `Delete everything tagged for the app and the stage: the HTTP API, every
 function with its versions and alias, and the execution role. Resources
 without both tags are never touched. Asks first unless --yes is given; without
 a terminal to ask on, --yes is required.`,
-		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			app, err := f.appName(ctx, appDir(args))
+	}, func(ctx context.Context, cmd *cobra.Command, app string, opts deploy.Options) (*deploy.Report, error) {
+		if !f.dryRun && !f.yes {
+			plan := opts
+			plan.DryRun = true
+			rep, err := deploy.Remove(ctx, app, plan)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			opts, err := f.options(ctx, appDir(args), cmd.ErrOrStderr())
-			if err != nil {
-				return err
+			if len(rep.Changes) == 0 {
+				return nil, rep.WriteText(cmd.OutOrStdout())
 			}
-			if !f.dryRun && !f.yes {
-				plan := opts
-				plan.DryRun = true
-				rep, err := deploy.Remove(ctx, app, plan)
-				if err != nil {
-					return err
-				}
-				if len(rep.Changes) == 0 {
-					return rep.WriteText(cmd.OutOrStdout())
-				}
-				in, ok := cmd.InOrStdin().(*os.File)
-				if !ok || !isTerminal(in) {
-					return fmt.Errorf("refusing to remove stage %s of %s without --yes", opts.Stage, app)
-				}
-				if err := deploy.WriteChanges(cmd.ErrOrStderr(), rep.Changes, true); err != nil {
-					return err
-				}
-				ok, err = ask(cmd, fmt.Sprintf("Delete stage %s of %s?", opts.Stage, app))
-				if err != nil || !ok {
-					return err
-				}
+			in, ok := cmd.InOrStdin().(*os.File)
+			if !ok || !isTerminal(in) {
+				return nil, fmt.Errorf("refusing to remove stage %s of %s without --yes", opts.Stage, app)
 			}
-			rep, err := deploy.Remove(ctx, app, opts)
-			if err != nil {
-				return err
+			if err := deploy.WriteChanges(cmd.ErrOrStderr(), rep.Changes, true); err != nil {
+				return nil, err
 			}
-			if f.asJSON {
-				return rep.WriteJSON(cmd.OutOrStdout())
+			if ok, err = ask(cmd, fmt.Sprintf("Delete stage %s of %s?", opts.Stage, app)); err != nil || !ok {
+				return nil, err
 			}
-			return rep.WriteText(cmd.OutOrStdout())
-		},
-	}
-	f.register(cmd)
-	cmd.Flags().StringVar(&f.app, "app", "", "app name (default: from the last build, else the module path)")
+		}
+		return deploy.Remove(ctx, app, opts)
+	})
 	cmd.Flags().BoolVarP(&f.yes, "yes", "y", false, "delete without asking")
 	return cmd
 }

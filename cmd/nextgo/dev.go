@@ -188,4 +188,3 @@ func (d *devServer) stop() {
 		<-d.exited
 	}
 }
-

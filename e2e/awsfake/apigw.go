@@ -118,9 +118,6 @@ func (in *integration) json() map[string]any {
 	}
 }
 
-// apigwOp is one API Gateway operation, run with s.mu held.
-type apigwOp func(r *http.Request, body []byte) (int, any, *awsError)
-
 func notFound(format string, args ...any) *awsError {
 	return errorf(http.StatusNotFound, "NotFoundException", format, args...)
 }
@@ -136,7 +133,7 @@ func conflict(format string, args ...any) *awsError {
 // serveAPIGateway routes an API Gateway v2 REST-JSON request.
 func (s *Server) serveAPIGateway(w http.ResponseWriter, r *http.Request) {
 	mux := http.NewServeMux()
-	route := func(pattern, op string, h apigwOp) {
+	route := func(pattern, op string, h restOp) {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) { s.runAPIGateway(w, r, op, h) })
 	}
 	const apis = "/v2/apis"
@@ -167,44 +164,17 @@ func (s *Server) serveAPIGateway(w http.ResponseWriter, r *http.Request) {
 	mux.ServeHTTP(w, r)
 }
 
-func (s *Server) runAPIGateway(w http.ResponseWriter, r *http.Request, op string, h apigwOp) {
+func (s *Server) runAPIGateway(w http.ResponseWriter, r *http.Request, op string, h restOp) {
 	body, err := readBody(r, 10<<20)
 	if err != nil {
 		writeJSONError(w, "apigateway", errorf(http.StatusRequestEntityTooLarge, "PayloadTooLargeException", "Request too large"))
 		return
 	}
-	s.mu.Lock()
-	var (
-		status int
-		out    any
-		aerr   *awsError
-	)
-	if f := s.takeFault(op); f != nil {
-		aerr = faultError("apigateway", f)
-	} else {
-		status, out, aerr = h(r, body)
-	}
-	if aerr != nil {
-		status = aerr.status
-	}
-	s.record("apigateway", op, r.PathValue("apiId"), status)
-	s.mu.Unlock()
-	if aerr != nil {
-		writeJSONError(w, "apigateway", aerr)
-		return
-	}
-	w.Header().Set("X-Amzn-RequestId", newRequestID())
-	if out == nil {
-		w.WriteHeader(status)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(out)
+	s.runREST(w, r, "apigateway", op, r.PathValue("apiId"), body, h)
 }
 
 // withAPI resolves the API of the path.
-func (s *Server) withAPI(h func(a *api, r *http.Request, body []byte) (int, any, *awsError)) apigwOp {
+func (s *Server) withAPI(h func(a *api, r *http.Request, body []byte) (int, any, *awsError)) restOp {
 	return func(r *http.Request, body []byte) (int, any, *awsError) {
 		a := s.apis[r.PathValue("apiId")]
 		if a == nil {
@@ -232,25 +202,23 @@ func page[T any](r *http.Request, items []T) ([]T, string) {
 	return items[start:end], next
 }
 
-func listing(items []map[string]any, next string) map[string]any {
-	if items == nil {
-		items = []map[string]any{}
+// list answers a listing of the resources in m, in the order of their ids
+// (or names), a page at a time.
+func list[T interface{ json() map[string]any }](r *http.Request, m map[string]T) (int, any, *awsError) {
+	ids, next := page(r, slices.Sorted(maps.Keys(m)))
+	items := []map[string]any{}
+	for _, id := range ids {
+		items = append(items, m[id].json())
 	}
-	m := map[string]any{"items": items}
+	out := map[string]any{"items": items}
 	if next != "" {
-		m["nextToken"] = next
+		out["nextToken"] = next
 	}
-	return m
+	return http.StatusOK, out, nil
 }
 
 func (s *Server) getApis(r *http.Request, _ []byte) (int, any, *awsError) {
-	ids := slices.Sorted(maps.Keys(s.apis))
-	ids, next := page(r, ids)
-	var items []map[string]any
-	for _, id := range ids {
-		items = append(items, s.apis[id].json())
-	}
-	return http.StatusOK, listing(items, next), nil
+	return list(r, s.apis)
 }
 
 func (s *Server) createApi(r *http.Request, body []byte) (int, any, *awsError) {
@@ -303,12 +271,7 @@ func (s *Server) deleteApi(a *api, _ *http.Request, _ []byte) (int, any, *awsErr
 }
 
 func (s *Server) getStages(a *api, r *http.Request, _ []byte) (int, any, *awsError) {
-	names, next := page(r, slices.Sorted(maps.Keys(a.stages)))
-	var items []map[string]any
-	for _, n := range names {
-		items = append(items, a.stages[n].json())
-	}
-	return http.StatusOK, listing(items, next), nil
+	return list(r, a.stages)
 }
 
 var stageNameRE = regexp.MustCompile(`^(\$default|[a-zA-Z0-9_-]{1,128})$`)
@@ -382,12 +345,7 @@ func (s *Server) deleteStage(a *api, r *http.Request, _ []byte) (int, any, *awsE
 }
 
 func (s *Server) getRoutes(a *api, r *http.Request, _ []byte) (int, any, *awsError) {
-	ids, next := page(r, slices.Sorted(maps.Keys(a.routes)))
-	var items []map[string]any
-	for _, id := range ids {
-		items = append(items, a.routes[id].json())
-	}
-	return http.StatusOK, listing(items, next), nil
+	return list(r, a.routes)
 }
 
 var routeMethods = []string{"ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
@@ -523,12 +481,7 @@ func (s *Server) deleteRoute(a *api, r *http.Request, _ []byte) (int, any, *awsE
 }
 
 func (s *Server) getIntegrations(a *api, r *http.Request, _ []byte) (int, any, *awsError) {
-	ids, next := page(r, slices.Sorted(maps.Keys(a.integrations)))
-	var items []map[string]any
-	for _, id := range ids {
-		items = append(items, a.integrations[id].json())
-	}
-	return http.StatusOK, listing(items, next), nil
+	return list(r, a.integrations)
 }
 
 type integrationInput struct {

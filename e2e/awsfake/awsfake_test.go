@@ -545,37 +545,37 @@ func TestServesHTTPAPI(t *testing.T) {
 		t.Errorf("without permission: %+v", got)
 	}
 	// A permission for another API does not do either.
-	_, err = c.lambda.AddPermission(ctx, &lambda.AddPermissionInput{
-		FunctionName: aws.String("f"), Qualifier: aws.String("live"), StatementId: aws.String("other"),
-		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("apigateway.amazonaws.com"),
-		SourceArn: aws.String("arn:aws:execute-api:us-east-1:123456789012:otherapi/*"),
-	})
-	if err != nil {
-		t.Fatal(err)
+	permit := func(sid, apiID string) {
+		t.Helper()
+		_, err := c.lambda.AddPermission(ctx, &lambda.AddPermissionInput{
+			FunctionName: aws.String("f"), Qualifier: aws.String("live"), StatementId: aws.String(sid),
+			Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("apigateway.amazonaws.com"),
+			SourceArn: aws.String("arn:aws:execute-api:us-east-1:123456789012:" + apiID + "/*"),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
+	permit("other", "otherapi")
 	if got := fetch("GET", "/items/1"); got != internal {
 		t.Errorf("with another API's permission: %+v", got)
 	}
-	_, err = c.lambda.AddPermission(ctx, &lambda.AddPermissionInput{
-		FunctionName: aws.String("f"), Qualifier: aws.String("live"), StatementId: aws.String("api"),
-		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("apigateway.amazonaws.com"),
-		SourceArn: aws.String("arn:aws:execute-api:us-east-1:123456789012:" + aws.ToString(id) + "/*"),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	permit("api", aws.ToString(id))
+	badRequest := answer{400, `{"message":"Bad Request"}` + "\n"}
 	tests := []struct {
 		method, path string
 		status       int
 		routeKey     string
 		params       map[string]string
+		rawPath      string // as HTTP APIs send it: percent-decoded
 	}{
-		{"GET", "/items/1", 200, "GET /items/{id}", map[string]string{"id": "1"}},
-		{"POST", "/items/1", 200, "ANY /items/{rest+}", map[string]string{"rest": "1"}},
-		{"GET", "/items/1/2", 200, "ANY /items/{rest+}", map[string]string{"rest": "1/2"}},
-		{"GET", "/items/a%20b", 200, "GET /items/{id}", map[string]string{"id": "a b"}},
-		{"GET", "/items", 404, "", nil},
-		{"GET", "/other", 404, "", nil},
+		{"GET", "/items/1", 200, "GET /items/{id}", map[string]string{"id": "1"}, "/items/1"},
+		{"POST", "/items/1", 200, "ANY /items/{rest+}", map[string]string{"rest": "1"}, "/items/1"},
+		{"GET", "/items/1/2", 200, "ANY /items/{rest+}", map[string]string{"rest": "1/2"}, "/items/1/2"},
+		{"GET", "/items/a%20b", 200, "GET /items/{id}", map[string]string{"id": "a b"}, "/items/a b"},
+		{"GET", "/items", 404, "", nil, ""},
+		{"GET", "/other", 404, "", nil, ""},
+		{"GET", "/items/%FF", 400, "", nil, ""},
 	}
 	for _, tt := range tests {
 		got := fetch(tt.method, tt.path)
@@ -583,9 +583,15 @@ func TestServesHTTPAPI(t *testing.T) {
 			t.Errorf("%s %s = %+v, want %d", tt.method, tt.path, got, tt.status)
 			continue
 		}
-		if tt.status != 200 {
+		switch tt.status {
+		case 404:
 			if got != notFound {
 				t.Errorf("%s %s = %+v, want API Gateway's 404", tt.method, tt.path, got)
+			}
+			continue
+		case 400:
+			if got != badRequest {
+				t.Errorf("%s %s = %+v, want API Gateway's 400", tt.method, tt.path, got)
 			}
 			continue
 		}
@@ -593,7 +599,7 @@ func TestServesHTTPAPI(t *testing.T) {
 		if err := json.Unmarshal([]byte(got.body), &out); err != nil {
 			t.Fatalf("%s %s: %v: %s", tt.method, tt.path, err, got.body)
 		}
-		if out.Reply != "a" || out.Version != "1" || out.RouteKey != tt.routeKey || out.Greeting != "hello" || out.Function != "f" || out.Method != tt.method {
+		if out.Reply != "a" || out.Version != "1" || out.RouteKey != tt.routeKey || out.Greeting != "hello" || out.Function != "f" || out.Method != tt.method || out.RawPath != tt.rawPath {
 			t.Errorf("%s %s: %+v", tt.method, tt.path, out)
 		}
 		if len(out.PathParameters) != len(tt.params) || out.PathParameters[keys(tt.params)[0]] != tt.params[keys(tt.params)[0]] {

@@ -3,32 +3,21 @@ package awsfake
 import (
 	"archive/zip"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
 )
-
-// gatewayTimeout is API Gateway's integration timeout for HTTP APIs.
-const gatewayTimeout = 30 * time.Second
-
-// maxGatewayBody is API Gateway's request payload limit for HTTP APIs.
-const maxGatewayBody = 10 << 20
 
 // target is what a request resolves to: the function version to run.
 type target struct {
@@ -45,23 +34,38 @@ func (s *Server) gateway(apiID string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		reqID := newGatewayRequestID()
 		w.Header().Set("Apigw-Requestid", reqID)
+		if !utf8.ValidString(r.URL.Path) {
+			// The event carries the decoded path as JSON: a path that does
+			// not decode to UTF-8 cannot be handed to a function.
+			gatewayError(w, http.StatusBadRequest, "Bad Request")
+			return
+		}
 		t, gerr := s.resolve(apiID, r)
 		if gerr != nil {
 			gatewayError(w, gerr.status, gerr.message)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxGatewayBody))
+		body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, runtimeapi.MaxGatewayPayload))
 		if err != nil {
 			gatewayError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
 			return
 		}
-		event := s.event(apiID, reqID, r, body, t)
-		payload, err := json.Marshal(event)
+		event := runtimeapi.GatewayEvent(r, runtimeapi.GatewayEventInput{
+			RouteKey:       t.routeKey,
+			PathParameters: t.params,
+			RequestID:      reqID,
+			APIID:          apiID,
+			AccountID:      s.opts.Account,
+			Stage:          "$default",
+			Time:           time.Now(),
+			Body:           body,
+		})
+		payload, err := runtimeapi.MarshalGatewayEvent(event)
 		if err != nil {
 			gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), gatewayTimeout)
+		ctx, cancel := context.WithTimeout(r.Context(), runtimeapi.DefaultIntegrationTimeout)
 		defer cancel()
 		res, err := s.invokeVersion(ctx, t.fn, t.version, t.cfg, payload)
 		switch {
@@ -76,7 +80,12 @@ func (s *Server) gateway(apiID string) http.Handler {
 			gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
 			return
 		}
-		writeProxyResponse(w, res)
+		if err := runtimeapi.WriteGatewayResponse(w, res); err != nil {
+			if errors.Is(err, runtimeapi.ErrStreamCut) {
+				panic(http.ErrAbortHandler) // the client sees an incomplete response
+			}
+			gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
+		}
 	})
 }
 
@@ -285,228 +294,6 @@ func compareScores(a, b []int) int {
 		}
 	}
 	return len(a) - len(b)
-}
-
-// event builds the payload format 2.0 event API Gateway sends.
-func (s *Server) event(apiID, reqID string, r *http.Request, body []byte, t *target) wireEvent {
-	now := time.Now()
-	headers := map[string]string{}
-	var cookies []string
-	for k, vs := range r.Header {
-		lk := strings.ToLower(k)
-		if lk == "cookie" {
-			// HTTP API moves cookies to their own field.
-			for _, v := range vs {
-				for _, c := range strings.Split(v, ";") {
-					if c = strings.TrimSpace(c); c != "" {
-						cookies = append(cookies, c)
-					}
-				}
-			}
-			continue
-		}
-		// Repeated headers are joined with commas.
-		headers[lk] = strings.Join(vs, ",")
-	}
-	headers["host"] = r.Host
-	sourceIP := r.RemoteAddr
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		sourceIP = host
-	}
-	if xff := headers["x-forwarded-for"]; xff != "" {
-		headers["x-forwarded-for"] = xff + ", " + sourceIP
-	} else {
-		headers["x-forwarded-for"] = sourceIP
-	}
-	headers["x-forwarded-proto"] = "http"
-	if addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
-		if _, port, err := net.SplitHostPort(addr.String()); err == nil {
-			headers["x-forwarded-port"] = port
-		}
-	}
-	headers["x-amzn-trace-id"] = fmt.Sprintf("Root=1-%08x-%s", now.Unix(), strings.ReplaceAll(newRequestID(), "-", "")[:24])
-	if len(body) > 0 {
-		headers["content-length"] = strconv.Itoa(len(body))
-	}
-	var query map[string]string
-	if r.URL.RawQuery != "" {
-		values, _ := url.ParseQuery(r.URL.RawQuery) // what API Gateway can parse
-		if len(values) > 0 {
-			query = map[string]string{}
-			for k, vs := range values {
-				query[k] = strings.Join(vs, ",")
-			}
-		}
-	}
-	domain := r.Host
-	if host, _, err := net.SplitHostPort(domain); err == nil {
-		domain = host
-	}
-	ev := wireEvent{
-		Version:               "2.0",
-		RouteKey:              t.routeKey,
-		RawPath:               r.URL.EscapedPath(),
-		RawQueryString:        r.URL.RawQuery,
-		Cookies:               cookies,
-		Headers:               headers,
-		QueryStringParameters: query,
-		RequestContext: wireContext{
-			RouteKey:     t.routeKey,
-			AccountID:    s.opts.Account,
-			Stage:        "$default",
-			RequestID:    reqID,
-			APIID:        apiID,
-			DomainName:   domain,
-			DomainPrefix: strings.SplitN(domain, ".", 2)[0],
-			Time:         now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
-			TimeEpoch:    now.UnixMilli(),
-			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
-				Method:    r.Method,
-				Path:      r.URL.EscapedPath(),
-				Protocol:  r.Proto,
-				SourceIP:  sourceIP,
-				UserAgent: r.UserAgent(),
-			},
-		},
-	}
-	if len(t.params) > 0 {
-		ev.PathParameters = t.params
-	}
-	if len(body) > 0 {
-		if isText(r.Header.Get("Content-Type")) && utf8.Valid(body) {
-			ev.Body = string(body)
-		} else {
-			ev.Body = base64.StdEncoding.EncodeToString(body)
-			ev.IsBase64Encoded = true
-		}
-	}
-	return ev
-}
-
-// wireEvent is a payload format 2.0 event as API Gateway serializes it
-// (events.APIGatewayV2HTTPRequest would add an empty
-// requestContext.authentication, which API Gateway sends only with mutual
-// TLS).
-type wireEvent struct {
-	Version               string            `json:"version"`
-	RouteKey              string            `json:"routeKey"`
-	RawPath               string            `json:"rawPath"`
-	RawQueryString        string            `json:"rawQueryString"`
-	Cookies               []string          `json:"cookies,omitempty"`
-	Headers               map[string]string `json:"headers"`
-	QueryStringParameters map[string]string `json:"queryStringParameters,omitempty"`
-	RequestContext        wireContext       `json:"requestContext"`
-	Body                  string            `json:"body,omitempty"`
-	PathParameters        map[string]string `json:"pathParameters,omitempty"`
-	IsBase64Encoded       bool              `json:"isBase64Encoded"`
-}
-
-type wireContext struct {
-	AccountID    string                                               `json:"accountId"`
-	APIID        string                                               `json:"apiId"`
-	DomainName   string                                               `json:"domainName"`
-	DomainPrefix string                                               `json:"domainPrefix"`
-	HTTP         events.APIGatewayV2HTTPRequestContextHTTPDescription `json:"http"`
-	RequestID    string                                               `json:"requestId"`
-	RouteKey     string                                               `json:"routeKey"`
-	Stage        string                                               `json:"stage"`
-	Time         string                                               `json:"time"`
-	TimeEpoch    int64                                                `json:"timeEpoch"`
-}
-
-// isText reports whether API Gateway passes a body of this content type as
-// text; other bodies are base64-encoded.
-func isText(contentType string) bool {
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return false
-	}
-	typ, sub, _ := strings.Cut(mt, "/")
-	switch {
-	case typ == "text":
-		return true
-	case typ != "application":
-		return false
-	case sub == "json" || sub == "xml" || sub == "javascript" || sub == "x-www-form-urlencoded" || sub == "graphql" || sub == "yaml" || sub == "x-yaml":
-		return true
-	}
-	return strings.HasSuffix(sub, "+json") || strings.HasSuffix(sub, "+xml")
-}
-
-// writeProxyResponse turns a function's answer into the HTTP response, as
-// API Gateway does with payload format 2.0: a JSON object with statusCode
-// is a structured response; any other valid JSON is a 200 JSON body.
-func writeProxyResponse(w http.ResponseWriter, res *runtimeapi.Result) {
-	if res.FunctionError != "" {
-		gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
-		return
-	}
-	payload := res.Payload
-	if res.Stream != nil {
-		defer res.Stream.Close()
-		b, err := io.ReadAll(res.Stream)
-		if err != nil {
-			gatewayError(w, http.StatusBadGateway, "Internal Server Error")
-			return
-		}
-		if res.Prelude != nil {
-			for k, v := range res.Prelude.Headers {
-				w.Header().Set(k, v)
-			}
-			for _, c := range res.Prelude.Cookies {
-				w.Header().Add("Set-Cookie", c)
-			}
-			w.WriteHeader(res.Prelude.StatusCode)
-			w.Write(b)
-			return
-		}
-		payload = b
-	}
-	var probe map[string]json.RawMessage
-	if json.Unmarshal(payload, &probe) == nil {
-		if _, ok := probe["statusCode"]; ok {
-			var out events.APIGatewayV2HTTPResponse
-			if err := json.Unmarshal(payload, &out); err != nil || out.StatusCode < 200 || out.StatusCode > 599 {
-				gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
-				return
-			}
-			body := []byte(out.Body)
-			if out.IsBase64Encoded {
-				b, err := base64.StdEncoding.DecodeString(out.Body)
-				if err != nil {
-					gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
-					return
-				}
-				body = b
-			}
-			h := w.Header()
-			for k, v := range out.Headers {
-				h.Set(k, v)
-			}
-			for _, c := range out.Cookies {
-				h.Add("Set-Cookie", c)
-			}
-			if _, ok := h["Content-Type"]; !ok {
-				h["Content-Type"] = nil // as sent: no sniffing
-			}
-			noBody := out.StatusCode == http.StatusNoContent || out.StatusCode == http.StatusNotModified
-			if !noBody {
-				h.Set("Content-Length", strconv.Itoa(len(body)))
-			}
-			w.WriteHeader(out.StatusCode)
-			if !noBody {
-				w.Write(body)
-			}
-			return
-		}
-	}
-	if !json.Valid(payload) {
-		gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	w.Write(payload)
 }
 
 // invoke serves Lambda's Invoke API (RequestResponse only).

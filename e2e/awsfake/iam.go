@@ -115,17 +115,17 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, service stri
 	} else {
 		op = map[string]queryOp{
 			"CreateRole":               s.createRole,
-			"GetRole":                  s.getRole,
-			"DeleteRole":               s.deleteRole,
-			"AttachRolePolicy":         s.attachRolePolicy,
-			"DetachRolePolicy":         s.detachRolePolicy,
-			"ListAttachedRolePolicies": s.listAttachedRolePolicies,
-			"ListRolePolicies":         s.listRolePolicies,
-			"PutRolePolicy":            s.putRolePolicy,
-			"DeleteRolePolicy":         s.deleteRolePolicy,
-			"UpdateAssumeRolePolicy":   s.updateAssumeRolePolicy,
-			"ListRoleTags":             s.listRoleTags,
-			"TagRole":                  s.tagRole,
+			"GetRole":                  s.onRole(getRole),
+			"DeleteRole":               s.onRole(s.deleteRole),
+			"AttachRolePolicy":         s.onRole(attachRolePolicy),
+			"DetachRolePolicy":         s.onRole(detachRolePolicy),
+			"ListAttachedRolePolicies": s.onRole(listAttachedRolePolicies),
+			"ListRolePolicies":         s.onRole(listRolePolicies),
+			"PutRolePolicy":            s.onRole(putRolePolicy),
+			"DeleteRolePolicy":         s.onRole(deleteRolePolicy),
+			"UpdateAssumeRolePolicy":   s.onRole(updateAssumeRolePolicy),
+			"ListRoleTags":             s.onRole(listRoleTags),
+			"TagRole":                  s.onRole(tagRole),
 		}[action]
 	}
 	s.mu.Lock()
@@ -212,8 +212,8 @@ func (s *Server) createRole(form url.Values) (any, *awsError) {
 		return nil, errorf(http.StatusConflict, "EntityAlreadyExists", "Role with name %s already exists.", name)
 	}
 	trust := form.Get("AssumeRolePolicyDocument")
-	if !json.Valid([]byte(trust)) {
-		return nil, errorf(http.StatusBadRequest, "MalformedPolicyDocument", "This policy contains invalid Json")
+	if aerr := checkPolicy(trust); aerr != nil {
+		return nil, aerr
 	}
 	path := form.Get("Path")
 	if path == "" {
@@ -226,53 +226,60 @@ func (s *Server) createRole(form url.Values) (any, *awsError) {
 		inline: map[string]string{}, created: time.Now(), propagation: s.opts.RolePropagation,
 	}
 	s.roles[name] = ro
-	return struct {
-		XMLName xml.Name `xml:"R"`
-		Role    xmlRole
-	}{Role: ro.xml()}, nil
+	return roleResult{Role: ro.xml()}, nil
 }
 
-func (s *Server) roleOf(form url.Values) (*role, *awsError) {
-	name := form.Get("RoleName")
-	ro := s.roles[name]
-	if ro == nil {
-		return nil, noSuchRole(name)
-	}
-	return ro, nil
+// emptyResult is the <Action>Result of an operation that returns nothing.
+type emptyResult struct {
+	XMLName xml.Name `xml:"R"`
 }
 
-func (s *Server) getRole(form url.Values) (any, *awsError) {
-	ro, aerr := s.roleOf(form)
-	if aerr != nil {
-		return nil, aerr
-	}
-	return struct {
-		XMLName xml.Name `xml:"R"`
-		Role    xmlRole
-	}{Role: ro.xml()}, nil
+// roleResult is the <Action>Result of CreateRole and GetRole.
+type roleResult struct {
+	XMLName xml.Name `xml:"R"`
+	Role    xmlRole
 }
 
-func (s *Server) deleteRole(form url.Values) (any, *awsError) {
-	ro, aerr := s.roleOf(form)
-	if aerr != nil {
-		return nil, aerr
+// roleOp is an IAM operation on the role its RoleName parameter names, run
+// with s.mu held.
+type roleOp func(ro *role, form url.Values) (any, *awsError)
+
+// onRole makes a query operation of op: it finds the role first, or fails
+// with NoSuchEntity.
+func (s *Server) onRole(op roleOp) queryOp {
+	return func(form url.Values) (any, *awsError) {
+		name := form.Get("RoleName")
+		ro := s.roles[name]
+		if ro == nil {
+			return nil, noSuchRole(name)
+		}
+		return op(ro, form)
 	}
+}
+
+// checkPolicy refuses a policy document that is not JSON, as IAM does.
+func checkPolicy(doc string) *awsError {
+	if !json.Valid([]byte(doc)) {
+		return errorf(http.StatusBadRequest, "MalformedPolicyDocument", "This policy contains invalid Json")
+	}
+	return nil
+}
+
+func getRole(ro *role, _ url.Values) (any, *awsError) {
+	return roleResult{Role: ro.xml()}, nil
+}
+
+func (s *Server) deleteRole(ro *role, _ url.Values) (any, *awsError) {
 	if len(ro.attached) > 0 || len(ro.inline) > 0 {
 		return nil, errorf(http.StatusConflict, "DeleteConflict", "Cannot delete entity, must detach all policies first.")
 	}
 	delete(s.roles, ro.name)
-	return struct {
-		XMLName xml.Name `xml:"R"`
-	}{}, nil
+	return emptyResult{}, nil
 }
 
 var managedPolicyRE = regexp.MustCompile(`^arn:aws:iam::(aws|\d{12}):policy/.+$`)
 
-func (s *Server) attachRolePolicy(form url.Values) (any, *awsError) {
-	ro, aerr := s.roleOf(form)
-	if aerr != nil {
-		return nil, aerr
-	}
+func attachRolePolicy(ro *role, form url.Values) (any, *awsError) {
 	arn := form.Get("PolicyArn")
 	if !managedPolicyRE.MatchString(arn) {
 		return nil, errorf(http.StatusBadRequest, "InvalidInput", "ARN %s is not valid.", arn)
@@ -280,32 +287,20 @@ func (s *Server) attachRolePolicy(form url.Values) (any, *awsError) {
 	if !slices.Contains(ro.attached, arn) {
 		ro.attached = append(ro.attached, arn)
 	}
-	return struct {
-		XMLName xml.Name `xml:"R"`
-	}{}, nil
+	return emptyResult{}, nil
 }
 
-func (s *Server) detachRolePolicy(form url.Values) (any, *awsError) {
-	ro, aerr := s.roleOf(form)
-	if aerr != nil {
-		return nil, aerr
-	}
+func detachRolePolicy(ro *role, form url.Values) (any, *awsError) {
 	arn := form.Get("PolicyArn")
 	i := slices.Index(ro.attached, arn)
 	if i < 0 {
 		return nil, errorf(http.StatusNotFound, "NoSuchEntity", "Policy %s was not found.", arn)
 	}
 	ro.attached = slices.Delete(ro.attached, i, i+1)
-	return struct {
-		XMLName xml.Name `xml:"R"`
-	}{}, nil
+	return emptyResult{}, nil
 }
 
-func (s *Server) listAttachedRolePolicies(form url.Values) (any, *awsError) {
-	ro, aerr := s.roleOf(form)
-	if aerr != nil {
-		return nil, aerr
-	}
+func listAttachedRolePolicies(ro *role, _ url.Values) (any, *awsError) {
 	type attached struct {
 		PolicyName string
 		PolicyArn  string
@@ -321,11 +316,7 @@ func (s *Server) listAttachedRolePolicies(form url.Values) (any, *awsError) {
 	return out, nil
 }
 
-func (s *Server) listRolePolicies(form url.Values) (any, *awsError) {
-	ro, aerr := s.roleOf(form)
-	if aerr != nil {
-		return nil, aerr
-	}
+func listRolePolicies(ro *role, _ url.Values) (any, *awsError) {
 	return struct {
 		XMLName     xml.Name `xml:"R"`
 		PolicyNames []string `xml:"PolicyNames>member"`
@@ -333,56 +324,34 @@ func (s *Server) listRolePolicies(form url.Values) (any, *awsError) {
 	}{PolicyNames: slices.Sorted(maps.Keys(ro.inline))}, nil
 }
 
-func (s *Server) putRolePolicy(form url.Values) (any, *awsError) {
-	ro, aerr := s.roleOf(form)
-	if aerr != nil {
-		return nil, aerr
-	}
+func putRolePolicy(ro *role, form url.Values) (any, *awsError) {
 	doc := form.Get("PolicyDocument")
-	if !json.Valid([]byte(doc)) {
-		return nil, errorf(http.StatusBadRequest, "MalformedPolicyDocument", "This policy contains invalid Json")
+	if aerr := checkPolicy(doc); aerr != nil {
+		return nil, aerr
 	}
 	ro.inline[form.Get("PolicyName")] = doc
-	return struct {
-		XMLName xml.Name `xml:"R"`
-	}{}, nil
+	return emptyResult{}, nil
 }
 
-func (s *Server) deleteRolePolicy(form url.Values) (any, *awsError) {
-	ro, aerr := s.roleOf(form)
-	if aerr != nil {
-		return nil, aerr
-	}
+func deleteRolePolicy(ro *role, form url.Values) (any, *awsError) {
 	name := form.Get("PolicyName")
 	if _, ok := ro.inline[name]; !ok {
 		return nil, errorf(http.StatusNotFound, "NoSuchEntity", "The role policy with name %s cannot be found.", name)
 	}
 	delete(ro.inline, name)
-	return struct {
-		XMLName xml.Name `xml:"R"`
-	}{}, nil
+	return emptyResult{}, nil
 }
 
-func (s *Server) updateAssumeRolePolicy(form url.Values) (any, *awsError) {
-	ro, aerr := s.roleOf(form)
-	if aerr != nil {
-		return nil, aerr
-	}
+func updateAssumeRolePolicy(ro *role, form url.Values) (any, *awsError) {
 	doc := form.Get("PolicyDocument")
-	if !json.Valid([]byte(doc)) {
-		return nil, errorf(http.StatusBadRequest, "MalformedPolicyDocument", "This policy contains invalid Json")
+	if aerr := checkPolicy(doc); aerr != nil {
+		return nil, aerr
 	}
 	ro.trust = doc
-	return struct {
-		XMLName xml.Name `xml:"R"`
-	}{}, nil
+	return emptyResult{}, nil
 }
 
-func (s *Server) listRoleTags(form url.Values) (any, *awsError) {
-	ro, aerr := s.roleOf(form)
-	if aerr != nil {
-		return nil, aerr
-	}
+func listRoleTags(ro *role, _ url.Values) (any, *awsError) {
 	return struct {
 		XMLName     xml.Name `xml:"R"`
 		Tags        []xmlTag `xml:"Tags>member"`
@@ -390,15 +359,9 @@ func (s *Server) listRoleTags(form url.Values) (any, *awsError) {
 	}{Tags: ro.xml().Tags}, nil
 }
 
-func (s *Server) tagRole(form url.Values) (any, *awsError) {
-	ro, aerr := s.roleOf(form)
-	if aerr != nil {
-		return nil, aerr
-	}
+func tagRole(ro *role, form url.Values) (any, *awsError) {
 	for k, v := range formTags(form) {
 		ro.tags[k] = v
 	}
-	return struct {
-		XMLName xml.Name `xml:"R"`
-	}{}, nil
+	return emptyResult{}, nil
 }

@@ -21,14 +21,10 @@ import (
 // maxZip is Lambda's limit on a zip uploaded directly.
 const maxZip = 50 << 20
 
-// lambdaOp is the signature of one Lambda operation. It runs with s.mu
-// held and returns the status and the JSON body to answer with.
-type lambdaOp func(r *http.Request, body []byte) (int, any, *awsError)
-
 // serveLambda routes a Lambda REST-JSON request.
 func (s *Server) serveLambda(w http.ResponseWriter, r *http.Request) {
 	mux := http.NewServeMux()
-	route := func(pattern, op string, h lambdaOp) {
+	route := func(pattern, op string, h restOp) {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) { s.runLambda(w, r, op, h) })
 	}
 	const fns = "/2015-03-31/functions"
@@ -60,15 +56,13 @@ func (s *Server) serveLambda(w http.ResponseWriter, r *http.Request) {
 	mux.ServeHTTP(w, r)
 }
 
-// runLambda runs one operation under the lock, with fault injection and
-// call recording.
-func (s *Server) runLambda(w http.ResponseWriter, r *http.Request, op string, h lambdaOp) {
+// runLambda runs one operation, counting the code uploads.
+func (s *Server) runLambda(w http.ResponseWriter, r *http.Request, op string, h restOp) {
 	body, err := readBody(r, maxZip*2)
 	if err != nil {
 		writeJSONError(w, "lambda", errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLargeException", "Request must be smaller than %d bytes for the %s operation", maxZip*2, op))
 		return
 	}
-	s.mu.Lock()
 	resource := r.PathValue("name")
 	if resource == "" && op == "CreateFunction" {
 		var in struct{ FunctionName string }
@@ -79,35 +73,11 @@ func (s *Server) runLambda(w http.ResponseWriter, r *http.Request, op string, h 
 		resource = r.PathValue("arn")
 	}
 	if op == "UpdateFunctionCode" || op == "CreateFunction" && bytes.Contains(body, []byte(`"ZipFile"`)) {
+		s.mu.Lock()
 		s.codeUploads++
+		s.mu.Unlock()
 	}
-	var (
-		status int
-		out    any
-		aerr   *awsError
-	)
-	if f := s.takeFault(op); f != nil {
-		aerr = faultError("lambda", f)
-	} else {
-		status, out, aerr = h(r, body)
-	}
-	if aerr != nil {
-		status = aerr.status
-	}
-	s.record("lambda", op, resource, status)
-	s.mu.Unlock()
-	if aerr != nil {
-		writeJSONError(w, "lambda", aerr)
-		return
-	}
-	w.Header().Set("X-Amzn-RequestId", newRequestID())
-	if out == nil {
-		w.WriteHeader(status)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(out)
+	s.runREST(w, r, "lambda", op, resource, body, h)
 }
 
 func readBody(r *http.Request, limit int64) ([]byte, error) {

@@ -3,6 +3,7 @@ package awsfake
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -314,6 +315,45 @@ func (s *Server) inBackground(f func()) {
 		defer s.bg.Done()
 		f()
 	}()
+}
+
+// restOp is one operation of a REST-JSON service (Lambda, API Gateway).
+// It runs with s.mu held and returns the status and the JSON body to answer
+// with.
+type restOp func(r *http.Request, body []byte) (int, any, *awsError)
+
+// runREST runs operation op of a REST-JSON service under s.mu, unless an
+// injected fault fails it, records the call under resource and writes the
+// answer in the service's shape.
+func (s *Server) runREST(w http.ResponseWriter, r *http.Request, service, op, resource string, body []byte, h restOp) {
+	s.mu.Lock()
+	var (
+		status int
+		out    any
+		aerr   *awsError
+	)
+	if f := s.takeFault(op); f != nil {
+		aerr = faultError(service, f)
+	} else {
+		status, out, aerr = h(r, body)
+	}
+	if aerr != nil {
+		status = aerr.status
+	}
+	s.record(service, op, resource, status)
+	s.mu.Unlock()
+	if aerr != nil {
+		writeJSONError(w, service, aerr)
+		return
+	}
+	w.Header().Set("X-Amzn-RequestId", newRequestID())
+	if out == nil {
+		w.WriteHeader(status)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(out)
 }
 
 // record notes a call. s.mu must be held.

@@ -57,21 +57,20 @@ type apiPlan struct {
 // findAPI returns the HTTP API named and tagged for the app and stage.
 func (s *session) findAPI(ctx context.Context) (*agtypes.Api, error) {
 	name := APIName(s.app, s.stage)
-	var found []agtypes.Api
-	var token *string
-	for range maxPages {
+	apis, err := allPages(func(token *string) ([]agtypes.Api, *string, error) {
 		out, err := s.apigw.GetApis(ctx, &apigatewayv2.GetApisInput{NextToken: token, MaxResults: aws.String("100")})
 		if err != nil {
-			return nil, fmt.Errorf("list HTTP APIs: %w", err)
+			return nil, nil, err
 		}
-		for _, a := range out.Items {
-			if aws.ToString(a.Name) == name && a.ProtocolType == agtypes.ProtocolTypeHttp && s.owns(a.Tags) {
-				found = append(found, a)
-			}
-		}
-		token = out.NextToken
-		if aws.ToString(token) == "" {
-			break
+		return out.Items, out.NextToken, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list HTTP APIs: %w", err)
+	}
+	var found []agtypes.Api
+	for _, a := range apis {
+		if aws.ToString(a.Name) == name && a.ProtocolType == agtypes.ProtocolTypeHttp && s.owns(a.Tags) {
+			found = append(found, a)
 		}
 	}
 	switch len(found) {
@@ -106,29 +105,46 @@ func (s *session) readAPI(ctx context.Context) (apiState, error) {
 			st.stage = &out.Items[i]
 		}
 	}
-	var token *string
-	for range maxPages {
+	st.routes, err = allPages(func(token *string) ([]agtypes.Route, *string, error) {
 		out, err := s.apigw.GetRoutes(ctx, &apigatewayv2.GetRoutesInput{ApiId: id, NextToken: token, MaxResults: aws.String("100")})
 		if err != nil {
-			return st, fmt.Errorf("read routes of API %s: %w", aws.ToString(id), err)
+			return nil, nil, err
 		}
-		st.routes = append(st.routes, out.Items...)
-		if token = out.NextToken; aws.ToString(token) == "" {
-			break
-		}
+		return out.Items, out.NextToken, nil
+	})
+	if err != nil {
+		return st, fmt.Errorf("read routes of API %s: %w", aws.ToString(id), err)
 	}
-	token = nil
-	for range maxPages {
+	st.integrations, err = allPages(func(token *string) ([]agtypes.Integration, *string, error) {
 		out, err := s.apigw.GetIntegrations(ctx, &apigatewayv2.GetIntegrationsInput{ApiId: id, NextToken: token, MaxResults: aws.String("100")})
 		if err != nil {
-			return st, fmt.Errorf("read integrations of API %s: %w", aws.ToString(id), err)
+			return nil, nil, err
 		}
-		st.integrations = append(st.integrations, out.Items...)
-		if token = out.NextToken; aws.ToString(token) == "" {
+		return out.Items, out.NextToken, nil
+	})
+	if err != nil {
+		return st, fmt.Errorf("read integrations of API %s: %w", aws.ToString(id), err)
+	}
+	return st, nil
+}
+
+// allPages collects the items of an API Gateway listing, for which the SDK
+// has no paginator: list returns a page and the token of the next one; it
+// is called for at most maxPages pages.
+func allPages[T any](list func(token *string) ([]T, *string, error)) ([]T, error) {
+	var all []T
+	var token *string
+	for range maxPages {
+		items, next, err := list(token)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, items...)
+		if token = next; aws.ToString(token) == "" {
 			break
 		}
 	}
-	return st, nil
+	return all, nil
 }
 
 // planAPI compares the HTTP API with the functions of the build.

@@ -76,9 +76,14 @@ type Result struct {
 
 // WriteJSON writes r as indented JSON.
 func (r *Result) WriteJSON(w io.Writer) error {
+	return writeIndented(w, r)
+}
+
+// writeIndented writes v as JSON indented by two spaces.
+func writeIndented(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	return enc.Encode(v)
 }
 
 // WriteText writes the plan or outcome for a terminal: one line per change

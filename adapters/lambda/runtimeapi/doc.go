@@ -24,6 +24,10 @@
 //     format 2.0) in front of several pools, choosing the function with
 //     nextgo's router, sending a real events.APIGatewayV2HTTPRequest and
 //     writing back the function's response, streamed responses included.
+//     Its event and response handling stand on their own for other
+//     handlers that play HTTP API: GatewayEvent and MarshalGatewayEvent
+//     build and serialize the event, WriteGatewayResponse writes the
+//     function's answer.
 //
 // Everything listens on the loopback interface only.
 package runtimeapi

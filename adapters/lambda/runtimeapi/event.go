@@ -17,9 +17,51 @@ import (
 	"github.com/nextgo-dev/nextgo/runtime/router"
 )
 
-// event builds the HTTP API (payload format 2.0) event API Gateway sends a
-// function for r.
-func (f *Front) event(r *http.Request, requestID string, p router.Pattern, ps router.Params, body []byte, now time.Time) *events.APIGatewayV2HTTPRequest {
+// GatewayEventInput is what an HTTP API event carries beyond the request
+// itself: what API Gateway knows of the route, the API and the moment.
+type GatewayEventInput struct {
+	// RouteKey is the route the request matched, as API Gateway spells it:
+	// "ANY /api/post/{pid}", "GET /items/{id}" or "$default".
+	RouteKey string
+	// PathParameters are the route's path variables, percent-decoded; nil
+	// or empty when it has none.
+	PathParameters map[string]string
+	// RequestID is requestContext.requestId, which API Gateway also answers
+	// with in the apigw-requestid header.
+	RequestID string
+	// APIID and AccountID fill requestContext.apiId and accountId.
+	APIID     string
+	AccountID string
+	// Stage is requestContext.stage; empty means "$default".
+	Stage string
+	// Time is when the request arrived: requestContext.time and timeEpoch,
+	// and the epoch of the x-amzn-trace-id header.
+	Time time.Time
+	// Body is the whole request body.
+	Body []byte
+}
+
+// GatewayEvent builds the event API Gateway's HTTP API (payload format 2.0)
+// sends a function for r, as it does:
+//
+//   - rawPath and requestContext.http.path hold the path percent-decoded
+//     (r.URL.Path: "%2F" arrives as "/"), unlike REST APIs, ALB and
+//     function URLs;
+//   - header names are lower-cased and repeated headers joined with commas,
+//     except Cookie, whose cookies move to the cookies field one by one;
+//   - host, x-forwarded-for (the client's address appended),
+//     x-forwarded-proto, x-forwarded-port, x-amzn-trace-id and, with a body,
+//     content-length are set;
+//   - query parameters are what url.ParseQuery reads of the query, repeated
+//     ones joined with commas;
+//   - a body of a text type (text/*, JSON, XML, form, JavaScript, GraphQL,
+//     YAML) that is valid UTF-8 travels as text, any other base64-encoded.
+//
+// HTTP API answers a path that does not decode to UTF-8 with 400 Bad
+// Request before choosing a route, since the event is JSON; callers check
+// utf8.ValidString(r.URL.Path) first. Serialize the event with
+// MarshalGatewayEvent.
+func GatewayEvent(r *http.Request, in GatewayEventInput) *events.APIGatewayV2HTTPRequest {
 	headers := make(map[string]string, len(r.Header)+6)
 	var cookies []string
 	for name, values := range r.Header {
@@ -57,9 +99,9 @@ func (f *Front) event(r *http.Request, requestID string, p router.Pattern, ps ro
 			headers["x-forwarded-port"] = port
 		}
 	}
-	headers["x-amzn-trace-id"] = strings.SplitN(newTraceID(now), ";", 2)[0]
-	if len(body) > 0 {
-		headers["content-length"] = strconv.Itoa(len(body))
+	headers["x-amzn-trace-id"] = strings.SplitN(newTraceID(in.Time), ";", 2)[0]
+	if len(in.Body) > 0 {
+		headers["content-length"] = strconv.Itoa(len(in.Body))
 	}
 
 	var query map[string]string
@@ -74,14 +116,13 @@ func (f *Front) event(r *http.Request, requestID string, p router.Pattern, ps ro
 	}
 
 	var pathParams map[string]string
-	if len(ps) > 0 {
-		pathParams = make(map[string]string, len(ps))
-		for _, prm := range ps {
-			pathParams[prm.Name] = prm.Value()
-		}
+	if len(in.PathParameters) > 0 {
+		pathParams = in.PathParameters
 	}
-
-	routeKey := "ANY " + gatewayPath(p, ps)
+	stage := in.Stage
+	if stage == "" {
+		stage = "$default"
+	}
 	// HTTP APIs hand Lambda the path percent-decoded, in rawPath as in
 	// requestContext.http.path ("%2F" arrives as "/"), unlike REST APIs,
 	// ALB and function URLs; the adapter decodes accordingly.
@@ -92,7 +133,7 @@ func (f *Front) event(r *http.Request, requestID string, p router.Pattern, ps ro
 	}
 	ev := &events.APIGatewayV2HTTPRequest{
 		Version:               "2.0",
-		RouteKey:              routeKey,
+		RouteKey:              in.RouteKey,
 		RawPath:               rawPath,
 		RawQueryString:        r.URL.RawQuery,
 		Cookies:               cookies,
@@ -100,15 +141,15 @@ func (f *Front) event(r *http.Request, requestID string, p router.Pattern, ps ro
 		QueryStringParameters: query,
 		PathParameters:        pathParams,
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
-			RouteKey:     routeKey,
-			AccountID:    f.opts.AccountID,
-			Stage:        "$default",
-			RequestID:    requestID,
-			APIID:        f.opts.APIID,
+			RouteKey:     in.RouteKey,
+			AccountID:    in.AccountID,
+			Stage:        stage,
+			RequestID:    in.RequestID,
+			APIID:        in.APIID,
 			DomainName:   domain,
 			DomainPrefix: strings.SplitN(domain, ".", 2)[0],
-			Time:         now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
-			TimeEpoch:    now.UnixMilli(),
+			Time:         in.Time.UTC().Format("02/Jan/2006:15:04:05 -0700"),
+			TimeEpoch:    in.Time.UnixMilli(),
 			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
 				Method:    r.Method,
 				Path:      rawPath,
@@ -118,15 +159,28 @@ func (f *Front) event(r *http.Request, requestID string, p router.Pattern, ps ro
 			},
 		},
 	}
-	if len(body) > 0 {
-		if isText(r.Header.Get("Content-Type")) && utf8.Valid(body) {
-			ev.Body = string(body)
+	if len(in.Body) > 0 {
+		if isText(r.Header.Get("Content-Type")) && utf8.Valid(in.Body) {
+			ev.Body = string(in.Body)
 		} else {
-			ev.Body = base64.StdEncoding.EncodeToString(body)
+			ev.Body = base64.StdEncoding.EncodeToString(in.Body)
 			ev.IsBase64Encoded = true
 		}
 	}
 	return ev
+}
+
+// pathParameters turns the router's parameters into an HTTP API event's
+// pathParameters.
+func pathParameters(ps router.Params) map[string]string {
+	if len(ps) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(ps))
+	for _, prm := range ps {
+		m[prm.Name] = prm.Value()
+	}
+	return m
 }
 
 // gatewayPath spells a route the way `nextgo deploy` declares it to HTTP
@@ -176,10 +230,8 @@ func isText(contentType string) bool {
 	return strings.HasSuffix(sub, "+json") || strings.HasSuffix(sub, "+xml")
 }
 
-// wireEvent is an HTTP API event as API Gateway serializes it.
-// events.APIGatewayV2HTTPRequest always serializes an empty
-// requestContext.authentication, which API Gateway sends only for mutual
-// TLS; the event goes out without it.
+// wireEvent is an HTTP API event as API Gateway serializes it: without
+// the requestContext.authentication of events.APIGatewayV2HTTPRequest.
 type wireEvent struct {
 	Version               string            `json:"version"`
 	RouteKey              string            `json:"routeKey"`
@@ -209,8 +261,11 @@ type wireContext struct {
 	TimeEpoch    int64                                                       `json:"timeEpoch"`
 }
 
-// marshalEvent serializes ev the way API Gateway does.
-func marshalEvent(ev *events.APIGatewayV2HTTPRequest) ([]byte, error) {
+// MarshalGatewayEvent serializes an HTTP API event the way API Gateway
+// does. Marshalled by encoding/json, events.APIGatewayV2HTTPRequest always
+// has a requestContext.authentication, which API Gateway sends only for
+// mutual TLS; the event goes out without it.
+func MarshalGatewayEvent(ev *events.APIGatewayV2HTTPRequest) ([]byte, error) {
 	rc := ev.RequestContext
 	return json.Marshal(wireEvent{
 		Version:               ev.Version,

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
@@ -51,4 +53,39 @@ func ExampleInvoke() {
 		log.Fatal(err) // e.g. Sandbox.Timedout: RequestId: … Error: Task timed out after 3.00 seconds
 	}
 	fmt.Printf("%s\n", res.Payload)
+}
+
+// Build the event an HTTP API sends a function for a request, as a gateway
+// of one's own does before invoking the function.
+func ExampleGatewayEvent() {
+	r := httptest.NewRequest(http.MethodGet, "http://shop.example.com/api/post/a%2Fb?x=1&x=2", nil)
+	r.Header.Set("Cookie", "a=1; b=2")
+	ev := runtimeapi.GatewayEvent(r, runtimeapi.GatewayEventInput{
+		RouteKey:       "GET /api/post/{pid}",
+		PathParameters: map[string]string{"pid": "a/b"},
+		RequestID:      "Ab1Cd2EfGhI=",
+		Time:           time.Unix(0, 0),
+	})
+	fmt.Println(ev.RawPath, ev.Cookies, ev.QueryStringParameters, ev.PathParameters, ev.RequestContext.Stage, ev.RequestContext.DomainPrefix)
+
+	payload, err := runtimeapi.MarshalGatewayEvent(ev) // what to invoke the function with
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(strings.Contains(string(payload), `"rawPath":"/api/post/a/b"`))
+	// Output:
+	// /api/post/a/b [a=1 b=2] map[x:1,2] map[pid:a/b] $default shop
+	// true
+}
+
+// Write a function's payload format 2.0 response as HTTP API does.
+func ExampleWriteGatewayResponse() {
+	res := &runtimeapi.Result{Payload: []byte(`{"statusCode":201,"headers":{"content-type":"text/plain"},"cookies":["s=1"],"body":"aGk=","isBase64Encoded":true}`)}
+	w := httptest.NewRecorder()
+	if err := runtimeapi.WriteGatewayResponse(w, res); err != nil {
+		// HTTP API's own answer.
+		http.Error(w, `{"message":"Internal Server Error"}`, runtimeapi.StatusFunctionError)
+	}
+	fmt.Println(w.Code, w.Header().Get("Content-Type"), w.Header().Get("Set-Cookie"), w.Body)
+	// Output: 201 text/plain s=1 hi
 }

@@ -157,8 +157,16 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeGatewayError(w, http.StatusBadRequest, "Bad Request")
 		return
 	}
-	ev := f.event(r, requestID, rt.pattern, ps, body, now)
-	payload, err := marshalEvent(ev)
+	ev := GatewayEvent(r, GatewayEventInput{
+		RouteKey:       "ANY " + gatewayPath(rt.pattern, ps),
+		PathParameters: pathParameters(ps),
+		RequestID:      requestID,
+		APIID:          f.opts.APIID,
+		AccountID:      f.opts.AccountID,
+		Time:           now,
+		Body:           body,
+	})
+	payload, err := MarshalGatewayEvent(ev)
 	if err != nil {
 		f.opts.Logger.Error("cannot encode the HTTP API event", "route", rt.pattern.Path, "error", err)
 		writeGatewayError(w, http.StatusInternalServerError, "Internal Server Error")
@@ -185,75 +193,19 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if res.FunctionError != "" {
+	err = WriteGatewayResponse(w, res)
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrStreamCut):
+		// The client sees an incomplete response.
+		f.opts.Logger.Warn("response stream failed", "route", rt.pattern.Path, "requestId", res.RequestID, "error", err)
+		panic(http.ErrAbortHandler)
+	case res.FunctionError != "":
 		f.opts.Logger.Warn("function error", "route", rt.pattern.Path, "requestId", res.RequestID, "error", res.Err())
 		writeGatewayError(w, StatusFunctionError, "Internal Server Error")
-		return
-	}
-	if res.Stream != nil {
-		f.writeStream(w, r, res, rt.pattern.Path)
-		return
-	}
-	resp, err := parseV2Response(res.Payload)
-	if err != nil {
+	default:
 		f.opts.Logger.Warn("function returned a response HTTP API cannot read", "route", rt.pattern.Path, "requestId", res.RequestID, "error", err)
 		writeGatewayError(w, StatusFunctionError, "Internal Server Error")
-		return
-	}
-	resp.write(w)
-}
-
-// writeStream writes a streamed response, flushing each piece as the
-// function writes it. A stream that fails part-way is cut off: the client
-// sees an incomplete response.
-func (f *Front) writeStream(w http.ResponseWriter, r *http.Request, res *Result, route string) {
-	defer res.Stream.Close()
-	h := w.Header()
-	status := http.StatusOK
-	if p := res.Prelude; p != nil {
-		status = p.StatusCode
-		if status < 200 || status > 599 {
-			f.opts.Logger.Warn("function streamed an invalid status code", "route", route, "status", status)
-			writeGatewayError(w, StatusFunctionError, "Internal Server Error")
-			return
-		}
-		for k, v := range p.Headers {
-			h.Set(k, v)
-		}
-		for k, vs := range p.MultiValueHeaders {
-			h.Del(k)
-			for _, v := range vs {
-				h.Add(k, v)
-			}
-		}
-		for _, c := range p.Cookies {
-			h.Add("Set-Cookie", c)
-		}
-	} else if res.ContentType != "" {
-		h.Set("Content-Type", res.ContentType)
-	}
-	if _, ok := h["Content-Type"]; !ok {
-		h["Content-Type"] = nil // no sniffing: send what the function sent
-	}
-	rc := http.NewResponseController(w)
-	w.WriteHeader(status)
-	rc.Flush()
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := res.Stream.Read(buf)
-		if n > 0 {
-			if _, werr := w.Write(buf[:n]); werr != nil {
-				return // the client went away
-			}
-			rc.Flush()
-		}
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			f.opts.Logger.Warn("response stream failed", "route", route, "requestId", res.RequestID, "error", err)
-			panic(http.ErrAbortHandler)
-		}
 	}
 }
 

@@ -65,6 +65,22 @@ func errorDoc(t *testing.T, res *Result) InvokeError {
 	return e
 }
 
+// checkErrorDoc checks the error document of a failed invocation: its
+// errorType, and its errorMessage, where a %s stands for the request id.
+func checkErrorDoc(t *testing.T, res *Result, errorType, message string) {
+	t.Helper()
+	e := errorDoc(t, res)
+	if e.Type != errorType {
+		t.Errorf("errorType = %q, want %q", e.Type, errorType)
+	}
+	if strings.Contains(message, "%s") {
+		message = fmt.Sprintf(message, res.RequestID)
+	}
+	if e.Message != message {
+		t.Errorf("errorMessage = %q, want %q", e.Message, message)
+	}
+}
+
 // alive reports whether a process exists and has not exited (a zombie
 // waiting to be reaped counts as exited).
 func alive(pid int) bool {
@@ -269,17 +285,7 @@ func TestPoolFailures(t *testing.T) {
 			warm := decodeDescribed(t, invoke(t, ctx, p, `{"do":"echo"}`))
 
 			res := invoke(t, ctx, p, tt.event)
-			e := errorDoc(t, res)
-			if e.Type != tt.errorType {
-				t.Errorf("errorType = %q, want %q", e.Type, tt.errorType)
-			}
-			want := tt.message
-			if strings.Contains(want, "%s") {
-				want = fmt.Sprintf(want, res.RequestID)
-			}
-			if e.Message != want {
-				t.Errorf("errorMessage = %q, want %q", e.Message, want)
-			}
+			checkErrorDoc(t, res, tt.errorType, tt.message)
 			if res.PID != warm.PID || res.ColdStart {
 				t.Errorf("failed invocation ran in %d (cold %v), want warm process %d", res.PID, res.ColdStart, warm.PID)
 			}
@@ -355,17 +361,7 @@ func TestPoolInitFailures(t *testing.T) {
 			defer p.Close()
 
 			res := invoke(t, ctx, p, `{"do":"echo"}`)
-			e := errorDoc(t, res)
-			if e.Type != tt.errorType {
-				t.Errorf("errorType = %q, want %q", e.Type, tt.errorType)
-			}
-			want := tt.message
-			if strings.Contains(want, "%s") {
-				want = fmt.Sprintf(want, res.RequestID)
-			}
-			if e.Message != want {
-				t.Errorf("errorMessage = %q, want %q", e.Message, want)
-			}
+			checkErrorDoc(t, res, tt.errorType, tt.message)
 			if tt.payload != "" && string(res.Payload) != tt.payload {
 				t.Errorf("payload = %s, want %s", res.Payload, tt.payload)
 			}

@@ -245,20 +245,8 @@ func (s *runtimeServer) response(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	body, err := readLimited(r.Body, MaxResponsePayload)
-	if errors.Is(err, errTooLarge) {
-		e := &InvokeError{
-			Type:    ErrorTypeResponseTooLarge,
-			Message: fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes).", MaxResponsePayload),
-		}
-		inv.answer <- errorResult(inv.id, e)
-		s.finish()
-		writeTooLarge(w)
-		return
-	}
-	if err != nil {
-		// The connection broke: the runtime is gone or going, and the
-		// supervisor reports its exit or the timeout.
+	body, ok := s.readPayload(w, r, inv)
+	if !ok {
 		return
 	}
 	if e := trailerError(r.Trailer); e != nil {
@@ -268,6 +256,26 @@ func (s *runtimeServer) response(w http.ResponseWriter, r *http.Request) {
 	}
 	s.finish()
 	writeAccepted(w)
+}
+
+// readPayload reads the buffered body of a /response or /error call and
+// reports whether the call goes on. A body over MaxResponsePayload fails
+// the invocation, as Lambda does, and is answered 413; a broken connection
+// is not answered: the runtime is gone or going, and the supervisor reports
+// its exit or the timeout.
+func (s *runtimeServer) readPayload(w http.ResponseWriter, r *http.Request, inv *invocation) ([]byte, bool) {
+	body, err := readLimited(r.Body, MaxResponsePayload)
+	if errors.Is(err, errTooLarge) {
+		e := &InvokeError{
+			Type:    ErrorTypeResponseTooLarge,
+			Message: fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes).", MaxResponsePayload),
+		}
+		inv.answer <- errorResult(inv.id, e)
+		s.finish()
+		writeTooLarge(w)
+		return nil, false
+	}
+	return body, err == nil
 }
 
 // responseMode reports whether a /response call streams, and whether its
@@ -404,18 +412,8 @@ func (s *runtimeServer) invocationError(w http.ResponseWriter, r *http.Request) 
 	if inv == nil {
 		return
 	}
-	body, err := readLimited(r.Body, MaxResponsePayload)
-	if errors.Is(err, errTooLarge) {
-		e := &InvokeError{
-			Type:    ErrorTypeResponseTooLarge,
-			Message: fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes).", MaxResponsePayload),
-		}
-		inv.answer <- errorResult(inv.id, e)
-		s.finish()
-		writeTooLarge(w)
-		return
-	}
-	if err != nil {
+	body, ok := s.readPayload(w, r, inv)
+	if !ok {
 		return
 	}
 	inv.answer <- functionErrorResult(inv.id, r.Header.Get(headerErrorType), body, r.Header.Get("Content-Type"))
