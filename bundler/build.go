@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nextgo-dev/nextgo"
@@ -279,21 +280,37 @@ func (p *Project) inputsHash(r Route, main []byte, shared, srcHash string, opts 
 
 // Paths of one function's artifacts inside the output directory.
 func zipPath(name string) string    { return "functions/" + name + ".zip" }
-func inputsPath(name string) string { return "functions/" + name + ".inputs" }
+func recordPath(name string) string { return "functions/" + name + ".json" }
+
+// artifact records what a function's zip was built from and what it holds,
+// so that an unchanged function is neither re-linked nor re-read.
+type artifact struct {
+	Inputs     string `json:"inputs"`
+	SHA256     string `json:"sha256"`
+	Size       int64  `json:"size"`
+	BinarySize int64  `json:"binarySize"`
+}
+
+// readArtifact returns the record of a function whose zip is in place.
+func readArtifact(out, name string) (artifact, bool) {
+	var a artifact
+	b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(recordPath(name))))
+	if err != nil || json.Unmarshal(b, &a) != nil {
+		return a, false
+	}
+	info, err := os.Stat(filepath.Join(out, filepath.FromSlash(zipPath(name))))
+	return a, err == nil && info.Size() == a.Size
+}
 
 // upToDate reports whether the function's zip was built from the same
 // inputs.
 func upToDate(out string, pl functionPlan) bool {
-	b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(inputsPath(pl.route.Name))))
-	if err != nil || strings.TrimSpace(string(b)) != pl.inputs {
-		return false
-	}
-	_, err = os.Stat(filepath.Join(out, filepath.FromSlash(zipPath(pl.route.Name))))
-	return err == nil
+	a, ok := readArtifact(out, pl.route.Name)
+	return ok && a.Inputs == pl.inputs
 }
 
 // compile builds the functions' mains in one go build invocation, then zips
-// each binary.
+// the binaries, one worker per CPU.
 func (p *Project) compile(ctx context.Context, out, arch string, todo []functionPlan) error {
 	bin, err := os.MkdirTemp(filepath.Join(p.Dir, StageDir), "bin-")
 	if err != nil {
@@ -310,38 +327,65 @@ func (p *Project) compile(ctx context.Context, out, arch string, todo []function
 	if err := compileErr(goCmd(ctx, p.Dir, env, args...)); err != nil {
 		return err
 	}
+	jobs := make(chan functionPlan)
+	errs := make(chan error, len(todo))
+	var wg sync.WaitGroup
+	for range min(runtime.NumCPU(), len(todo)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for pl := range jobs {
+				errs <- packageFunction(out, bin, pl)
+			}
+		}()
+	}
 	for _, pl := range todo {
-		b, err := os.ReadFile(filepath.Join(bin, pl.route.Name))
+		jobs <- pl
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
 		if err != nil {
-			return fmt.Errorf("read the binary of %s: %w", pl.route.File, err)
-		}
-		if err := writeZip(filepath.Join(out, filepath.FromSlash(zipPath(pl.route.Name))), b); err != nil {
-			return fmt.Errorf("zip %s: %w", pl.route.File, err)
-		}
-		if err := os.WriteFile(filepath.Join(out, filepath.FromSlash(inputsPath(pl.route.Name))), []byte(pl.inputs+"\n"), 0o644); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// describe reads a built function back into its manifest entry.
-func describe(out string, pl functionPlan, opts BuildOptions) (Function, error) {
-	r := pl.route
-	zp := filepath.Join(out, filepath.FromSlash(zipPath(r.Name)))
-	zb, err := os.ReadFile(zp)
+// packageFunction zips one built binary and records the artifact.
+func packageFunction(out, bin string, pl functionPlan) error {
+	name := pl.route.Name
+	b, err := os.ReadFile(filepath.Join(bin, name))
 	if err != nil {
-		return Function{}, err
+		return fmt.Errorf("read the binary of %s: %w", pl.route.File, err)
+	}
+	zb, err := zipBootstrap(b)
+	if err != nil {
+		return fmt.Errorf("zip %s: %w", pl.route.File, err)
+	}
+	if err := writeAtomic(filepath.Join(out, filepath.FromSlash(zipPath(name))), zb); err != nil {
+		return fmt.Errorf("zip %s: %w", pl.route.File, err)
 	}
 	sum := sha256.Sum256(zb)
-	binSize, err := bootstrapSize(zb)
+	rec, err := json.Marshal(artifact{Inputs: pl.inputs, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(zb)), BinarySize: int64(len(b))})
 	if err != nil {
-		return Function{}, fmt.Errorf("%s: %w", zp, err)
+		return err
+	}
+	return writeAtomic(filepath.Join(out, filepath.FromSlash(recordPath(name))), rec)
+}
+
+// describe turns a built function's record into its manifest entry.
+func describe(out string, pl functionPlan, opts BuildOptions) (Function, error) {
+	r := pl.route
+	a, ok := readArtifact(out, r.Name)
+	if !ok {
+		return Function{}, fmt.Errorf("%s: the build of %s is missing; build again", zipPath(r.Name), r.File)
 	}
 	return Function{
 		Name: r.Name, Pattern: r.Pattern, File: r.File, Kind: string(r.Kind), Methods: r.MethodNames(),
 		MaxDuration: pl.eff.MaxDuration, Memory: pl.eff.Memory, BodyLimit: pl.eff.BodyLimit, Cache: pl.eff.Cache,
-		Arch: opts.Arch, Zip: zipPath(r.Name), SHA256: hex.EncodeToString(sum[:]), Size: int64(len(zb)), BinarySize: binSize,
+		Arch: opts.Arch, Zip: zipPath(r.Name), SHA256: a.SHA256, Size: a.Size, BinarySize: a.BinarySize,
 		Streaming: pl.eff.Streaming, Environment: opts.Env,
 	}, nil
 }

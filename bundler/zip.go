@@ -3,6 +3,7 @@ package bundler
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"fmt"
 	"io"
 	"os"
@@ -18,10 +19,16 @@ var zipEpoch = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 const BootstrapName = "bootstrap"
 
 // zipBootstrap returns a deterministic zip holding bin as bootstrap, mode
-// 0755.
+// 0755. It compresses at flate's best speed: a few percent larger than the
+// default level, and several times faster on a 6 MB binary, which matters
+// when a build packages fifty of them.
 func zipBootstrap(bin []byte) ([]byte, error) {
 	var buf bytes.Buffer
+	buf.Grow(len(bin) / 2)
 	zw := zip.NewWriter(&buf)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestSpeed)
+	})
 	h := &zip.FileHeader{Name: BootstrapName, Method: zip.Deflate, Modified: zipEpoch}
 	h.SetMode(0o755)
 	w, err := zw.CreateHeader(h)
@@ -37,12 +44,8 @@ func zipBootstrap(bin []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// writeZip writes the zip of bin to name.
-func writeZip(name string, bin []byte) error {
-	b, err := zipBootstrap(bin)
-	if err != nil {
-		return err
-	}
+// writeAtomic writes b to name through a temporary file and a rename.
+func writeAtomic(name string, b []byte) error {
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return err
 	}
@@ -51,20 +54,6 @@ func writeZip(name string, bin []byte) error {
 		return err
 	}
 	return os.Rename(tmp, name)
-}
-
-// bootstrapSize returns the uncompressed size of the zip's bootstrap.
-func bootstrapSize(zb []byte) (int64, error) {
-	zr, err := zip.NewReader(bytes.NewReader(zb), int64(len(zb)))
-	if err != nil {
-		return 0, err
-	}
-	for _, f := range zr.File {
-		if f.Name == BootstrapName {
-			return int64(f.UncompressedSize64), nil
-		}
-	}
-	return 0, fmt.Errorf("no %s in the zip", BootstrapName)
 }
 
 // ReadBootstrap extracts the bootstrap of a function zip.
