@@ -163,7 +163,7 @@ func TestStart(t *testing.T) {
 	})
 }
 
-// TestIsolation builds an app where one route imports the AWS SDK's S3
+// TestIsolation builds an app where one route imports the AWS SDK's Lambda
 // client and another does not: the light route's binary is the size of a
 // one-route app's, and the heavy route's init never runs in it.
 func TestIsolation(t *testing.T) {
@@ -185,7 +185,7 @@ func TestIsolation(t *testing.T) {
 		t.Errorf("light route %d bytes vs one-route app %d bytes (%.1f%%)", light, one, diff*100)
 	}
 	if heavy < light+light/20 {
-		t.Errorf("heavy route %d bytes, light %d: the S3 client did not make it heavier", heavy, light)
+		t.Errorf("heavy route %d bytes, light %d: the SDK client did not make it heavier", heavy, light)
 	}
 	t.Logf("binary sizes: light %d, one-route app %d, heavy %d", light, one, heavy)
 
@@ -197,7 +197,7 @@ func TestIsolation(t *testing.T) {
 		t.Errorf("the heavy route's init ran in the light function:\n%s", lightOut)
 	}
 	heavyOut, err := runNextgo(t, "invoke", "/api/heavy", "--dir", iso)
-	if err != nil || !strings.Contains(heavyOut, "HEAVY INIT RAN") || !strings.Contains(heavyOut, `{\"region\":\"eu-west-1\",\"service\":\"S3\"}`) {
+	if err != nil || !strings.Contains(heavyOut, "HEAVY INIT RAN") || !strings.Contains(heavyOut, `{\"region\":\"eu-west-1\",\"service\":\"Lambda\"}`) {
 		t.Fatalf("invoke heavy: %v\n%s", err, heavyOut)
 	}
 }

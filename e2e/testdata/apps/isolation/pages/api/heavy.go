@@ -4,14 +4,15 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/nextgo-dev/nextgo/runtime/api"
 )
 
 // The side effect a light route must never see.
 func init() { fmt.Fprintln(os.Stderr, "HEAVY INIT RAN") }
 
+// Handler links the AWS SDK's Lambda client, a heavy dependency.
 func Handler(req *api.Request, res *api.Response) {
-	client := s3.New(s3.Options{Region: "eu-west-1"})
-	res.JSON(map[string]string{"service": s3.ServiceID, "region": client.Options().Region})
+	client := awslambda.New(awslambda.Options{Region: "eu-west-1"})
+	res.JSON(map[string]string{"service": awslambda.ServiceID, "region": client.Options().Region})
 }
