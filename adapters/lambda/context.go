@@ -35,11 +35,14 @@ type invocation struct {
 	once    sync.Once
 
 	url   url.URL
-	hvals [16]string
-	sbody stringBody
-	bbody bytesBody
+	hvals [12]string
+	body  body
 	w     responseWriter
 	resp  response
+
+	// The outcome of a handler run on its own goroutine (see serve).
+	recovered *panicked
+	late      bool
 }
 
 type invocationKey struct{}

@@ -15,8 +15,8 @@ var ErrMalformedEvent = errors.New("malformed event")
 var ErrUnknownEvent = errors.New("unknown event kind")
 
 // rawEvent holds the fields the adapter reads from an event of any kind,
-// straight from the JSON text. Objects and arrays the adapter needs are
-// kept as raw spans and read once the kind is known.
+// straight from the JSON text, in one pass: the event's kind is only known
+// at the end, so its lists go to eventLists whatever they turn out to be.
 type rawEvent struct {
 	version       string
 	httpMethod    string
@@ -31,7 +31,8 @@ type rawEvent struct {
 	bodyEsc  bool
 	isBase64 bool
 
-	headers, mvHeaders, query, mvQuery, cookies string // raw spans; "" when absent or null
+	mvHeaders bool // multiValueHeaders is present (not null)
+	mvQuery   bool // multiValueQueryStringParameters is present (not null)
 
 	elb         bool
 	rcRequestID string
@@ -58,17 +59,29 @@ func (ev *rawEvent) keep(err error) error {
 	return err
 }
 
-// parseEvent reads the top level of an event.
-func parseEvent(s string, ev *rawEvent) error {
+// eventLists receive an event's header fields (from multiValueHeaders
+// when present, else from headers), query fields (likewise) and cookies.
+// They are kept apart from rawEvent so that their arrays can stay on the
+// stack (see hdrs).
+type eventLists struct {
+	headers []field
+	query   []field
+	cookies []string
+}
+
+// parseEvent reads an event, appending its lists to ls. Lists go in and
+// out by value: stored through a pointer, their arrays would escape to
+// the heap.
+func parseEvent(s string, ev *rawEvent, ls eventLists) (eventLists, error) {
 	d := scanner{s: s}
 	if d.peek() != '{' {
 		if err := d.skip(); err != nil {
-			return err
+			return ls, err
 		}
 		if err := d.end(); err != nil {
-			return err
+			return ls, err
 		}
-		return errNotObjectEvent
+		return ls, errNotObjectEvent
 	}
 	err := d.object(func(key string) error {
 		var err error
@@ -102,15 +115,31 @@ func parseEvent(s string, ev *rawEvent) error {
 		case "isBase64Encoded":
 			ev.isBase64, err = d.boolean(key)
 		case "headers":
-			ev.headers, err = d.compound(key, '{')
+			if ev.mvHeaders {
+				err = d.skip()
+				break
+			}
+			ls.headers, err = d.fields(ev, key, false, ls.headers[:0])
 		case "multiValueHeaders":
-			ev.mvHeaders, err = d.compound(key, '{')
+			if d.null() {
+				break
+			}
+			ev.mvHeaders = d.peek() == '{'
+			ls.headers, err = d.fields(ev, key, true, ls.headers[:0])
 		case "queryStringParameters":
-			ev.query, err = d.compound(key, '{')
+			if ev.mvQuery {
+				err = d.skip()
+				break
+			}
+			ls.query, err = d.fields(ev, key, false, ls.query[:0])
 		case "multiValueQueryStringParameters":
-			ev.mvQuery, err = d.compound(key, '{')
+			if d.null() {
+				break
+			}
+			ev.mvQuery = d.peek() == '{'
+			ls.query, err = d.fields(ev, key, true, ls.query[:0])
 		case "cookies":
-			ev.cookies, err = d.compound(key, '[')
+			ls.cookies, err = d.cookies(ev, ls.cookies[:0])
 		case "requestContext":
 			err = d.requestContext(ev)
 		default:
@@ -119,28 +148,66 @@ func parseEvent(s string, ev *rawEvent) error {
 		return ev.keep(err)
 	})
 	if err != nil {
-		return err
+		return ls, err
 	}
-	return d.end()
+	return ls, d.end()
 }
 
 var errNotObjectEvent = errors.New("event is not a JSON object")
 
-// compound returns the raw text of an object (open '{') or array ('['),
-// "" for null, and a type error for anything else.
-func (d *scanner) compound(field string, open byte) (string, error) {
-	switch d.peek() {
-	case open:
-		return d.span()
-	case 'n':
-		if d.null() {
-			return "", nil
+// fields reads an object of strings (multi false) or of arrays of
+// strings (multi true), appending its entries to dst in order. Null values
+// count as empty strings (or no values), as encoding/json reads them into
+// the aws-lambda-go maps; values of other types are type errors.
+func (d *scanner) fields(ev *rawEvent, name string, multi bool, dst []field) ([]field, error) {
+	if d.null() {
+		return dst, nil
+	}
+	if d.peek() != '{' {
+		return dst, d.mismatch(name, "object")
+	}
+	err := d.object(func(key string) error {
+		if !multi {
+			v, err := d.strOrNull(name)
+			if err == nil {
+				dst = append(dst, field{k: key, v: v})
+			}
+			return ev.keep(err)
 		}
+		if d.null() {
+			return nil
+		}
+		if d.peek() != '[' {
+			return ev.keep(d.mismatch(name, "object of string arrays"))
+		}
+		return d.array(func() error {
+			v, err := d.strOrNull(name)
+			if err == nil {
+				dst = append(dst, field{k: key, v: v})
+			}
+			return ev.keep(err)
+		})
+	})
+	return dst, err
+}
+
+// cookies reads the v2 cookies array, appending its non-empty entries to
+// dst.
+func (d *scanner) cookies(ev *rawEvent, dst []string) ([]string, error) {
+	if d.null() {
+		return dst, nil
 	}
-	if open == '{' {
-		return "", d.mismatch(field, "object")
+	if d.peek() != '[' {
+		return dst, d.mismatch("cookies", "array")
 	}
-	return "", d.mismatch(field, "array")
+	err := d.array(func() error {
+		c, err := d.strOrNull("cookies")
+		if err == nil && c != "" {
+			dst = append(dst, c)
+		}
+		return ev.keep(err)
+	})
+	return dst, err
 }
 
 func (d *scanner) requestContext(ev *rawEvent) error {
@@ -231,15 +298,16 @@ func isFunctionURLDomain(d string) bool {
 	return strings.Contains(d, ".lambda-url.")
 }
 
-// toRequest reads the rest of a parsed event of kind k into q, using fs as
-// storage for header fields, qs for query fields and cs for cookies.
-func (ev *rawEvent) toRequest(k Kind, q *request, fs, qs []field, cs []string) (hs hdrs, err error) {
+// toRequest turns a parsed event of kind k into q and its header lists.
+func (ev *rawEvent) toRequest(k Kind, q *request, ls eventLists) (hs hdrs, err error) {
 	q.kind = k
 	q.requestID = ev.rcRequestID
 	q.stage = ev.rcStage
 	q.proto = ev.rcProto
 	q.sourceIP = ev.rcSourceIP
 	q.host = ev.rcDomain
+	q.multiValue = k == KindALB && (ev.mvHeaders || ev.mvQuery)
+	hs.fields = ls.headers
 	if ev.fieldErr != nil {
 		return hs, badRequest(ev.fieldErr.Error())
 	}
@@ -257,43 +325,24 @@ func (ev *rawEvent) toRequest(k Kind, q *request, fs, qs []field, cs []string) (
 			q.stage = "" // function URLs have no stages
 		}
 		q.rawQuery = ev.rawQuery
-		if hs.fields, err = appendFields(fs, ev.headers, false, "headers"); err != nil {
-			return hs, err
+		if !ev.hasRawQuery {
+			// Hand-made events may carry only the decoded parameters.
+			q.rawQuery = buildQuery(ls.query, true)
 		}
-		if hs.cookies, err = appendCookies(cs, ev.cookies); err != nil {
-			return hs, err
-		}
+		hs.cookies = ls.cookies
 	case KindAPIGatewayV1, KindALB:
 		q.method = ev.httpMethod
 		q.path = ev.path
 		// An HTTP API sending payload format 1.0 says so and decodes the
 		// path; a REST API sends no version and keeps the encoding.
 		q.pathDecoded = k == KindAPIGatewayV1 && ev.version == "1.0"
-		if ev.mvHeaders != "" {
-			q.multiValue = true
-			hs.fields, err = appendFields(fs, ev.mvHeaders, true, "multiValueHeaders")
-		} else {
-			hs.fields, err = appendFields(fs, ev.headers, false, "headers")
-		}
-		if err != nil {
-			return hs, err
-		}
-		if ev.mvQuery != "" {
-			q.multiValue = true
-			qs, err = appendFields(qs, ev.mvQuery, true, "multiValueQueryStringParameters")
-		} else {
-			qs, err = appendFields(qs, ev.query, false, "queryStringParameters")
-		}
-		if err != nil {
-			return hs, err
-		}
 		// API Gateway hands over decoded query values; ALB passes them as
 		// the client sent them.
-		q.rawQuery = buildQuery(qs, k == KindAPIGatewayV1)
+		q.rawQuery = buildQuery(ls.query, k == KindAPIGatewayV1)
 		if k == KindALB {
 			q.host = ""
 			q.sourceIP = ""
-			for _, f := range hs.fields {
+			for _, f := range ls.headers {
 				if strings.EqualFold(f.k, "X-Forwarded-For") {
 					q.sourceIP = lastForwardedFor(f.v)
 				}
@@ -345,69 +394,25 @@ func (ev *rawEvent) decodeBody(q *request) error {
 	return nil
 }
 
-// decodeBase64 decodes a standard base64 body. API Gateway pads; some
-// senders do not, so both are accepted. Line breaks are not.
+// decodeBase64 decodes a standard base64 body; padding is optional. It
+// decodes from the string in steps through a small buffer, as converting
+// a large body to []byte at once would copy it.
 func decodeBase64(s string) ([]byte, error) {
 	enc := base64.StdEncoding
 	if len(s)%4 != 0 {
 		enc = base64.RawStdEncoding
 	}
-	b := make([]byte, enc.DecodedLen(len(s)))
-	n, err := enc.Strict().Decode(b, []byte(s))
-	if err != nil {
-		return nil, badRequest("body is not valid base64: " + err.Error())
-	}
-	return b[:n], nil
-}
-
-// appendFields reads a JSON object of strings (multi false) or of arrays
-// of strings (multi true) and appends its entries to fs in order. Null
-// values count as empty strings (or no values), as encoding/json reads
-// them into the aws-lambda-go maps.
-func appendFields(fs []field, span string, multi bool, name string) ([]field, error) {
-	if span == "" {
-		return fs, nil
-	}
-	d := scanner{s: span}
-	err := d.object(func(key string) error {
-		if !multi {
-			v, err := d.strOrNull(name)
-			fs = append(fs, field{k: key, v: v})
-			return err
+	out := make([]byte, enc.DecodedLen(len(s)))
+	var buf [4096]byte // a multiple of 4: only the last step can hold padding
+	n := 0
+	for len(s) > 0 {
+		k := copy(buf[:], s)
+		m, err := enc.Decode(out[n:], buf[:k])
+		if err != nil {
+			return nil, badRequest("body is not valid base64: " + err.Error())
 		}
-		if d.null() {
-			return nil
-		}
-		if d.peek() != '[' {
-			return d.mismatch(name, "object of string arrays")
-		}
-		return d.array(func() error {
-			v, err := d.strOrNull(name)
-			fs = append(fs, field{k: key, v: v})
-			return err
-		})
-	})
-	if err != nil {
-		return fs, badRequest(err.Error())
+		n += m
+		s = s[k:]
 	}
-	return fs, nil
-}
-
-// appendCookies reads the v2 cookies array, leaving out empty entries.
-func appendCookies(cs []string, span string) ([]string, error) {
-	if span == "" {
-		return cs, nil
-	}
-	d := scanner{s: span}
-	err := d.array(func() error {
-		c, err := d.strOrNull("cookies")
-		if err == nil && c != "" {
-			cs = append(cs, c)
-		}
-		return err
-	})
-	if err != nil {
-		return cs, badRequest(err.Error())
-	}
-	return cs, nil
+	return out[:n], nil
 }

@@ -16,6 +16,9 @@ type response struct {
 	header http.Header
 	body   []byte
 	binary bool // body goes out base64-encoded
+
+	textLen  int  // escaped length of a text body, once measured
+	measured bool // textLen is set
 }
 
 // finish completes a response the way net/http's server does before
@@ -41,11 +44,10 @@ func (r *response) finish() {
 // body (gzip, br…), any content type that is not text, and any body that
 // is not valid UTF-8, since JSON strings cannot carry such bytes.
 //
-// api-proxy decides on UTF-8 validity alone, so a binary body that happens
-// to be valid UTF-8 (a short PNG chunk, protobuf, a zero-filled file) is
-// sent as text and reaches the client altered once API Gateway applies
-// its own binary media type rules. Deciding by content type first is what
-// API Gateway and function URLs expect.
+// api-proxy decides on UTF-8 validity alone, so binary content that is
+// valid UTF-8 by chance (a small file, zero bytes) goes out as text, and a
+// REST API with binary media types then tries to base64-decode it.
+// Deciding by content type first matches what the event sources do.
 func isBinary(h http.Header, body []byte) bool {
 	if ce := h["Content-Encoding"]; len(ce) > 0 && ce[0] != "" && !strings.EqualFold(ce[0], "identity") {
 		return true
@@ -71,39 +73,33 @@ func isTextType(ct string) bool {
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = ct[:i]
 	}
-	ct = strings.TrimSpace(ct)
-	var buf [64]byte
-	if len(ct) > len(buf) {
-		return false
-	}
-	// Media types are case-insensitive; compare in lower case.
-	lower := buf[:len(ct)]
-	for i := 0; i < len(ct); i++ {
-		c := ct[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		lower[i] = c
-	}
-	typ, sub, ok := strings.Cut(string(lower), "/")
-	if !ok {
-		return false
-	}
+	typ, sub, ok := strings.Cut(strings.TrimSpace(ct), "/")
 	switch {
-	case typ == "text":
+	case !ok:
+		return false
+	case strings.EqualFold(typ, "text"):
 		return true
-	case strings.HasSuffix(sub, "+json"), strings.HasSuffix(sub, "+xml"):
+	case hasSuffixFold(sub, "+json"), hasSuffixFold(sub, "+xml"):
 		return true
-	case typ != "application":
+	case !strings.EqualFold(typ, "application"):
 		return false
 	}
-	switch sub {
-	case "json", "xml", "javascript", "ecmascript", "x-javascript",
-		"x-www-form-urlencoded", "graphql", "x-ndjson", "ndjson",
-		"yaml", "x-yaml", "toml", "x-sh", "sql", "csv":
-		return true
+	for _, t := range textSubtypes {
+		if len(sub) == len(t) && strings.EqualFold(sub, t) {
+			return true
+		}
 	}
 	return false
+}
+
+var textSubtypes = [...]string{
+	"json", "xml", "javascript", "ecmascript", "x-javascript",
+	"x-www-form-urlencoded", "graphql", "x-ndjson", "ndjson",
+	"yaml", "x-yaml", "toml", "x-sh", "sql", "csv",
+}
+
+func hasSuffixFold(s, suffix string) bool {
+	return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
 }
 
 // sortedKeys lists the header's keys in order, into buf, so encoded
@@ -157,10 +153,21 @@ func (o *jsonOut) str(s string) {
 	o.b = appendJSONString(o.b, s, false)
 }
 
+// value writes a header value: CR and LF become spaces.
+func (o *jsonOut) value(s string) {
+	if o.measure {
+		o.n += jsonStringLen(s, true)
+		return
+	}
+	o.b = appendJSONString(o.b, s, true)
+}
+
 // body writes the body as a JSON string, base64-encoded when binary.
-// A text body is valid UTF-8 (see isBinary).
-func (o *jsonOut) body(b []byte, binary bool) {
-	if binary {
+// A text body is valid UTF-8 (see isBinary); its escaped length is
+// measured once and kept in r.
+func (o *jsonOut) body(r *response) {
+	b := r.body
+	if r.binary {
 		if o.measure {
 			o.n += base64.StdEncoding.EncodedLen(len(b)) + 2
 			return
@@ -170,12 +177,15 @@ func (o *jsonOut) body(b []byte, binary bool) {
 		o.b = append(o.b, '"')
 		return
 	}
+	if !r.measured {
+		r.textLen, r.measured = textJSONLen(b), true
+	}
 	if o.measure {
-		o.n += textJSONLen(b) + 2
+		o.n += r.textLen + 2
 		return
 	}
 	o.b = append(o.b, '"')
-	o.b = appendJSONText(o.b, b)
+	o.b = appendJSONText(o.b, b, r.textLen)
 	o.b = append(o.b, '"')
 }
 
@@ -193,7 +203,7 @@ func (o *jsonOut) response(k Kind, multiValue bool, r *response, keys []string) 
 				if i > 0 {
 					o.raw(",")
 				}
-				o.str(c)
+				o.value(c)
 			}
 			o.raw("]")
 		}
@@ -214,7 +224,7 @@ func (o *jsonOut) response(k Kind, multiValue bool, r *response, keys []string) 
 		o.raw("}")
 	}
 	o.raw(`,"body":`)
-	o.body(r.body, r.binary)
+	o.body(r)
 	o.raw(`,"isBase64Encoded":`)
 	o.bool(r.binary)
 	o.raw("}")
@@ -223,12 +233,13 @@ func (o *jsonOut) response(k Kind, multiValue bool, r *response, keys []string) 
 // singleHeaders writes one string per header. Several values are joined
 // with ", " (RFC 9110 §5.3), except Set-Cookie, which cannot be joined:
 // v2 and function URLs carry cookies apart (skipCookies), and an ALB
-// without multi-value headers can take only the first.
+// without multi-value headers can take only the first. Names that are not
+// valid header names are left out, as net/http's server does.
 func (o *jsonOut) singleHeaders(h http.Header, keys []string, skipCookies bool) {
 	first := true
 	for _, k := range keys {
 		vs := h[k]
-		if len(vs) == 0 || skipCookies && k == "Set-Cookie" {
+		if len(vs) == 0 || skipCookies && k == "Set-Cookie" || !validHeaderName(k) {
 			continue
 		}
 		if !first {
@@ -238,19 +249,19 @@ func (o *jsonOut) singleHeaders(h http.Header, keys []string, skipCookies bool) 
 		o.str(k)
 		o.raw(":")
 		if len(vs) == 1 || k == "Set-Cookie" {
-			o.str(vs[0])
+			o.value(vs[0])
 			continue
 		}
 		o.joined(vs)
 	}
 }
 
-// joined writes values as one JSON string joined with ", ".
+// joined writes header values as one JSON string joined with ", ".
 func (o *jsonOut) joined(vs []string) {
 	if o.measure {
 		o.n += 2 + 2*(len(vs)-1)
 		for _, v := range vs {
-			o.n += jsonCharsLen(v, false)
+			o.n += jsonCharsLen(v, true)
 		}
 		return
 	}
@@ -259,7 +270,7 @@ func (o *jsonOut) joined(vs []string) {
 		if i > 0 {
 			o.b = append(o.b, ", "...)
 		}
-		o.b = appendJSONChars(o.b, v, false)
+		o.b = appendJSONChars(o.b, v, true)
 	}
 	o.b = append(o.b, '"')
 }
@@ -268,7 +279,7 @@ func (o *jsonOut) multiHeaders(h http.Header, keys []string) {
 	first := true
 	for _, k := range keys {
 		vs := h[k]
-		if len(vs) == 0 {
+		if len(vs) == 0 || !validHeaderName(k) {
 			continue
 		}
 		if !first {
@@ -281,10 +292,52 @@ func (o *jsonOut) multiHeaders(h http.Header, keys []string) {
 			if i > 0 {
 				o.raw(",")
 			}
-			o.str(v)
+			o.value(v)
 		}
 		o.raw("]")
 	}
+}
+
+// validHeaderName reports whether k is a valid header name: a token.
+func validHeaderName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if !isTokenByte(k[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// cleanHeader makes a response header safe to hand over in a struct, as
+// the JSON encoder does: invalid names dropped, CR and LF in values
+// turned into spaces.
+func cleanHeader(h http.Header) {
+	for k, vs := range h {
+		if !validHeaderName(k) {
+			delete(h, k)
+			continue
+		}
+		for i, v := range vs {
+			vs[i] = cleanValue(v)
+		}
+	}
+}
+
+// cleanValue turns CR and LF in a header value into spaces.
+func cleanValue(v string) string {
+	if strings.IndexByte(v, '\r') < 0 && strings.IndexByte(v, '\n') < 0 {
+		return v
+	}
+	b := []byte(v)
+	for i, c := range b {
+		if c == '\r' || c == '\n' {
+			b[i] = ' '
+		}
+	}
+	return string(b)
 }
 
 // statusDescription is ALB's "200 OK" form.
@@ -295,7 +348,8 @@ func statusDescription(code int) string {
 	return strconv.Itoa(code)
 }
 
-// jsonSafe marks the ASCII bytes that need no escaping in a JSON string.
+// jsonSafe marks the ASCII bytes that need no escaping in a JSON string;
+// bytes from 0x80 up are checked as UTF-8.
 var jsonSafe = func() (t [256]bool) {
 	for c := 0x20; c < 0x80; c++ {
 		t[c] = true
@@ -306,26 +360,27 @@ var jsonSafe = func() (t [256]bool) {
 }()
 
 // appendJSONString appends s as a quoted JSON string, escaping like
-// encoding/json without HTML escaping. Unless validUTF8 is known, invalid
-// UTF-8 becomes U+FFFD, as encoding/json does.
-func appendJSONString[T string | []byte](dst []byte, s T, validUTF8 bool) []byte {
+// encoding/json without HTML escaping: invalid UTF-8 becomes U+FFFD. In a
+// header value (headerValue), CR and LF become spaces, as net/http's
+// server writes them.
+func appendJSONString(dst []byte, s string, headerValue bool) []byte {
 	dst = append(dst, '"')
-	dst = appendJSONChars(dst, s, validUTF8)
+	dst = appendJSONChars(dst, s, headerValue)
 	return append(dst, '"')
 }
 
 // appendJSONChars is appendJSONString without the quotes.
-func appendJSONChars[T string | []byte](dst []byte, s T, validUTF8 bool) []byte {
+func appendJSONChars(dst []byte, s string, headerValue bool) []byte {
 	const hexDigits = "0123456789abcdef"
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if jsonSafe[c] || c >= 0x80 && validUTF8 {
+		if jsonSafe[c] {
 			i++
 			continue
 		}
 		if c >= 0x80 {
-			r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
+			r, size := utf8.DecodeRuneInString(s[i:])
 			if r != utf8.RuneError || size != 1 {
 				i += size
 				continue
@@ -337,18 +392,20 @@ func appendJSONChars[T string | []byte](dst []byte, s T, validUTF8 bool) []byte 
 			continue
 		}
 		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
+		switch {
+		case headerValue && (c == '\r' || c == '\n'):
+			dst = append(dst, ' ')
+		case c == '"', c == '\\':
 			dst = append(dst, '\\', c)
-		case '\n':
+		case c == '\n':
 			dst = append(dst, '\\', 'n')
-		case '\r':
+		case c == '\r':
 			dst = append(dst, '\\', 'r')
-		case '\t':
+		case c == '\t':
 			dst = append(dst, '\\', 't')
-		case '\b':
+		case c == '\b':
 			dst = append(dst, '\\', 'b')
-		case '\f':
+		case c == '\f':
 			dst = append(dst, '\\', 'f')
 		default:
 			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
@@ -359,22 +416,22 @@ func appendJSONChars[T string | []byte](dst []byte, s T, validUTF8 bool) []byte 
 	return append(dst, s[start:]...)
 }
 
-// jsonStringLen is len(appendJSONString(nil, s, validUTF8)), computed.
-func jsonStringLen[T string | []byte](s T, validUTF8 bool) int {
-	return jsonCharsLen(s, validUTF8) + 2
+// jsonStringLen is len(appendJSONString(nil, s, headerValue)), computed.
+func jsonStringLen(s string, headerValue bool) int {
+	return jsonCharsLen(s, headerValue) + 2
 }
 
-// jsonCharsLen is len(appendJSONChars(nil, s, validUTF8)), computed.
-func jsonCharsLen[T string | []byte](s T, validUTF8 bool) int {
+// jsonCharsLen is len(appendJSONChars(nil, s, headerValue)), computed.
+func jsonCharsLen(s string, headerValue bool) int {
 	n := len(s)
 	for i := 0; i < len(s); {
 		c := s[i]
-		if jsonSafe[c] || c >= 0x80 && validUTF8 {
+		if jsonSafe[c] {
 			i++
 			continue
 		}
 		if c >= 0x80 {
-			r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
+			r, size := utf8.DecodeRuneInString(s[i:])
 			if r != utf8.RuneError || size != 1 {
 				i += size
 				continue
@@ -383,8 +440,9 @@ func jsonCharsLen[T string | []byte](s T, validUTF8 bool) int {
 			i++
 			continue
 		}
-		switch c {
-		case '"', '\\', '\n', '\r', '\t', '\b', '\f':
+		switch {
+		case headerValue && (c == '\r' || c == '\n'):
+		case c == '"', c == '\\', c == '\n', c == '\r', c == '\t', c == '\b', c == '\f':
 			n++
 		default:
 			n += 5
@@ -409,50 +467,47 @@ var jsonExtra = func() (t [256]uint8) {
 // textJSONLen is the length of the valid UTF-8 text b escaped for a JSON
 // string, quotes excluded. Bodies can be megabytes, so it is branch-free.
 func textJSONLen(b []byte) int {
-	var n0, n1, n2, n3 int
-	i := 0
-	for ; i+4 <= len(b); i += 4 {
-		n0 += int(jsonExtra[b[i]])
-		n1 += int(jsonExtra[b[i+1]])
-		n2 += int(jsonExtra[b[i+2]])
-		n3 += int(jsonExtra[b[i+3]])
+	n := len(b)
+	for _, c := range b {
+		n += int(jsonExtra[c])
 	}
-	for ; i < len(b); i++ {
-		n0 += int(jsonExtra[b[i]])
-	}
-	return len(b) + n0 + n1 + n2 + n3
+	return n
 }
 
 // appendJSONText appends the valid UTF-8 text b escaped for a JSON
-// string, quotes excluded: runs that need no escape are copied whole.
-func appendJSONText(dst, b []byte) []byte {
+// string, quotes excluded, given its escaped length size (textJSONLen):
+// it grows dst once and writes in place.
+func appendJSONText(dst, b []byte, size int) []byte {
 	const hexDigits = "0123456789abcdef"
-	for i := 0; i < len(b); {
-		j := i
-		for j < len(b) && jsonExtra[b[j]] == 0 {
-			j++
+	n := len(dst)
+	dst = slices.Grow(dst, size)[:n+size]
+	out := dst[n:]
+	w := 0
+	for _, c := range b {
+		if jsonExtra[c] == 0 {
+			out[w] = c
+			w++
+			continue
 		}
-		dst = append(dst, b[i:j]...)
-		if j == len(b) {
-			break
-		}
-		switch c := b[j]; c {
+		out[w] = '\\'
+		switch c {
 		case '"', '\\':
-			dst = append(dst, '\\', c)
+			out[w+1] = c
 		case '\n':
-			dst = append(dst, '\\', 'n')
+			out[w+1] = 'n'
 		case '\r':
-			dst = append(dst, '\\', 'r')
+			out[w+1] = 'r'
 		case '\t':
-			dst = append(dst, '\\', 't')
+			out[w+1] = 't'
 		case '\b':
-			dst = append(dst, '\\', 'b')
+			out[w+1] = 'b'
 		case '\f':
-			dst = append(dst, '\\', 'f')
+			out[w+1] = 'f'
 		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
+			out[w+1], out[w+2], out[w+3], out[w+4], out[w+5] = 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15]
+			w += 4
 		}
-		i = j + 1
+		w += 2
 	}
 	return dst
 }

@@ -53,6 +53,7 @@ func (h *Handler) ServeAPIGatewayV1(ctx context.Context, ev *events.APIGatewayPr
 	if !h.fitsBound(inv, &q, resp, boundBody(resp, headerSize(resp.header))) {
 		resp = textResponse(http.StatusBadGateway, "Response payload too large")
 	}
+	cleanHeader(resp.header)
 	out := events.APIGatewayProxyResponse{
 		StatusCode:        resp.status,
 		MultiValueHeaders: map[string][]string(resp.header),
@@ -66,7 +67,6 @@ func (h *Handler) ServeAPIGatewayV1(ctx context.Context, ev *events.APIGatewayPr
 // ServeAPIGatewayV2 serves an API Gateway HTTP API event (payload 2.0).
 // Set-Cookie headers go in Cookies.
 func (h *Handler) ServeAPIGatewayV2(ctx context.Context, ev *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	var fs [fieldStack]field
 	rc := &ev.RequestContext
 	q := request{
 		kind:        KindAPIGatewayV2,
@@ -80,7 +80,7 @@ func (h *Handler) ServeAPIGatewayV2(ctx context.Context, ev *events.APIGatewayV2
 		requestID:   rc.RequestID,
 		stage:       rc.Stage,
 	}
-	hs := hdrs{fields: singleFields(fs[:0], ev.Headers, false), cookies: nonEmpty(ev.Cookies)}
+	hs := hdrs{single: ev.Headers, cookies: nonEmpty(ev.Cookies)}
 	if q.path == "" {
 		q.path = rc.HTTP.Path
 	}
@@ -95,7 +95,7 @@ func (h *Handler) ServeAPIGatewayV2(ctx context.Context, ev *events.APIGatewayV2
 	out := events.APIGatewayV2HTTPResponse{
 		StatusCode:      resp.status,
 		Headers:         headers,
-		Cookies:         resp.header["Set-Cookie"],
+		Cookies:         cleanValues(resp.header["Set-Cookie"]),
 		IsBase64Encoded: resp.binary,
 	}
 	out.Body = bodyString(resp)
@@ -106,7 +106,6 @@ func (h *Handler) ServeAPIGatewayV2(ctx context.Context, ev *events.APIGatewayV2
 // ServeFunctionURL serves a Lambda function URL event with a buffered
 // response (invoke mode BUFFERED). Set-Cookie headers go in Cookies.
 func (h *Handler) ServeFunctionURL(ctx context.Context, ev *events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error) {
-	var fs [fieldStack]field
 	rc := &ev.RequestContext
 	q := request{
 		kind:      KindFunctionURL,
@@ -118,7 +117,7 @@ func (h *Handler) ServeFunctionURL(ctx context.Context, ev *events.LambdaFunctio
 		sourceIP:  rc.HTTP.SourceIP,
 		requestID: rc.RequestID,
 	}
-	hs := hdrs{fields: singleFields(fs[:0], ev.Headers, false), cookies: nonEmpty(ev.Cookies)}
+	hs := hdrs{single: ev.Headers, cookies: nonEmpty(ev.Cookies)}
 	if q.path == "" {
 		q.path = rc.HTTP.Path
 	}
@@ -132,7 +131,7 @@ func (h *Handler) ServeFunctionURL(ctx context.Context, ev *events.LambdaFunctio
 	out := events.LambdaFunctionURLResponse{
 		StatusCode:      resp.status,
 		Headers:         headers,
-		Cookies:         resp.header["Set-Cookie"],
+		Cookies:         cleanValues(resp.header["Set-Cookie"]),
 		IsBase64Encoded: resp.binary,
 	}
 	out.Body = bodyString(resp)
@@ -176,6 +175,7 @@ func (h *Handler) ServeALB(ctx context.Context, ev *events.ALBTargetGroupRequest
 		IsBase64Encoded:   resp.binary,
 	}
 	if q.multiValue {
+		cleanHeader(resp.header)
 		out.MultiValueHeaders = map[string][]string(resp.header)
 	} else {
 		out.Headers, _ = singleValueHeaders(resp.header, false)
@@ -259,8 +259,9 @@ func multiFields(fs []field, m map[string][]string, sorted bool) []field {
 
 // singleValueHeaders flattens a header for responses that take one
 // string per name: values joined with ", ", Set-Cookie left out
-// (skipCookies) or reduced to its first value. It also returns the
-// length of all names and values, Set-Cookie included.
+// (skipCookies) or reduced to its first value, invalid names dropped and
+// CR and LF in values turned into spaces (see cleanHeader). It also
+// returns the length of all names and values, Set-Cookie included.
 func singleValueHeaders(h http.Header, skipCookies bool) (map[string]string, int) {
 	m := make(map[string]string, len(h))
 	n := 0
@@ -269,14 +270,22 @@ func singleValueHeaders(h http.Header, skipCookies bool) (map[string]string, int
 			n += len(k) + len(v)
 		}
 		switch {
-		case len(vs) == 0, skipCookies && k == "Set-Cookie":
+		case len(vs) == 0, skipCookies && k == "Set-Cookie", !validHeaderName(k):
 		case len(vs) == 1, k == "Set-Cookie":
-			m[k] = vs[0]
+			m[k] = cleanValue(vs[0])
 		default:
-			m[k] = strings.Join(vs, ", ")
+			m[k] = cleanValue(strings.Join(vs, ", "))
 		}
 	}
 	return m, n
+}
+
+// cleanValues applies cleanValue to each of vs, in place.
+func cleanValues(vs []string) []string {
+	for i, v := range vs {
+		vs[i] = cleanValue(v)
+	}
+	return vs
 }
 
 // nonEmpty returns ss without its empty strings, copying only if needed.

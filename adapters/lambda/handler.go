@@ -2,6 +2,7 @@ package lambda
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -49,9 +50,11 @@ type Options struct {
 	MaxResponse int64
 
 	// Streaming makes Start answer function URL events with a streamed
-	// response (invoke mode RESPONSE_STREAM): the status and headers go
-	// out when the handler first flushes, and the body as it is flushed.
-	// Other event kinds are answered buffered as usual.
+	// response, for a function URL in invoke mode RESPONSE_STREAM: the
+	// status and headers go out when the handler first flushes (or has 4
+	// KB pending, or returns), and the body as it is flushed. Other event
+	// kinds are answered buffered as usual. (InvokeStream streams function
+	// URL events whatever this says.)
 	Streaming bool
 
 	// Logger receives the adapter's log lines (malformed events, limits,
@@ -102,17 +105,20 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 }
 
 func (h *Handler) invoke(ctx context.Context, payload string) ([]byte, error) {
-	var ev rawEvent
-	k, err := h.parse(ctx, payload, &ev)
+	var (
+		ev rawEvent
+		fs [fieldStack]field
+		qs [16]field
+		cs [16]string
+	)
+	ls := eventLists{headers: fs[:0], query: qs[:0], cookies: cs[:0]}
+	ls, k, err := h.parse(ctx, payload, &ev, ls)
 	if err != nil {
 		return nil, err
 	}
 	inv := &invocation{kind: k, payload: payload}
-	var fs [fieldStack]field
-	var qs [16]field
-	var cs [16]string
 	var q request
-	hs, err := ev.toRequest(k, &q, fs[:0], qs[:0], cs[:0])
+	hs, err := ev.toRequest(k, &q, ls)
 	resp := h.serve(ctx, inv, &q, hs, err)
 	out := h.encode(inv, &q, resp)
 	inv.w.release(false)
@@ -120,24 +126,35 @@ func (h *Handler) invoke(ctx context.Context, payload string) ([]byte, error) {
 }
 
 // parse reads the top of an event and classifies it.
-func (h *Handler) parse(ctx context.Context, payload string, ev *rawEvent) (Kind, error) {
-	if err := parseEvent(payload, ev); err != nil {
-		if err == errNotObjectEvent {
-			err = fmt.Errorf("lambda: %w: %w", ErrUnknownEvent, err)
-		} else {
-			err = fmt.Errorf("lambda: %w: %w", ErrMalformedEvent, err)
+func (h *Handler) parse(ctx context.Context, payload string, ev *rawEvent, ls eventLists) (eventLists, Kind, error) {
+	ls, perr := parseEvent(payload, ev, ls)
+	var err error
+	k := KindUnknown
+	switch {
+	case perr == errNotObjectEvent:
+		err = &eventError{ErrUnknownEvent, perr}
+	case perr != nil:
+		err = &eventError{ErrMalformedEvent, perr}
+	default:
+		if k = ev.kind(); k == KindUnknown {
+			err = &eventError{ErrUnknownEvent, errors.New("not an API Gateway, ALB or function URL HTTP event")}
 		}
-		h.logf(ctx, slog.LevelError, "event rejected", slog.String("error", err.Error()))
-		return KindUnknown, err
 	}
-	k := ev.kind()
-	if k == KindUnknown {
-		err := fmt.Errorf("lambda: %w: not an API Gateway, ALB or function URL HTTP event", ErrUnknownEvent)
+	if err != nil {
 		h.logf(ctx, slog.LevelError, "event rejected", slog.String("error", err.Error()))
-		return KindUnknown, err
 	}
-	return k, nil
+	return ls, k, err
 }
+
+// eventError is the error Invoke returns for a payload it cannot serve;
+// the Lambda runtime reports its type name, "eventError", as errorType.
+type eventError struct {
+	kind  error // ErrMalformedEvent or ErrUnknownEvent
+	cause error
+}
+
+func (e *eventError) Error() string   { return "lambda: " + e.kind.Error() + ": " + e.cause.Error() }
+func (e *eventError) Unwrap() []error { return []error{e.kind, e.cause} }
 
 // serve turns q into a request, runs the handler under the deadline and
 // returns the response to send. convErr is a failure to read the event.
@@ -160,28 +177,20 @@ func (h *Handler) serve(ctx context.Context, inv *invocation, q *request, hs hdr
 	// ignores its context. It may go on running; the sealed writer
 	// refuses what it writes after that. A handler that returns after the
 	// deadline (having seen its context end, say) gets the 504 too.
-	var (
-		p    *panicked
-		late bool
-	)
 	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		p = h.call(inv, r)
-		late = inv.Err() != nil
-	}()
+	go h.callAsync(inv, r, done)
 	select {
 	case <-done:
-		if !late {
-			return h.result(inv, p)
+		if !inv.late {
+			return h.result(inv, inv.recovered)
 		}
 	case <-inv.Done():
 	}
 	inv.w.seal()
 	select {
 	case <-done:
-		if !late { // finished as the deadline passed: its answer stands
-			return h.result(inv, p)
+		if !inv.late { // finished as the deadline passed: its answer stands
+			return h.result(inv, inv.recovered)
 		}
 	default:
 		inv.w.left = true
@@ -269,6 +278,15 @@ func (h *Handler) call(inv *invocation, r *http.Request) (p *panicked) {
 	}()
 	h.h.ServeHTTP(&inv.w, r)
 	return nil
+}
+
+// callAsync is call for the handler's own goroutine: it records the
+// outcome in inv (read once done is closed), including whether the
+// deadline had passed when the handler returned.
+func (h *Handler) callAsync(inv *invocation, r *http.Request, done chan<- struct{}) {
+	defer close(done)
+	inv.recovered = h.call(inv, r)
+	inv.late = inv.Err() != nil
 }
 
 // result builds the response once the handler has returned.

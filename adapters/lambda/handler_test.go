@@ -3,11 +3,13 @@ package lambda_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -577,6 +579,11 @@ func TestResponseWriterSemantics(t *testing.T) {
 			http.NewResponseController(w).Flush()
 			io.WriteString(w, "b")
 		}, 200, "ab", nil, false},
+		{"header injection neutralised", "GET", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Evil", "a\r\nSet-Cookie: owned=1")
+			w.Header()["Bad Name"] = []string{"x"}
+			w.Header()["X:Colon"] = []string{"y"}
+		}, 200, "", map[string]string{"X-Evil": "a  Set-Cookie: owned=1", "Bad Name": "", "X:Colon": ""}, false},
 		{"escapes in headers and body", "GET", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("X-Odd", "quote\" backslash\\ tab\t \xff")
 			w.Header().Set("Content-Type", "text/plain")
@@ -730,6 +737,15 @@ func TestRequestConversion(t *testing.T) {
 				t.Errorf("body %q", body)
 			}
 		}},
+		{"large base64 body", v2Event(func(ev map[string]any) {
+			rcHTTP(ev)["method"] = "PUT"
+			ev["body"] = base64.StdEncoding.EncodeToString(largeBinary)
+			ev["isBase64Encoded"] = true
+		}), func(t *testing.T, r *http.Request, body string) {
+			if body != string(largeBinary) || r.ContentLength != int64(len(largeBinary)) {
+				t.Errorf("body of %d bytes, want %d", len(body), len(largeBinary))
+			}
+		}},
 		{"v1 query values re-encoded in event order", []byte(`{"resource":"/","path":"/","httpMethod":"GET","multiValueQueryStringParameters":{"z":["1 2"],"a":["&=?","é"]},"requestContext":{}}`),
 			func(t *testing.T, r *http.Request, body string) {
 				if r.URL.RawQuery != "z=1+2&a=%26%3D%3F&a=%C3%A9" || r.URL.Query()["a"][0] != "&=?" {
@@ -769,6 +785,33 @@ func TestRequestConversion(t *testing.T) {
 			}
 			tt.check(t, got, body)
 		})
+	}
+}
+
+// largeBinary is 10,000 bytes of every byte value.
+var largeBinary = func() []byte {
+	b := make([]byte, 10_000)
+	for i := range b {
+		b[i] = byte(i * 7)
+	}
+	return b
+}()
+
+func TestStructHeaderNamesDifferingInCase(t *testing.T) {
+	var got http.Header
+	h := lambda.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = r.Header }),
+		lambda.Options{Logger: jsonLogger(io.Discard)})
+	var ev events.APIGatewayV2HTTPRequest
+	mustUnmarshal(t, v2Event(func(ev map[string]any) {
+		ev["headers"] = map[string]any{"x-a": "1", "X-A": "2", "host": "h", "accept": "*/*"}
+	}), &ev)
+	if _, err := h.ServeAPIGatewayV2(context.Background(), &ev); err != nil {
+		t.Fatal(err)
+	}
+	vals := append([]string(nil), got["X-A"]...)
+	slices.Sort(vals)
+	if len(vals) != 2 || vals[0] != "1" || vals[1] != "2" || got.Get("Accept") != "*/*" || got.Get("Host") != "" {
+		t.Errorf("header %v", got)
 	}
 }
 

@@ -95,55 +95,101 @@ func (d *scanner) null() bool {
 // rawString consumes a string and returns its contents between the quotes,
 // still escaped, and whether it holds any escape.
 //
-// Strings are most of an event, so the scan works on runs: the next quote
-// and the next backslash are found with strings.IndexByte (vectorised),
-// and a run is checked for control characters eight bytes at a time.
+// Strings are most of an event. Short ones (keys, most values) are read
+// byte by byte. Longer ones without escapes are read in runs: the closing
+// quote and any backslash are found with strings.IndexByte (vectorised)
+// and control characters are looked for eight bytes at a time. From its
+// first backslash, a string (a JSON body, typically dense with \") is
+// read byte by byte again, which beats stepping from escape to escape.
 func (d *scanner) rawString() (raw string, escaped bool, err error) {
 	if d.peek() != '"' {
 		return "", false, d.fail("expected string")
 	}
 	s := d.s
 	start := d.i + 1
-	for j := start; ; {
-		q := strings.IndexByte(s[j:], '"')
-		if q < 0 {
-			d.i = len(s)
-			return "", false, d.fail("unterminated string")
-		}
-		run := s[j : j+q]
-		bs := strings.IndexByte(run, '\\')
-		if bs >= 0 {
-			run = run[:bs]
-		}
-		if c := ctlIndex(run); c >= 0 {
-			d.i = j + c
-			return "", false, d.fail("control character in string")
-		}
-		if bs < 0 {
-			d.i = j + q + 1
-			return s[start : j+q], escaped, nil
-		}
-		escaped = true
-		j += bs
-		if j+1 >= len(s) {
-			d.i = j
-			return "", false, d.fail("unterminated string")
-		}
-		switch s[j+1] {
-		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			j += 2
-		case 'u':
-			if j+6 > len(s) || !isHex4(s[j+2:j+6]) {
-				d.i = j
-				return "", false, d.fail("invalid \\u escape")
+	j := start
+	for end := min(len(s), start+16); j < end; j++ {
+		if c := s[j]; strSpecial[c] {
+			if c == '"' {
+				d.i = j + 1
+				return s[start:j], false, nil
 			}
-			j += 6
-		default:
-			d.i = j
-			return "", false, d.fail("invalid escape")
+			return d.escapedString(start, j)
 		}
 	}
+	q := strings.IndexByte(s[j:], '"')
+	if q < 0 {
+		d.i = len(s)
+		return "", false, d.fail("unterminated string")
+	}
+	q += j
+	run := s[j:q]
+	bs := strings.IndexByte(run, '\\')
+	if bs >= 0 {
+		run = run[:bs]
+	}
+	if c := ctlIndex(run); c >= 0 {
+		d.i = j + c
+		return "", false, d.fail("control character in string")
+	}
+	if bs < 0 {
+		d.i = q + 1
+		return s[start:q], false, nil
+	}
+	return d.escapedString(start, j+bs)
 }
+
+// escapedString goes on reading the string that starts at start from j,
+// which holds a backslash or a control character, byte by byte.
+func (d *scanner) escapedString(start, j int) (raw string, escaped bool, err error) {
+	s := d.s
+	for j < len(s) {
+		c := s[j]
+		if !strSpecial[c] {
+			j++
+			continue
+		}
+		switch c {
+		case '"':
+			d.i = j + 1
+			return s[start:j], true, nil
+		case '\\':
+			if j+1 >= len(s) {
+				d.i = j
+				return "", false, d.fail("unterminated string")
+			}
+			switch s[j+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				j += 2
+			case 'u':
+				if j+6 > len(s) || !isHex4(s[j+2:j+6]) {
+					d.i = j
+					return "", false, d.fail("invalid \\u escape")
+				}
+				j += 6
+			default:
+				d.i = j
+				return "", false, d.fail("invalid escape")
+			}
+		default:
+			d.i = j
+			return "", false, d.fail("control character in string")
+		}
+	}
+	d.i = len(s)
+	return "", false, d.fail("unterminated string")
+}
+
+// strSpecial marks the bytes that stop the byte-by-byte string scan: the
+// quote, the backslash and control characters.
+var strSpecial = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'] = true
+	t['\\'] = true
+	return t
+}()
 
 // ctlIndex returns the index of the first byte below 0x20 in s, or -1.
 func ctlIndex(s string) int {
@@ -153,8 +199,9 @@ func ctlIndex(s string) int {
 	)
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		w := s[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 		if (x-0x20*ones)&^x&highs != 0 {
 			break
 		}
@@ -216,16 +263,6 @@ func (d *scanner) mismatch(field, want string) error {
 		return err
 	}
 	return &typeError{field: field, want: want}
-}
-
-// span consumes any value and returns its text.
-func (d *scanner) span() (string, error) {
-	d.ws()
-	start := d.i
-	if err := d.skip(); err != nil {
-		return "", err
-	}
-	return d.s[start:d.i], nil
 }
 
 // skip consumes any value, checking that it is well-formed.
@@ -406,50 +443,53 @@ func hex4(s string) rune {
 
 // appendUnescaped appends the value of the escaped string contents raw,
 // which rawString has already validated. Lone surrogates become U+FFFD, as
-// with encoding/json.
+// with encoding/json. The output is never longer than raw, so it is
+// written in place after growing dst once.
 func appendUnescaped(dst []byte, raw string) []byte {
+	n := len(dst)
+	dst = append(dst, raw...) // room enough; overwritten below
+	out := dst[n:]
+	w := 0
 	for i := 0; i < len(raw); {
 		c := raw[i]
 		if c != '\\' {
-			j := i + 1
-			for j < len(raw) && raw[j] != '\\' {
-				j++
-			}
-			dst = append(dst, raw[i:j]...)
-			i = j
+			out[w] = c
+			w++
+			i++
 			continue
 		}
 		e := raw[i+1]
 		i += 2
 		switch e {
 		case 'b':
-			dst = append(dst, '\b')
+			out[w] = '\b'
 		case 'f':
-			dst = append(dst, '\f')
+			out[w] = '\f'
 		case 'n':
-			dst = append(dst, '\n')
+			out[w] = '\n'
 		case 'r':
-			dst = append(dst, '\r')
+			out[w] = '\r'
 		case 't':
-			dst = append(dst, '\t')
+			out[w] = '\t'
 		case 'u':
 			r := hex4(raw[i:])
 			i += 4
 			if utf16.IsSurrogate(r) {
+				r2 := utf8.RuneError
 				if i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
-					if r2 := utf16.DecodeRune(r, hex4(raw[i+2:])); r2 != utf8.RuneError {
-						r = r2
-						i += 6
-						dst = utf8.AppendRune(dst, r)
-						break
-					}
+					r2 = utf16.DecodeRune(r, hex4(raw[i+2:]))
 				}
-				r = utf8.RuneError
+				if r2 != utf8.RuneError {
+					i += 6
+				}
+				r = r2
 			}
-			dst = utf8.AppendRune(dst, r)
+			w += utf8.EncodeRune(out[w:], r)
+			continue
 		default: // '"', '\\', '/'
-			dst = append(dst, e)
+			out[w] = e
 		}
+		w++
 	}
-	return dst
+	return dst[:n+w]
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -42,8 +43,9 @@ type request struct {
 // request so that the arrays behind them can stay on the stack: escape
 // analysis does not tell one field of a struct from another.
 type hdrs struct {
-	fields  []field  // in event order, names as the event spells them
-	cookies []string // v2 and function URL cookies, none empty
+	fields  []field           // in event order, names as the event spells them
+	single  map[string]string // or a struct's single-value map, used instead
+	cookies []string          // v2 and function URL cookies, none empty
 }
 
 func (q *request) bodyLen() int {
@@ -53,56 +55,51 @@ func (q *request) bodyLen() int {
 	return len(q.body)
 }
 
-// errBadRequest marks event contents the adapter cannot turn into a request
-// (bad base64, a malformed path, a missing method…). They are answered
-// with 400 in the event's own response shape.
-var errBadRequest = errors.New("bad request")
-
-// badRequest wraps a reason so that errors.Is(err, errBadRequest) holds.
+// badRequest reports event contents the adapter cannot turn into a
+// request (bad base64, a malformed path, a missing method…). They are
+// answered with 400 in the event's own response shape.
 func badRequest(reason string) error {
-	return &badRequestError{reason}
+	return errors.New(reason)
 }
 
-type badRequestError struct{ reason string }
-
-func (e *badRequestError) Error() string        { return e.reason }
-func (e *badRequestError) Is(target error) bool { return target == errBadRequest }
-
-// stringBody and bytesBody are request bodies that need no extra allocation.
-type stringBody struct{ strings.Reader }
-
-func (*stringBody) Close() error { return nil }
-
-type bytesBody struct{ bytesReader }
-
-func (*bytesBody) Close() error { return nil }
-
-// bytesReader is bytes.Reader's read side, kept small.
-type bytesReader struct {
-	b []byte
+// body is a request body read from the event's string or from its decoded
+// bytes, copying neither.
+type body struct {
+	s string
+	b []byte // used when not nil
 	i int
 }
 
-func (r *bytesReader) Read(p []byte) (int, error) {
-	if r.i >= len(r.b) {
+func (r *body) Read(p []byte) (int, error) {
+	var n int
+	if r.b != nil {
+		n = copy(p, r.b[r.i:])
+	} else {
+		n = copy(p, r.s[r.i:])
+	}
+	if n == 0 && len(p) > 0 {
 		return 0, io.EOF
 	}
-	n := copy(p, r.b[r.i:])
 	r.i += n
 	return n, nil
 }
 
-func (r *bytesReader) WriteTo(w io.Writer) (int64, error) {
-	if r.i >= len(r.b) {
-		return 0, nil
+// WriteTo hands the rest of the body to w in one call (as a string when
+// w takes strings), so io.Copy needs no buffer.
+func (r *body) WriteTo(w io.Writer) (int64, error) {
+	var n int
+	var err error
+	if r.b != nil {
+		n, err = w.Write(r.b[r.i:])
+	} else {
+		n, err = io.WriteString(w, r.s[r.i:])
 	}
-	n, err := w.Write(r.b[r.i:])
 	r.i += n
-	if err == nil && n < len(r.b[r.i-n:]) {
-		err = io.ErrShortWrite
-	}
 	return int64(n), err
 }
+
+// Close does nothing: the body is in memory.
+func (r *body) Close() error { return nil }
 
 // newHTTPRequest builds the *http.Request a handler sees, as net/http's
 // server would have built it: Host moved out of the header into r.Host,
@@ -132,15 +129,10 @@ func (inv *invocation) newHTTPRequest(q *request, hs hdrs) (*http.Request, error
 	if host == "" {
 		host = q.host
 	}
-	var body io.ReadCloser = http.NoBody
+	var rbody io.ReadCloser = http.NoBody
 	if n > 0 {
-		if q.binaryBody {
-			inv.bbody.b = q.bodyBytes
-			body = &inv.bbody
-		} else {
-			inv.sbody.Reset(q.body)
-			body = &inv.sbody
-		}
+		inv.body = body{s: q.body, b: q.bodyBytes}
+		rbody = &inv.body
 	}
 	major, minor, ok := http.ParseHTTPVersion(q.proto)
 	proto := q.proto
@@ -154,7 +146,7 @@ func (inv *invocation) newHTTPRequest(q *request, hs hdrs) (*http.Request, error
 		ProtoMajor:    major,
 		ProtoMinor:    minor,
 		Header:        h,
-		Body:          body,
+		Body:          rbody,
 		ContentLength: int64(n),
 		Host:          host,
 		RemoteAddr:    q.sourceIP,
@@ -285,6 +277,14 @@ func writeCanonicalKey(b *strings.Builder, k string) {
 // are not split on commas: a comma-joined value is what net/http shows
 // for a header sent on one line.
 func (inv *invocation) buildHeader(q *request, hs hdrs, n int) (h http.Header, host, uri string) {
+	if hs.single != nil {
+		var ok bool
+		if h, host, uri, ok = inv.headerFromMap(q, hs, n); ok {
+			return h, host, uri
+		}
+		// Two names that differ only in case: the general path merges.
+		hs.fields = singleFields(make([]field, 0, len(hs.single)), hs.single, false)
+	}
 	fs, cookies := hs.fields, hs.cookies
 
 	// Classify the names, take out the special ones, and size the shared
@@ -316,54 +316,7 @@ func (inv *invocation) buildHeader(q *request, hs hdrs, n int) (h http.Header, h
 		}
 		f.treat = t
 	}
-	cookiesLen := 0
-	if len(cookies) > 1 {
-		for _, c := range cookies {
-			cookiesLen += len(c) + 2
-		}
-		cookiesLen -= 2
-	}
-	uri = inv.url.EscapedPath()
-	uriLen := 0
-	if q.rawQuery != "" {
-		uriLen = len(uri) + 1 + len(q.rawQuery)
-	}
-
-	var all string
-	if size := keysLen + cookiesLen + uriLen; size > 0 {
-		var sb strings.Builder
-		sb.Grow(size)
-		for i := range fs {
-			if fs[i].treat == keyBuffered {
-				writeCanonicalKey(&sb, fs[i].k)
-			}
-		}
-		if len(cookies) > 1 {
-			for i, c := range cookies {
-				if i > 0 {
-					sb.WriteString("; ")
-				}
-				sb.WriteString(c)
-			}
-		}
-		if q.rawQuery != "" {
-			sb.WriteString(uri)
-			sb.WriteByte('?')
-			sb.WriteString(q.rawQuery)
-		}
-		all = sb.String()
-		if uriLen > 0 {
-			uri = all[keysLen+cookiesLen:]
-		}
-	}
-	cookie := ""
-	switch len(cookies) {
-	case 0:
-	case 1:
-		cookie = cookies[0]
-	default:
-		cookie = all[keysLen : keysLen+cookiesLen]
-	}
+	all, cookie, uri := inv.sharedString(q, fs, keysLen, cookies)
 
 	vals := inv.hvals[:]
 	if len(fs)+2 > len(vals) {
@@ -376,6 +329,113 @@ func (inv *invocation) buildHeader(q *request, hs hdrs, n int) (h http.Header, h
 		clear(h)
 		used, _ = fillHeader(h, fs, vals, all, true)
 	}
+	finishHeader(h, vals, used, cookie, hasCookie, clen, n)
+	return h, host, uri
+}
+
+// headerFromMap is buildHeader for a header given as a map (the
+// aws-lambda-go structs), in one pass over the map: names are not staged
+// as fields, and the few not in the common table get their own canonical
+// string. It fails (ok false) on two names that differ only in case.
+func (inv *invocation) headerFromMap(q *request, hs hdrs, n int) (h http.Header, host, uri string, ok bool) {
+	m := hs.single
+	_, cookie, uri := inv.sharedString(q, nil, 0, hs.cookies)
+	vals := inv.hvals[:]
+	if len(m)+2 > len(vals) {
+		vals = make([]string, len(m)+2)
+	}
+	h = make(http.Header, len(m)+2)
+	used, clen, hasCookie := 0, "", false
+	for k, v := range m {
+		c, t := commonKey(k)
+		if c == "" {
+			c = k
+			if !isCanonicalKey(k) {
+				c = textproto.CanonicalMIMEHeaderKey(k)
+			}
+			t = specialKey(c)
+		}
+		switch t {
+		case keyHost:
+			host = v
+			continue
+		case keyContentLength:
+			clen = v
+			continue
+		case keyTransferEncoding:
+			continue
+		case keyCookie:
+			hasCookie = true
+		}
+		vals[used] = v
+		before := len(h)
+		h[c] = vals[used : used+1 : used+1]
+		if len(h) == before {
+			return nil, "", "", false
+		}
+		used++
+	}
+	finishHeader(h, vals, used, cookie, hasCookie, clen, n)
+	return h, host, uri, true
+}
+
+// sharedString builds the one string that holds the canonical keys of the
+// buffered fields of fs (keysLen bytes), the joined cookies and the
+// RequestURI, and returns it with the cookie line and the RequestURI.
+func (inv *invocation) sharedString(q *request, fs []field, keysLen int, cookies []string) (all, cookie, uri string) {
+	cookiesLen := 0
+	if len(cookies) > 1 {
+		for _, c := range cookies {
+			cookiesLen += len(c) + 2
+		}
+		cookiesLen -= 2
+	}
+	uri = inv.url.EscapedPath()
+	uriLen := 0
+	if q.rawQuery != "" {
+		uriLen = len(uri) + 1 + len(q.rawQuery)
+	}
+	if size := keysLen + cookiesLen + uriLen; size > 0 {
+		var sb strings.Builder
+		sb.Grow(size)
+		if keysLen > 0 {
+			for i := range fs {
+				if fs[i].treat == keyBuffered {
+					writeCanonicalKey(&sb, fs[i].k)
+				}
+			}
+		}
+		if len(cookies) > 1 {
+			for i, c := range cookies {
+				if i > 0 {
+					sb.WriteString("; ")
+				}
+				sb.WriteString(c)
+			}
+		}
+		if uriLen > 0 {
+			sb.WriteString(uri)
+			sb.WriteByte('?')
+			sb.WriteString(q.rawQuery)
+		}
+		all = sb.String()
+		if uriLen > 0 {
+			uri = all[keysLen+cookiesLen:]
+		}
+	}
+	switch len(cookies) {
+	case 0:
+	case 1:
+		cookie = cookies[0]
+	default:
+		cookie = all[keysLen : keysLen+cookiesLen]
+	}
+	return all, cookie, uri
+}
+
+// finishHeader adds the event's cookies and the Content-Length to a
+// header whose first used value slots are taken.
+func finishHeader(h http.Header, vals []string, used int, cookie string, hasCookie bool, clen string, n int) {
 	if cookie != "" {
 		// The event's cookies, as a browser sends them: one line. A Cookie
 		// header the event also has (it should not) takes them at its end.
@@ -394,7 +454,6 @@ func (inv *invocation) buildHeader(q *request, hs hdrs, n int) (h http.Header, h
 		vals[used] = clen
 		h["Content-Length"] = vals[used : used+1 : used+1]
 	}
-	return h, host, uri
 }
 
 // fillHeader adds the classified fields to h and returns how many value

@@ -176,8 +176,14 @@ func (h *Handler) InvokeStream(ctx context.Context, payload []byte) (io.Reader, 
 }
 
 func (h *Handler) invokeStream(ctx context.Context, payload string) (io.Reader, error) {
-	var ev rawEvent
-	k, err := h.parse(ctx, payload, &ev)
+	var (
+		ev rawEvent
+		fs [fieldStack]field
+		qs [16]field
+		cs [16]string
+	)
+	ls := eventLists{headers: fs[:0], query: qs[:0], cookies: cs[:0]}
+	ls, k, err := h.parse(ctx, payload, &ev, ls)
 	if err != nil {
 		return nil, err
 	}
@@ -189,10 +195,8 @@ func (h *Handler) invokeStream(ctx context.Context, payload string) (io.Reader, 
 		return jsonPayload{bytes.NewReader(out)}, nil
 	}
 	inv := &invocation{kind: k, payload: payload}
-	var fs [fieldStack]field
-	var cs [16]string
 	var q request
-	hs, err := ev.toRequest(k, &q, fs[:0], nil, cs[:0])
+	hs, err := ev.toRequest(k, &q, ls)
 	return h.serveStream(ctx, inv, &q, hs, err), nil
 }
 
