@@ -33,6 +33,9 @@ type BuildOptions struct {
 	Env map[string]string
 	// Progress receives one line per step; nil for none.
 	Progress io.Writer
+	// Live, when Progress is a terminal, keeps the line of a long step
+	// updated with its elapsed time.
+	Live bool
 }
 
 // BuildFlags are the go build flags of every function.
@@ -113,6 +116,21 @@ func (p *Project) Build(ctx context.Context, opts BuildOptions) (*BuildResult, e
 		mains["lambda/"+r.Name+"/main.go"] = main
 		plans[i] = functionPlan{route: r, eff: eff, inputs: p.inputsHash(r, main, shared, srcHash, opts)}
 	}
+	if fb, ok := p.fallbackRoute(); ok {
+		eff := Effective{MaxDuration: p.Defaults.MaxDuration, Memory: p.Defaults.Memory, BodyLimit: -1, Cache: "none"}
+		if eff.MaxDuration == 0 {
+			eff.MaxDuration = DefaultMaxDuration
+		}
+		if eff.Memory == 0 {
+			eff.Memory = DefaultMemory
+		}
+		main, err := FallbackMain(p.App, p.Table, eff)
+		if err != nil {
+			return nil, err
+		}
+		mains["lambda/"+fb.Name+"/main.go"] = main
+		plans = append(plans, functionPlan{route: fb, eff: eff, inputs: p.inputsHash(fb, main, shared, srcHash, opts)})
+	}
 	if err := syncDir(p.Dir, []string{"lambda"}, mains); err != nil {
 		return nil, err
 	}
@@ -126,9 +144,12 @@ func (p *Project) Build(ctx context.Context, opts BuildOptions) (*BuildResult, e
 		}
 	}
 	if len(todo) > 0 {
-		fmt.Fprintf(progress, " ○ Compiling %d of %d functions (%s)...\n", len(todo), len(plans), opts.Arch)
+		msg := fmt.Sprintf(" ○ Compiling %d of %d functions (%s)...", len(todo), len(plans), opts.Arch)
 		start := time.Now()
-		if err := p.compile(ctx, out, opts.Arch, todo); err != nil {
+		stop := showProgress(progress, msg, opts.Live)
+		err := p.compile(ctx, out, opts.Arch, todo)
+		stop()
+		if err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(progress, " ✓ Compiled in %s\n", time.Since(start).Round(time.Millisecond))
@@ -155,6 +176,33 @@ func (p *Project) Build(ctx context.Context, opts BuildOptions) (*BuildResult, e
 	}
 	res.Manifest = m
 	return res, nil
+}
+
+// showProgress prints msg; when live, it rewrites the line every second
+// with the elapsed time until the returned stop is called.
+func showProgress(w io.Writer, msg string, live bool) (stop func()) {
+	if !live {
+		fmt.Fprintln(w, msg)
+		return func() {}
+	}
+	start := time.Now()
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			fmt.Fprintf(w, "\r%s %ds", msg, int(time.Since(start).Seconds()))
+			select {
+			case <-done:
+				fmt.Fprintln(w)
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 // functionPlan is one route's function to build.

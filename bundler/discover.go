@@ -15,6 +15,9 @@ type Kind string
 const (
 	KindAPI   Kind = "api"   // pages/api/**.go: func Handler(req, res)
 	KindRoute Kind = "route" // app/**/route.go: exported GET, POST, …
+	// KindFallback is the function nextgo build adds for the paths no route
+	// serves, to run the middleware and nextgo.json rules on Lambda.
+	KindFallback Kind = "fallback"
 )
 
 // Source is a route file found in the app tree, before analysis.

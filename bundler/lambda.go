@@ -92,3 +92,53 @@ func matcherMayMatch(matcher, path string) bool {
 	}
 	return path == prefix || strings.HasPrefix(path, prefix+"/")
 }
+
+// FallbackName is the name of the function that serves the paths no route
+// serves (API Gateway's $default route).
+const FallbackName = "_fallback"
+
+// fallbackRoute describes the fallback function, which an app has when it
+// has a middleware.go or nextgo.json rules: on Lambda, a request for a path
+// that no route serves reaches no route's function, so this one runs the
+// middleware and the rules for it, and answers Next's 404 when they do not
+// answer.
+func (p *Project) fallbackRoute() (Route, bool) {
+	if p.Table.Middleware == nil && p.Rules == nil {
+		return Route{}, false
+	}
+	file := "nextgo.json"
+	if p.Table.Middleware != nil {
+		file = p.Table.Middleware.File
+	}
+	return Route{Source: Source{Kind: KindFallback, File: file}, Name: FallbackName}, true
+}
+
+// FallbackMain generates the fallback function's main: no route, the
+// app's middleware and rules, under the Lambda adapter.
+func FallbackMain(app App, t *Table, eff Effective) ([]byte, error) {
+	var b strings.Builder
+	b.WriteString(genHeader + "package main\n\nimport (\n\t\"time\"\n\n")
+	b.WriteString("\tnglambda \"github.com/nextgo-dev/nextgo/adapters/lambda\"\n")
+	b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/mux\"\n")
+	if t.Middleware != nil {
+		b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/cache\"\n")
+		b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/server\"\n")
+		fmt.Fprintf(&b, "\tmw %s\n", goString(app.importPath("middleware")))
+	}
+	if app.Rules != nil {
+		b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/rules\"\n")
+	}
+	b.WriteString(")\n\nfunc main() {\n")
+	if t.Middleware != nil {
+		b.WriteString("\tstore := cache.New()\n")
+		b.WriteString(middlewareExpr(t.Middleware))
+	}
+	b.WriteString(optionsExpr(app, t.Middleware != nil))
+	b.WriteString("\tmx, err := mux.New(nil, opts)\n\tif err != nil {\n\t\tpanic(err)\n\t}\n")
+	file := "nextgo.json"
+	if t.Middleware != nil {
+		file = t.Middleware.File
+	}
+	fmt.Fprintf(&b, "\tnglambda.Start(mx, nglambda.Options{MaxDuration: %d * time.Second, Route: \"$default\", File: %s})\n}\n", eff.MaxDuration, goString(file))
+	return formatGo("lambda/"+FallbackName+"/main.go", b.String())
+}

@@ -250,9 +250,9 @@ func (t *Table) Patterns() []string {
 }
 
 // MethodNames returns a route handler's exported methods, sorted; ["*"] for
-// an API route.
+// an API route and the fallback.
 func (r Route) MethodNames() []string {
-	if r.Kind == KindAPI {
+	if r.Kind != KindRoute {
 		return []string{"*"}
 	}
 	var out []string

@@ -292,3 +292,33 @@ func TestStage(t *testing.T) {
 		}
 	}
 }
+
+func TestFallbackMain(t *testing.T) {
+	mw := "package root\n\nimport \"github.com/nextgo-dev/nextgo/runtime/server\"\n\nvar MiddlewareConfig = server.MiddlewareConfig{Matcher: []string{\"/api/:path*\"}}\n\nfunc Middleware(req *server.Request) (*server.Response, error) { return server.Next(), nil }\n"
+	tb, err := BuildTable(mapFS(map[string]string{"middleware.go": mw, "pages/api/u.go": apiUser}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Project{App: App{Module: "example.com/app", Dir: "/src/app"}, Table: tb}
+	fb, ok := p.fallbackRoute()
+	if !ok || fb.Name != FallbackName || fb.Kind != KindFallback || fb.File != "middleware.go" || fb.Pattern != "" {
+		t.Fatalf("fallback = %+v, %v", fb, ok)
+	}
+	main, err := FallbackMain(p.App, tb, Effective{MaxDuration: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{`mw "example.com/app/_nextgo/middleware"`, "opts.Middleware = m.Wrap", "mux.New(nil, opts)",
+		`nglambda.Start(mx, nglambda.Options{MaxDuration: 30 * time.Second, Route: "$default", File: "middleware.go"})`} {
+		if !strings.Contains(string(main), s) {
+			t.Errorf("fallback main lacks %s:\n%s", s, main)
+		}
+	}
+	plain, err := BuildTable(mapFS(map[string]string{"pages/api/u.go": apiUser}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := (&Project{Table: plain}).fallbackRoute(); ok {
+		t.Error("an app without middleware or rules has a fallback")
+	}
+}

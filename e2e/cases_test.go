@@ -24,10 +24,9 @@ type httpCase struct {
 	// 404 for paths no route serves, and HTTP API's decoding of the path
 	// (%2F arrives as "/").
 	lambdaWant string
-	// devOnly marks behaviour that needs the whole app in one process:
-	// middleware on a path no route serves, and a rewrite to another
-	// route. On Lambda each function holds one route (see README,
-	// "Middleware on Lambda").
+	// devOnly marks behaviour that needs the whole app in one process: a
+	// rewrite to a route served by another function. On Lambda each
+	// function holds one route (see README, "Middleware on Lambda").
 	devOnly bool
 }
 

@@ -218,7 +218,7 @@ func TestDeploy(t *testing.T) {
 		path, reply, routeKey string
 	}{
 		{"/api/hello", "v1", "ANY /api/hello"},
-		{"/api/post/7", "v1", "GET /api/post/{pid}"},
+		{"/api/post/7", "v1", "ANY /api/post/{pid}"},
 		{"/api/docs", "v1", "ANY /api/docs"},
 		{"/api/docs/a/b", "v1", "ANY /api/docs/{slug+}"},
 		{"/api/old", "v1", "ANY /api/old"},
@@ -457,4 +457,128 @@ func Handler(req *api.Request, res *api.Response) {
 		t.Fatalf("rollback: %v\n%s", err, stderr)
 	}
 	check("/api/hello", `{"message":"first"}`)
+}
+
+// TestDeployFallback deploys a real app with a middleware.go and
+// nextgo.json rules: the paths no route serves reach its fallback
+// function through the HTTP API's $default route, so the middleware and
+// the rules run for them as in `nextgo dev`; deployed again without
+// either, with --prune, the route and the function go and API Gateway
+// answers those paths itself.
+func TestDeployFallback(t *testing.T) {
+	s := newAWSStage(t, awsfake.Options{})
+	dir := filepath.Join(t.TempDir(), "fbshop")
+	write := func(name, content string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module example.com/fbshop\n\ngo 1.24\n\nrequire github.com/nextgo-dev/nextgo v0.1.0\n")
+	write("pages/api/hello.go", `package hello
+
+import "github.com/nextgo-dev/nextgo/runtime/api"
+
+func Handler(req *api.Request, res *api.Response) {
+	res.JSON(map[string]string{"message": "hi"})
+}
+`)
+	write("middleware.go", `package fbshop
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/nextgo-dev/nextgo/runtime/server"
+)
+
+// Middleware guards /secret and marks every other response.
+func Middleware(req *server.Request) (*server.Response, error) {
+	if strings.HasPrefix(req.URL.Path, "/secret") {
+		return server.JSON(map[string]string{"error": "unauthorized"}, server.Init{Status: http.StatusUnauthorized}), nil
+	}
+	res := server.Next()
+	res.Header.Set("X-Middleware", "yes")
+	return res, nil
+}
+`)
+	write("nextgo.json", `{"redirects": [{"source": "/old/:slug", "destination": "/api/hello?from=:slug", "permanent": true}]}`+"\n")
+	args := []string{dir, "--stage", "fb", "--arch", runtime.GOARCH}
+
+	res := s.deployJSON(args...)
+	if !slices.Contains(res.Summary.Created, "fbshop-fb-_fallback") || len(res.Summary.Created) != 2 {
+		t.Fatalf("first deploy: %+v", res.Summary)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	type answer struct {
+		status     int
+		body       string
+		location   string
+		middleware string
+	}
+	fetch := func(method, path string) answer {
+		t.Helper()
+		req, _ := http.NewRequest(method, res.URL+path, nil)
+		r, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Body.Close()
+		body, _ := io.ReadAll(r.Body)
+		return answer{r.StatusCode, strings.TrimSpace(string(body)), r.Header.Get("Location"), r.Header.Get("X-Middleware")}
+	}
+	gatewayNotFound := answer{status: 404, body: `{"message":"Not Found"}`}
+	tests := []struct {
+		method, path string
+		want         answer
+	}{
+		// The route's own function.
+		{"GET", "/api/hello", answer{status: 200, body: `{"message":"hi"}`, middleware: "yes"}},
+		// The fallback: the middleware answers, ...
+		{"GET", "/secret/plans", answer{status: 401, body: `{"error":"unauthorized"}`}},
+		{"POST", "/secret", answer{status: 401, body: `{"error":"unauthorized"}`}},
+		// ... nextgo.json redirects, ...
+		{"GET", "/old/x", answer{status: 308, body: "/api/hello?from=x", location: "/api/hello?from=x"}},
+		// ... or nothing does: Next's 404, not API Gateway's.
+		{"GET", "/nowhere", answer{status: 404, body: "Not Found", middleware: "yes"}},
+		{"DELETE", "/api/hello/x", answer{status: 404, body: "Not Found", middleware: "yes"}},
+	}
+	for _, tt := range tests {
+		if got := fetch(tt.method, tt.path); got != tt.want {
+			t.Errorf("%s %s = %+v, want %+v", tt.method, tt.path, got, tt.want)
+		}
+	}
+
+	// Without middleware.go and rules the app has no fallback: --prune
+	// deletes the $default route and the function.
+	if err := os.Remove(filepath.Join(dir, "middleware.go")); err != nil {
+		t.Fatal(err)
+	}
+	write("nextgo.json", "{}\n")
+	s.fake.ResetCalls()
+	res = s.deployJSON(append(args, "--prune")...)
+	if !slices.Equal(res.Summary.Deleted, []string{"fbshop-fb-_fallback"}) {
+		t.Errorf("deploy without the fallback: %+v", res.Summary)
+	}
+	var deleted []string
+	for _, c := range s.fake.Mutations() {
+		if strings.HasPrefix(c.Op, "Delete") {
+			deleted = append(deleted, c.Op)
+		}
+	}
+	if slices.Sort(deleted); !slices.Equal(deleted, []string{"DeleteFunction", "DeleteIntegration", "DeleteRoute"}) {
+		t.Errorf("deletions = %v, want the fallback's function, integration and route", deleted)
+	}
+	for _, path := range []string{"/secret/plans", "/old/x", "/nowhere"} {
+		if got := fetch("GET", path); got != gatewayNotFound {
+			t.Errorf("GET %s = %+v after prune, want API Gateway's 404", path, got)
+		}
+	}
+	if got := fetch("GET", "/api/hello"); got != (answer{status: 200, body: `{"message":"hi"}`}) {
+		t.Errorf("GET /api/hello = %+v after prune", got)
+	}
 }

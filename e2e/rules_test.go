@@ -15,7 +15,7 @@ func rulesCases() []httpCase {
 		{name: "redirect rule", path: "/api/legacy", status: 307, want: "/api/items/legacy",
 			headers: map[string]string{"Location": "/api/items/legacy", "X-Served-By": "nextgo"}},
 		{name: "permanent redirect rule", path: "/old/zz", status: 308, want: "/api/items/zz",
-			headers: map[string]string{"Location": "/api/items/zz", "Refresh": "0;url=/api/items/zz"}, devOnly: true},
+			headers: map[string]string{"Location": "/api/items/zz", "Refresh": "0;url=/api/items/zz"}},
 		{name: "rewrite rule", path: "/api/alias/q", status: 200, want: `{"secret":true,"slug":"q"}`, headers: served, devOnly: true},
 		{name: "project body limit", method: "POST", path: "/api/items/abc", header: http.Header{"Content-Type": {"text/plain"}},
 			body: "12345678901", status: 413, want: "Body exceeded 10b limit"},
@@ -48,7 +48,13 @@ func TestRules(t *testing.T) {
 	if m.App != "rulesapp" {
 		t.Errorf("app name %q, want nextgo.json's rulesapp", m.App)
 	}
+	if n := len(m.Functions); n != 3 || m.Functions[2].Kind != "fallback" {
+		t.Fatalf("functions = %+v; want the two routes and the fallback that runs the rules for other paths", m.Functions)
+	}
 	for _, f := range m.Functions {
+		if f.Kind == "fallback" {
+			f.BodyLimit = 10 // the fallback reads no body
+		}
 		if f.MaxDuration != 10 || f.Memory != 256 || f.BodyLimit != 10 || f.Environment["SECRET_TOKEN"] != "s3cr3t-value" {
 			t.Errorf("%s: maxDuration %d memory %d bodyLimit %d env %v; want nextgo.json's defaults and the .env value",
 				f.Pattern, f.MaxDuration, f.Memory, f.BodyLimit, len(f.Environment))

@@ -31,6 +31,7 @@ zip SHA-256 and size). Routes whose inputs did not change are not re-linked.`,
 			opts := bundler.BuildOptions{Arch: arch, Out: out}
 			if !asJSON {
 				opts.Progress = cmd.ErrOrStderr()
+				opts.Live = isTerminal(opts.Progress)
 			}
 			res, err := p.Build(cmd.Context(), opts)
 			if err != nil {
@@ -71,7 +72,11 @@ func writeBuildTable(w io.Writer, res *bundler.BuildResult) {
 		if i == len(res.Manifest.Functions)-1 {
 			tree = "└"
 		}
-		fmt.Fprintf(tw, "%s λ %s\t%s\t%s\t%s\t%ds\t%d MB\t%s\t%s\n", tree, f.Pattern, f.Kind, strings.Join(f.Methods, ","),
+		pattern := f.Pattern
+		if f.Kind == string(bundler.KindFallback) {
+			pattern = "(other paths)"
+		}
+		fmt.Fprintf(tw, "%s λ %s\t%s\t%s\t%s\t%ds\t%d MB\t%s\t%s\n", tree, pattern, f.Kind, strings.Join(f.Methods, ","),
 			humanBytes(f.BinarySize), f.MaxDuration, f.Memory, bodyLimit(f.BodyLimit), f.Cache)
 	}
 	tw.Flush()

@@ -164,7 +164,7 @@ that the app no longer has; nothing else is ever deleted.`,
 				if err != nil {
 					return err
 				}
-				res, err := p.Build(ctx, bundler.BuildOptions{Arch: arch, Out: f.out, Progress: stderr})
+				res, err := p.Build(ctx, bundler.BuildOptions{Arch: arch, Out: f.out, Progress: stderr, Live: isTerminal(stderr)})
 				if err != nil {
 					return err
 				}
@@ -301,11 +301,4 @@ func ask(cmd *cobra.Command, question string) (bool, error) {
 		return true, nil
 	}
 	return false, errDeclined
-}
-
-// isTerminal reports whether f is a character device: an interactive
-// terminal rather than a pipe or a file.
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

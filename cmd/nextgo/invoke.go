@@ -74,14 +74,22 @@ emulator, and print the response payload. The event is read from --event
 	return cmd
 }
 
-// findFunction picks the function for a path, pattern or function name.
+// findFunction picks the function for a path, pattern or function name:
+// the fallback serves a path no route serves, when the app has one.
 func findFunction(fns []localFunction, route string) (localFunction, string, error) {
 	var patterns []string
-	for _, f := range fns {
-		if f.pattern == route || f.fn.Name == route || strings.HasSuffix(f.fn.Name, "-"+route) {
+	var routes []localFunction
+	var fallback *localFunction
+	for i, f := range fns {
+		if (f.pattern == route && !f.fallback) || f.fn.Name == route || strings.HasSuffix(f.fn.Name, "-"+route) {
 			return f, f.pattern, nil
 		}
+		if f.fallback {
+			fallback = &fns[i]
+			continue
+		}
 		patterns = append(patterns, f.pattern)
+		routes = append(routes, f)
 	}
 	m, err := router.NewMatcher(patterns)
 	if err != nil {
@@ -89,10 +97,13 @@ func findFunction(fns []localFunction, route string) (localFunction, string, err
 	}
 	clean, _ := router.Normalize(route)
 	i, _, err := m.Match(clean)
-	if err != nil || i < 0 {
-		return localFunction{}, "", fmt.Errorf("no route serves %s (see nextgo routes)", route)
+	switch {
+	case err == nil && i >= 0:
+		return routes[i], route, nil
+	case fallback != nil:
+		return *fallback, route, nil
 	}
-	return fns[i], route, nil
+	return localFunction{}, "", fmt.Errorf("no route serves %s (see nextgo routes)", route)
 }
 
 // sampleEvent makes a GET event for path in the given shape.

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
@@ -50,12 +51,18 @@ under concurrency, restarted after a timeout or a crash — as on Lambda.`,
 					p.Close()
 				}
 			}()
+			frontOpts := runtimeapi.FrontOptions{Logger: logger}
 			for _, f := range fns {
 				pool := runtimeapi.NewPool(f.fn, runtimeapi.Options{Output: out, Logger: logger})
 				pools = append(pools, pool)
+				if f.fallback {
+					// API Gateway's $default route: the paths no route serves.
+					frontOpts.Fallback = pool
+					continue
+				}
 				routes = append(routes, runtimeapi.FrontRoute{Pattern: f.pattern, Pool: pool})
 			}
-			front, err := runtimeapi.NewFront(routes, runtimeapi.FrontOptions{Logger: logger})
+			front, err := runtimeapi.NewFront(routes, frontOpts)
 			if err != nil {
 				return err
 			}
@@ -92,9 +99,10 @@ under concurrency, restarted after a timeout or a crash — as on Lambda.`,
 
 // localFunction is a built function ready to run on this machine.
 type localFunction struct {
-	pattern string
-	file    string
-	fn      runtimeapi.Function
+	pattern  string
+	file     string
+	fallback bool // the function behind $default: no pattern
+	fn       runtimeapi.Function
 }
 
 // buildLocal builds the app for this machine's architecture into
@@ -105,7 +113,7 @@ func buildLocal(ctx context.Context, dir string, progress io.Writer) ([]localFun
 		return nil, err
 	}
 	out := filepath.Join(p.Dir, ".nextgo", "local")
-	res, err := p.Build(ctx, bundler.BuildOptions{Arch: runtime.GOARCH, Out: out, Progress: progress})
+	res, err := p.Build(ctx, bundler.BuildOptions{Arch: runtime.GOARCH, Out: out, Progress: progress, Live: isTerminal(progress)})
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +134,7 @@ func buildLocal(ctx context.Context, dir string, progress io.Writer) ([]localFun
 		if err := os.Rename(path+".new", path); err != nil {
 			return nil, err
 		}
-		fns = append(fns, localFunction{pattern: f.Pattern, file: f.File, fn: runtimeapi.Function{
+		fns = append(fns, localFunction{pattern: f.Pattern, file: f.File, fallback: f.Kind == string(bundler.KindFallback), fn: runtimeapi.Function{
 			Name: res.Manifest.App + "-" + f.Name, Bootstrap: path, Env: f.Environment,
 			Timeout: time.Duration(f.MaxDuration) * time.Second, MemoryMB: f.Memory,
 		}})
@@ -134,10 +142,24 @@ func buildLocal(ctx context.Context, dir string, progress io.Writer) ([]localFun
 	return fns, nil
 }
 
-// routeFiles returns a function naming the route file that serves a path.
+// routeFiles returns a function naming the file that serves a path for the
+// request log: the route file, else the fallback's (the app's middleware.go,
+// or nextgo.json when the fallback only runs its rules), else "".
 func routeFiles(fns []localFunction) (func(path string) string, error) {
-	patterns := make([]string, len(fns))
-	for i, f := range fns {
+	var routes []localFunction
+	fallback := ""
+	for _, f := range fns {
+		if f.fallback {
+			fallback = f.file
+			if fallback == "" {
+				fallback = "middleware"
+			}
+			continue
+		}
+		routes = append(routes, f)
+	}
+	patterns := make([]string, len(routes))
+	for i, f := range routes {
 		patterns[i] = f.pattern
 	}
 	m, err := router.NewMatcher(patterns)
@@ -146,10 +168,15 @@ func routeFiles(fns []localFunction) (func(path string) string, error) {
 	}
 	return func(path string) string {
 		clean, _ := router.Normalize(path)
-		if i, _, _ := m.Match(clean); i >= 0 {
-			return fns[i].file
+		i, _, err := m.Match(clean)
+		if errors.Is(err, router.ErrMalformedEncoding) {
+			// As the front: the route's function answers it.
+			i, _, _ = m.Match(strings.ReplaceAll(clean, "%", "%25"))
 		}
-		return ""
+		if i >= 0 {
+			return routes[i].file
+		}
+		return fallback
 	}, nil
 }
 

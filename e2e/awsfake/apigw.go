@@ -354,7 +354,7 @@ var pathVarRE = regexp.MustCompile(`^\{[a-zA-Z0-9._-]+\+?\}$`)
 
 // checkRouteKey validates a route key as API Gateway does for HTTP APIs.
 func checkRouteKey(key string) *awsError {
-	if key == "$default" {
+	if key == defaultRouteKey {
 		return nil
 	}
 	method, path, ok := strings.Cut(key, " ")

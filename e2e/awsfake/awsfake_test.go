@@ -628,3 +628,140 @@ func keys(m map[string]string) []string {
 	}
 	return out
 }
+
+// TestServesDefaultRoute checks the $default route: it receives what no
+// other route matches (any path, any method), with routeKey $default and
+// no pathParameters, and only with a permission that covers the source
+// ARN API Gateway invokes it with, api/$default/$default.
+func TestServesDefaultRoute(t *testing.T) {
+	_, c := newFake(t, Options{})
+	ctx := context.Background()
+	z := testZips(t)
+	role := createRole(t, c, "exec")
+	for name, zip := range map[string][]byte{"route": z["a"], "fallback": z["b"]} {
+		createFunction(t, c, name, role, zip)
+		if _, err := c.lambda.PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: aws.String(name)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.lambda.CreateAlias(ctx, &lambda.CreateAliasInput{FunctionName: aws.String(name), Name: aws.String("live"), FunctionVersion: aws.String("1")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	api, err := c.apigw.CreateApi(ctx, &apigatewayv2.CreateApiInput{Name: aws.String("x"), ProtocolType: agtypes.ProtocolTypeHttp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(api.ApiId)
+	if _, err := c.apigw.CreateStage(ctx, &apigatewayv2.CreateStageInput{ApiId: api.ApiId, StageName: aws.String("$default"), AutoDeploy: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	target := map[string]string{}
+	for _, name := range []string{"route", "fallback"} {
+		in, err := c.apigw.CreateIntegration(ctx, &apigatewayv2.CreateIntegrationInput{
+			ApiId: api.ApiId, IntegrationType: agtypes.IntegrationTypeAwsProxy, PayloadFormatVersion: aws.String("2.0"),
+			IntegrationUri: aws.String("arn:aws:lambda:us-east-1:123456789012:function:" + name + ":live"),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		target[name] = "integrations/" + aws.ToString(in.IntegrationId)
+	}
+	routeIDs := map[string]*string{}
+	for key, fn := range map[string]string{"GET /items/{id}": "route", "$default": "fallback"} {
+		out, err := c.apigw.CreateRoute(ctx, &apigatewayv2.CreateRouteInput{ApiId: api.ApiId, RouteKey: aws.String(key), Target: aws.String(target[fn])})
+		if err != nil {
+			t.Fatal(err)
+		}
+		routeIDs[key] = out.RouteId
+	}
+	_, err = c.apigw.CreateRoute(ctx, &apigatewayv2.CreateRouteInput{ApiId: api.ApiId, RouteKey: aws.String("$default")})
+	var ce *agtypes.ConflictException
+	if !errors.As(err, &ce) {
+		t.Errorf("second $default route: %v, want ConflictException", err)
+	}
+	permit := func(fn, sid, source string) {
+		t.Helper()
+		_, err := c.lambda.AddPermission(ctx, &lambda.AddPermissionInput{
+			FunctionName: aws.String(fn), Qualifier: aws.String("live"), StatementId: aws.String(sid),
+			Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("apigateway.amazonaws.com"),
+			SourceArn: aws.String("arn:aws:execute-api:us-east-1:123456789012:" + id + source),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	permit("route", "api", "/*")
+
+	type answer struct {
+		status int
+		body   string
+	}
+	fetch := func(method, path string) answer {
+		t.Helper()
+		req, _ := http.NewRequest(method, aws.ToString(api.ApiEndpoint)+path, nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return answer{res.StatusCode, string(b)}
+	}
+	internal := answer{500, `{"message":"Internal Server Error"}` + "\n"}
+	// A permission scoped to methods and paths does not cover $default.
+	permit("fallback", "scoped", "/*/*/*")
+	if got := fetch("GET", "/about"); got != internal {
+		t.Errorf("$default with a permission for */*/*: %+v, want API Gateway's 500", got)
+	}
+	permit("fallback", "default", "/*/$default")
+
+	tests := []struct {
+		method, path string
+		status       int
+		reply        string
+		routeKey     string
+		params       map[string]string
+		rawPath      string
+	}{
+		{"GET", "/items/1", 200, "a", "GET /items/{id}", map[string]string{"id": "1"}, "/items/1"},
+		{"POST", "/items/1", 200, "b", "$default", nil, "/items/1"},
+		{"GET", "/items", 200, "b", "$default", nil, "/items"},
+		{"GET", "/items/1/2", 200, "b", "$default", nil, "/items/1/2"},
+		{"GET", "/", 200, "b", "$default", nil, "/"},
+		{"DELETE", "/a%20b/c", 200, "b", "$default", nil, "/a b/c"},
+		{"GET", "/x/%FF", 400, "", "", nil, ""},
+	}
+	for _, tt := range tests {
+		got := fetch(tt.method, tt.path)
+		if got.status != tt.status {
+			t.Errorf("%s %s = %+v, want %d", tt.method, tt.path, got, tt.status)
+			continue
+		}
+		if tt.status == 400 {
+			if got.body != `{"message":"Bad Request"}`+"\n" {
+				t.Errorf("%s %s = %+v, want API Gateway's 400", tt.method, tt.path, got)
+			}
+			continue
+		}
+		var out testbuild.Response
+		if err := json.Unmarshal([]byte(got.body), &out); err != nil {
+			t.Fatalf("%s %s: %v: %s", tt.method, tt.path, err, got.body)
+		}
+		if out.Reply != tt.reply || out.RouteKey != tt.routeKey || out.Method != tt.method || out.RawPath != tt.rawPath || len(out.PathParameters) != len(tt.params) {
+			t.Errorf("%s %s: %+v, want reply %s, route key %s, raw path %s, parameters %v", tt.method, tt.path, out, tt.reply, tt.routeKey, tt.rawPath, tt.params)
+		}
+		for k, v := range tt.params {
+			if out.PathParameters[k] != v {
+				t.Errorf("%s %s: parameters %v, want %v", tt.method, tt.path, out.PathParameters, tt.params)
+			}
+		}
+	}
+
+	// Without the $default route, API Gateway answers 404 itself.
+	if _, err := c.apigw.DeleteRoute(ctx, &apigatewayv2.DeleteRouteInput{ApiId: api.ApiId, RouteId: routeIDs["$default"]}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fetch("GET", "/about"), (answer{404, `{"message":"Not Found"}` + "\n"}); got != want {
+		t.Errorf("after deleting $default: %+v, want %+v", got, want)
+	}
+}

@@ -13,7 +13,8 @@
 // And it serves each deployed HTTP API for real, on a listener of its own
 // whose URL is the API's endpoint: a request is routed as API Gateway v2
 // routes it (route keys, most specific path first, greedy {proxy+}, method
-// before ANY), checked against the function's resource policy, turned into
+// before ANY, the $default route for what no other route matches), checked
+// against the function's resource policy, turned into
 // a payload format 2.0 event and sent to the version the integration's
 // alias points at, whose bootstrap is extracted from its zip and run by
 // the Runtime API emulator of package runtimeapi.

@@ -134,9 +134,13 @@ func (s *Server) resolve(apiID string, r *http.Request) (*target, *gatewayErr) {
 	if !ok {
 		return nil, &gatewayErr{http.StatusInternalServerError, "Internal Server Error"}
 	}
-	method := r.Method
-	resourcePath := strings.TrimPrefix(r.URL.Path, "/")
-	source := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/$default/%s/%s", s.opts.Region, s.opts.Account, a.id, method, resourcePath)
+	source := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/$default/%s/%s", s.opts.Region, s.opts.Account, a.id, r.Method, strings.TrimPrefix(r.URL.Path, "/"))
+	if rt.key == defaultRouteKey {
+		// The $default route invokes on behalf of api/stage/$default: a
+		// permission scoped to methods and paths (…/*/GET/*) does not
+		// cover it.
+		source = fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/$default/%s", s.opts.Region, s.opts.Account, a.id, defaultRouteKey)
+	}
 	if !allowsInvoke(f.policies[qualifier], source) {
 		// API Gateway cannot invoke a function whose resource policy
 		// does not allow it: 500, and the function does not run.
@@ -189,6 +193,9 @@ func globMatch(pattern, s string) bool {
 	return s == ""
 }
 
+// defaultRouteKey is the key of an HTTP API's catch-all route.
+const defaultRouteKey = "$default"
+
 // matchRoute selects the route for a request as API Gateway HTTP APIs do:
 // among the routes whose path matches, the most specific path wins,
 // comparing part by part (a literal over {var} over {var+}); then a route
@@ -202,7 +209,7 @@ func matchRoute(routes map[string]*route, method, escapedPath string) (*route, m
 		fallback   *route
 	)
 	for _, rt := range routes {
-		if rt.key == "$default" {
+		if rt.key == defaultRouteKey {
 			fallback = rt
 			continue
 		}

@@ -193,7 +193,7 @@ func (s *session) planAPI(ctx context.Context, fns []*fnState, cs *changes) (*ap
 		ap.integrations = append(ap.integrations, ip)
 		if fn.spec.fn.MaxDuration > maxIntegrationTimeout {
 			s.logf("warning: %s: maxDuration %d s is longer than API Gateway's %d s integration timeout; requests are cut at %d s",
-				fn.spec.fn.Pattern, fn.spec.fn.MaxDuration, maxIntegrationTimeout, maxIntegrationTimeout)
+				routeLabel(fn.spec.fn), fn.spec.fn.MaxDuration, maxIntegrationTimeout, maxIntegrationTimeout)
 		}
 		keys, err := RouteKeys(*fn.spec.fn)
 		if err != nil {
@@ -320,7 +320,7 @@ func (s *session) applyAPI(ctx context.Context, ap *apiPlan) (id, url string, er
 				IntegrationType:      agtypes.IntegrationTypeAwsProxy,
 				IntegrationUri:       aws.String(ip.uri),
 				PayloadFormatVersion: aws.String(payloadFormat),
-				Description:          aws.String("nextgo " + ip.fn.spec.fn.Pattern),
+				Description:          aws.String("nextgo " + routeLabel(ip.fn.spec.fn)),
 			})
 			if err != nil {
 				return id, url, fmt.Errorf("create integration for %s: %w", ip.fn.spec.name, err)

@@ -33,7 +33,8 @@ type Build struct {
 
 // LoadBuild reads dir/manifest.json and checks it: schema version, app
 // name, unique function names, architectures, Lambda's timeout and memory
-// ranges, route patterns, and that every zip exists and has the SHA-256 the
+// ranges, route patterns, route keys served by one function each (so at
+// most one fallback), and that every zip exists and has the SHA-256 the
 // manifest records (a stale manifest is an error, not a silent mismatch).
 func LoadBuild(dir string) (*Build, error) {
 	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
@@ -63,6 +64,7 @@ func (b *Build) check() error {
 		return fmt.Errorf("the build has no routes")
 	}
 	names := make(map[string]string, len(m.Functions))
+	keys := map[string]string{} // route key → function name
 	for i := range m.Functions {
 		fn := &m.Functions[i]
 		if fn.Name == "" {
@@ -81,8 +83,15 @@ func (b *Build) check() error {
 		if fn.Memory < minMemory || fn.Memory > maxMemory {
 			return fmt.Errorf("function %s: memory %d MB is outside Lambda's %d..%d MB", fn.Name, fn.Memory, minMemory, maxMemory)
 		}
-		if _, err := RouteKeys(*fn); err != nil {
+		rks, err := RouteKeys(*fn)
+		if err != nil {
 			return fmt.Errorf("function %s: %w", fn.Name, err)
+		}
+		for _, k := range rks {
+			if prev, dup := keys[k]; dup {
+				return fmt.Errorf("functions %q and %q both serve route %s", prev, fn.Name, k)
+			}
+			keys[k] = fn.Name
 		}
 		if fn.Zip == "" || filepath.IsAbs(fn.Zip) || strings.HasPrefix(filepath.Clean(fn.Zip), "..") {
 			return fmt.Errorf("function %s: zip path %q must be relative to the build directory", fn.Name, fn.Zip)

@@ -19,8 +19,10 @@
 //  4. release: only then point each changed function's live alias at its
 //     new version;
 //  5. API: the HTTP API, its $default stage, one integration per function
-//     (to the live alias), one route per nextgo route, and invoke
-//     permissions scoped to the API;
+//     (to the live alias), one route per nextgo route, the $default route
+//     to the app's fallback function when it has one (the paths no route
+//     serves, so that middleware.go and nextgo.json rules run for them),
+//     and invoke permissions scoped to the API;
 //  6. prune (optional): delete what is tagged for the app and stage but no
 //     longer in the build.
 //

@@ -23,7 +23,7 @@ func ExampleRouteKeys() {
 	// Output:
 	// /api/post/[pid] → [ANY /api/post/{pid}]
 	// /api/docs/[[...slug]] → [ANY /api/docs ANY /api/docs/{slug+}]
-	// /api/items/[id] → [DELETE /api/items/{id} GET /api/items/{id} HEAD /api/items/{id} OPTIONS /api/items/{id}]
+	// /api/items/[id] → [ANY /api/items/{id}]
 }
 
 func ExampleFunctionName() {

@@ -39,7 +39,7 @@ func (s *session) readFunction(ctx context.Context, spec *fnSpec, role string) (
 	out, err := s.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: &spec.name})
 	if errorCode(err) == "ResourceNotFoundException" {
 		st.create, st.publish = true, true
-		st.reasons = []string{"new route " + spec.fn.Pattern}
+		st.reasons = []string{"new route " + routeLabel(spec.fn)}
 		return st, nil
 	}
 	if err != nil {

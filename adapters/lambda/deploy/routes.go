@@ -16,17 +16,47 @@ var routeMethods = []string{
 	http.MethodPatch, http.MethodDelete, http.MethodOptions,
 }
 
+// DefaultRouteKey is the route key of HTTP API's catch-all route: API
+// Gateway sends it every request that no other route matches. The app's
+// fallback function (manifest kind "fallback") is deployed behind it.
+const DefaultRouteKey = "$default"
+
+// isFallback reports whether fn is the app's fallback function, which
+// serves the paths no route serves.
+func isFallback(fn *bundler.Function) bool {
+	return fn.Kind == string(bundler.KindFallback)
+}
+
+// routeLabel names the route of fn in descriptions and messages: its
+// pattern, or "$default" for the fallback.
+func routeLabel(fn *bundler.Function) string {
+	if isFallback(fn) {
+		return DefaultRouteKey
+	}
+	return fn.Pattern
+}
+
 // RouteKeys returns the API Gateway HTTP API route keys ("METHOD /path")
 // that send requests to fn, sorted.
 //
 // Paths: "[pid]" becomes "{pid}", "[...slug]" becomes "{slug+}", and
 // "[[...slug]]" becomes two routes, the bare path and "{slug+}".
 //
-// Methods: an API route (kind "api", or methods ["*"]) takes ANY. A route
-// handler takes the methods it exports, plus HEAD when it exports GET
-// (answered by GET) and OPTIONS (answered by the runtime), so that API
-// Gateway lets through every request the function itself would answer.
+// Methods: every route takes ANY (see apiMethods): the function itself
+// answers methods a route handler does not export.
+//
+// The fallback function (kind "fallback", no pattern, every method) takes
+// the one route key "$default", API Gateway's catch-all.
 func RouteKeys(fn bundler.Function) ([]string, error) {
+	if isFallback(&fn) {
+		if fn.Pattern != "" {
+			return nil, fmt.Errorf("fallback function has the pattern %q: it serves the paths no route serves and has none", fn.Pattern)
+		}
+		if len(fn.Methods) > 0 && !slices.Equal(fn.Methods, []string{"*"}) {
+			return nil, fmt.Errorf("fallback function has the methods %v: it serves every method, [\"*\"]", fn.Methods)
+		}
+		return []string{DefaultRouteKey}, nil
+	}
 	paths, err := apiPaths(fn.Pattern)
 	if err != nil {
 		return nil, err
@@ -93,26 +123,17 @@ func paramName(slug string) string {
 	return string(b)
 }
 
-// apiMethods lists the route-key methods of fn.
+// apiMethods lists the route-key methods of fn: ANY, for every route. A
+// route handler answers the methods it does not export itself (405 with
+// Allow, 400 for a method outside the seven, HEAD and OPTIONS
+// automatically), so API Gateway must pass every method on to it, as
+// Next.js's server does; per-method route keys would turn those answers
+// into API Gateway's 404.
 func apiMethods(fn bundler.Function) ([]string, error) {
-	if fn.Kind == "api" || len(fn.Methods) == 0 || slices.Contains(fn.Methods, "*") {
-		return []string{"ANY"}, nil
-	}
-	set := map[string]bool{http.MethodOptions: true}
 	for _, m := range fn.Methods {
-		u := strings.ToUpper(m)
-		if !slices.Contains(routeMethods, u) {
+		if m != "*" && !slices.Contains(routeMethods, strings.ToUpper(m)) {
 			return nil, fmt.Errorf("route %s: unsupported method %q", fn.Pattern, m)
 		}
-		set[u] = true
 	}
-	if set[http.MethodGet] {
-		set[http.MethodHead] = true
-	}
-	out := make([]string, 0, len(set))
-	for m := range set {
-		out = append(out, m)
-	}
-	slices.Sort(out)
-	return out, nil
+	return []string{"ANY"}, nil
 }

@@ -81,7 +81,7 @@ func (s *session) specs(b *Build) ([]*fnSpec, error) {
 		}
 		tags := s.tags()
 		tags[TagRoute] = fn.Name
-		desc := fmt.Sprintf("nextgo %s (%s)", fn.Pattern, fn.File)
+		desc := fmt.Sprintf("nextgo %s (%s)", routeLabel(fn), fn.File)
 		if len(desc) > 256 {
 			desc = desc[:256]
 		}

@@ -79,14 +79,19 @@ func TestRouteKeys(t *testing.T) {
 		{bundler.Function{Pattern: "/", Kind: "api"}, []string{"ANY /"}, ""},
 		{bundler.Function{Pattern: "/api/[a-b]/x", Kind: "api"}, []string{"ANY /api/{a_b}/x"}, ""},
 		{bundler.Function{Pattern: "/api/items/[slug]", Kind: "route", Methods: []string{"GET", "POST"}},
-			[]string{"GET /api/items/{slug}", "HEAD /api/items/{slug}", "OPTIONS /api/items/{slug}", "POST /api/items/{slug}"}, ""},
-		{bundler.Function{Pattern: "/api/x", Kind: "route", Methods: []string{"delete"}}, []string{"DELETE /api/x", "OPTIONS /api/x"}, ""},
-		{bundler.Function{Pattern: "/api/x", Kind: "route", Methods: []string{"GET", "HEAD", "OPTIONS"}}, []string{"GET /api/x", "HEAD /api/x", "OPTIONS /api/x"}, ""},
+			[]string{"ANY /api/items/{slug}"}, ""},
+		{bundler.Function{Pattern: "/api/x", Kind: "route", Methods: []string{"delete"}}, []string{"ANY /api/x"}, ""},
+		{bundler.Function{Pattern: "/api/x", Kind: "route", Methods: []string{"GET", "HEAD", "OPTIONS"}}, []string{"ANY /api/x"}, ""},
 		{bundler.Function{Pattern: "/api/x", Kind: "route", Methods: []string{"*"}}, []string{"ANY /api/x"}, ""},
 		{bundler.Function{Pattern: "/api/x", Kind: "route", Methods: []string{"FETCH"}}, nil, `route /api/x: unsupported method "FETCH"`},
 		{bundler.Function{Pattern: "/api/[...a]/b", Kind: "api"}, nil, "route /api/[...a]/b: Catch-all must be the last part of the URL."},
 		{bundler.Function{Pattern: "api/x", Kind: "api"}, nil, `route api/x: route "api/x" must start with "/"`},
 		{bundler.Function{Pattern: "/api/{x}", Kind: "api"}, nil, `route /api/{x}: segment "{x}" cannot be expressed as an API Gateway route path`},
+		{bundler.Function{Name: "_fallback", Kind: "fallback", Methods: []string{"*"}}, []string{"$default"}, ""},
+		{bundler.Function{Name: "_fallback", Kind: "fallback"}, []string{"$default"}, ""},
+		{bundler.Function{Pattern: "/", Kind: "fallback", Methods: []string{"*"}}, nil, `fallback function has the pattern "/": it serves the paths no route serves and has none`},
+		{bundler.Function{Kind: "fallback", Methods: []string{"GET"}}, nil, `fallback function has the methods [GET]: it serves every method, ["*"]`},
+		{bundler.Function{Pattern: "", Kind: "api", Methods: []string{"*"}}, nil, `route : route "" must start with "/"`},
 	}
 	for _, tt := range tests {
 		got, err := RouteKeys(tt.fn)
@@ -188,6 +193,19 @@ func TestLoadBuildRejectsBadManifests(t *testing.T) {
 		{"zip outside", func(m *bundler.Manifest, _ string) { m.Functions[0].Zip = "../x.zip" }, `function api-x: zip path "../x.zip" must be relative to the build directory`},
 		{"stale zip", func(m *bundler.Manifest, _ string) { m.Functions[0].SHA256 = strings.Repeat("0", 64) }, "function api-x: functions/api-x.zip has SHA-256 "},
 		{"missing zip", func(_ *bundler.Manifest, dir string) { os.Remove(filepath.Join(dir, "functions", "api-x.zip")) }, "function api-x: open "},
+		{"fallback with a pattern", func(m *bundler.Manifest, _ string) { m.Functions[0].Kind = "fallback" }, `function api-x: fallback function has the pattern "/api/x": it serves the paths no route serves and has none`},
+		{"two fallbacks", func(m *bundler.Manifest, _ string) {
+			fb := m.Functions[0]
+			fb.Kind, fb.Pattern = "fallback", ""
+			fb2 := fb
+			fb.Name, fb2.Name = "_fallback", "_fallback2"
+			m.Functions = append(m.Functions, fb, fb2)
+		}, `functions "_fallback" and "_fallback2" both serve route $default`},
+		{"route key served twice", func(m *bundler.Manifest, _ string) {
+			opt := m.Functions[0]
+			opt.Name, opt.Pattern = "api-x-rest", "/api/x/[[...rest]]"
+			m.Functions = append(m.Functions, opt)
+		}, `functions "api-x" and "api-x-rest" both serve route ANY /api/x`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,8 +22,10 @@
 //
 //   - A Front: an http.Handler that plays API Gateway's HTTP API (payload
 //     format 2.0) in front of several pools, choosing the function with
-//     nextgo's router, sending a real events.APIGatewayV2HTTPRequest and
-//     writing back the function's response, streamed responses included.
+//     nextgo's router (or, for a path no route serves, the fallback
+//     function behind the $default route), sending a real
+//     events.APIGatewayV2HTTPRequest and writing back the function's
+//     response, streamed responses included.
 //     Its event and response handling stand on their own for other
 //     handlers that play HTTP API: GatewayEvent and MarshalGatewayEvent
 //     build and serialize the event, WriteGatewayResponse writes the

@@ -14,7 +14,8 @@ import (
 )
 
 // Serve two built functions behind one HTTP API front on 127.0.0.1:3000, as
-// `nextgo start` does.
+// `nextgo start` does, with the app's fallback function behind the $default
+// route for every other path.
 func ExampleNewFront() {
 	opts := runtimeapi.Options{Output: os.Stdout}
 	user := runtimeapi.NewPool(runtimeapi.Function{
@@ -30,11 +31,16 @@ func ExampleNewFront() {
 		Bootstrap: ".nextgo/functions/api-post-pid/bootstrap",
 	}, opts)
 	defer post.Close()
+	fallback := runtimeapi.NewPool(runtimeapi.Function{
+		Name:      "_fallback",
+		Bootstrap: ".nextgo/functions/_fallback/bootstrap",
+	}, opts)
+	defer fallback.Close()
 
 	front, err := runtimeapi.NewFront([]runtimeapi.FrontRoute{
 		{Pattern: "/api/user", Pool: user},
 		{Pattern: "/api/post/[pid]", Pool: post},
-	}, runtimeapi.FrontOptions{})
+	}, runtimeapi.FrontOptions{Fallback: fallback})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -33,6 +33,10 @@ const (
 	DefaultIntegrationTimeout = 30 * time.Second
 	// DefaultAPIID is requestContext.apiId unless FrontOptions sets one.
 	DefaultAPIID = "nextgolocal"
+	// DefaultRouteKey is the route key of HTTP API's catch-all route, which
+	// receives the requests no other route matches; the front invokes
+	// FrontOptions.Fallback with it.
+	DefaultRouteKey = "$default"
 )
 
 // Invoker runs one invocation of a function; *Pool is one.
@@ -51,6 +55,12 @@ type FrontRoute struct {
 
 // FrontOptions configure a Front.
 type FrontOptions struct {
+	// Fallback, when set, is the function behind HTTP API's $default route:
+	// it receives every request whose path no route matches, with routeKey
+	// "$default" and no pathParameters. Without it the front answers such
+	// requests itself with 404 {"message":"Not Found"}, as an HTTP API
+	// without a $default route does.
+	Fallback Invoker
 	// Logger receives function errors and unreadable responses (default
 	// slog.Default()).
 	Logger *slog.Logger
@@ -118,8 +128,9 @@ func NewFront(routes []FrontRoute, opts FrontOptions) (*Front, error) {
 	return f, nil
 }
 
-// ServeHTTP chooses the function for the request's path, invokes it with an
-// HTTP API event and writes its response.
+// ServeHTTP chooses the function for the request's path (the fallback
+// when no route matches), invokes it with an HTTP API event and writes its
+// response.
 //
 // The path is normalised only to choose the function; the function receives
 // the raw path and answers trailing-slash and repeated-slash redirects
@@ -142,11 +153,24 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// the malformed encoding (400).
 		i, ps, _ = f.matcher.Match(strings.ReplaceAll(clean, "%", "%25"))
 	}
-	if i < 0 {
+	var (
+		pool     Invoker
+		routeKey string
+		route    string // for logs
+		params   map[string]string
+	)
+	switch {
+	case i >= 0:
+		rt := f.routes[i]
+		pool, route = rt.pool, rt.pattern.Path
+		routeKey = "ANY " + gatewayPath(rt.pattern, ps)
+		params = pathParameters(ps)
+	case f.opts.Fallback != nil:
+		pool, route, routeKey = f.opts.Fallback, DefaultRouteKey, DefaultRouteKey
+	default:
 		writeGatewayError(w, http.StatusNotFound, "Not Found")
 		return
 	}
-	rt := f.routes[i]
 
 	body, err := readLimited(r.Body, MaxGatewayPayload)
 	switch {
@@ -158,8 +182,8 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ev := GatewayEvent(r, GatewayEventInput{
-		RouteKey:       "ANY " + gatewayPath(rt.pattern, ps),
-		PathParameters: pathParameters(ps),
+		RouteKey:       routeKey,
+		PathParameters: params,
 		RequestID:      requestID,
 		APIID:          f.opts.APIID,
 		AccountID:      f.opts.AccountID,
@@ -168,14 +192,14 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	})
 	payload, err := MarshalGatewayEvent(ev)
 	if err != nil {
-		f.opts.Logger.Error("cannot encode the HTTP API event", "route", rt.pattern.Path, "error", err)
+		f.opts.Logger.Error("cannot encode the HTTP API event", "route", route, "error", err)
 		writeGatewayError(w, http.StatusInternalServerError, "Internal Server Error")
 		return
 	}
 
 	ctx, cancel := context.WithTimeout(r.Context(), f.opts.IntegrationTimeout)
 	defer cancel()
-	res, err := rt.pool.Invoke(ctx, payload)
+	res, err := pool.Invoke(ctx, payload)
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrPayloadTooLarge):
@@ -184,11 +208,11 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Context().Err() != nil: // the client went away
 		return
 	case errors.Is(err, context.DeadlineExceeded):
-		f.opts.Logger.Warn("function did not answer within the integration timeout", "route", rt.pattern.Path, "timeout", f.opts.IntegrationTimeout)
+		f.opts.Logger.Warn("function did not answer within the integration timeout", "route", route, "timeout", f.opts.IntegrationTimeout)
 		writeGatewayError(w, StatusIntegrationTimeout, "Service Unavailable")
 		return
 	default:
-		f.opts.Logger.Error("cannot invoke function", "route", rt.pattern.Path, "error", err)
+		f.opts.Logger.Error("cannot invoke function", "route", route, "error", err)
 		writeGatewayError(w, http.StatusInternalServerError, "Internal Server Error")
 		return
 	}
@@ -198,13 +222,13 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case err == nil:
 	case errors.Is(err, ErrStreamCut):
 		// The client sees an incomplete response.
-		f.opts.Logger.Warn("response stream failed", "route", rt.pattern.Path, "requestId", res.RequestID, "error", err)
+		f.opts.Logger.Warn("response stream failed", "route", route, "requestId", res.RequestID, "error", err)
 		panic(http.ErrAbortHandler)
 	case res.FunctionError != "":
-		f.opts.Logger.Warn("function error", "route", rt.pattern.Path, "requestId", res.RequestID, "error", res.Err())
+		f.opts.Logger.Warn("function error", "route", route, "requestId", res.RequestID, "error", res.Err())
 		writeGatewayError(w, StatusFunctionError, "Internal Server Error")
 	default:
-		f.opts.Logger.Warn("function returned a response HTTP API cannot read", "route", rt.pattern.Path, "requestId", res.RequestID, "error", err)
+		f.opts.Logger.Warn("function returned a response HTTP API cannot read", "route", route, "requestId", res.RequestID, "error", err)
 		writeGatewayError(w, StatusFunctionError, "Internal Server Error")
 	}
 }

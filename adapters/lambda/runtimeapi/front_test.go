@@ -521,6 +521,156 @@ func TestFrontResponses(t *testing.T) {
 	}
 }
 
+// TestFrontFallback checks that the paths no route serves go to the
+// fallback with routeKey $default and no pathParameters, as behind HTTP
+// API's $default route, and that routes still win.
+func TestFrontFallback(t *testing.T) {
+	fromFallback := func(context.Context) (*Result, error) {
+		return &Result{Payload: []byte(`{"statusCode":404,"headers":{"content-type":"text/html"},"body":"<h1>404</h1>"}`)}, nil
+	}
+	const internal = `{"message":"Internal Server Error"}`
+	tests := []struct {
+		name     string
+		method   string
+		target   string
+		body     io.Reader
+		answer   func(context.Context) (*Result, error) // the fallback's
+		status   int
+		header   http.Header // exact, without Date and Apigw-Requestid
+		want     string
+		route    bool   // the route's function ran
+		fallback bool   // the fallback ran
+		rawPath  string // of the fallback's event
+		query    string
+		evBody   string
+	}{
+		{
+			name: "path no route serves", target: "/about?x=1&x=2", answer: fromFallback,
+			status: 404, header: http.Header{"Content-Type": {"text/html"}, "Content-Length": {"12"}}, want: "<h1>404</h1>",
+			fallback: true, rawPath: "/about", query: "x=1&x=2",
+		},
+		{
+			name: "root without a root route", target: "/", answer: fromFallback,
+			status: 404, header: http.Header{"Content-Type": {"text/html"}, "Content-Length": {"12"}}, want: "<h1>404</h1>",
+			fallback: true, rawPath: "/",
+		},
+		{
+			name: "dynamic route without its segment", target: "/api/post", answer: fromFallback,
+			status: 404, header: http.Header{"Content-Type": {"text/html"}, "Content-Length": {"12"}}, want: "<h1>404</h1>",
+			fallback: true, rawPath: "/api/post",
+		},
+		{
+			name: "redirect from the fallback, body passed on", method: http.MethodPost, target: "/old/a%20b", body: strings.NewReader("a=1"),
+			answer: func(context.Context) (*Result, error) {
+				return &Result{Payload: []byte(`{"statusCode":308,"headers":{"location":"/new/a%20b"}}`)}, nil
+			},
+			status: 308, header: http.Header{"Location": {"/new/a%20b"}, "Content-Length": {"0"}},
+			fallback: true, rawPath: "/old/a b", evBody: "YT0x",
+		},
+		{
+			name: "repeated slashes outside every route, left to the fallback", target: "//about/", answer: fromFallback,
+			status: 404, header: http.Header{"Content-Type": {"text/html"}, "Content-Length": {"12"}}, want: "<h1>404</h1>",
+			fallback: true, rawPath: "//about/",
+		},
+		{
+			name: "a route still serves its path", target: "/api/post/1",
+			status: 200, header: http.Header{"Content-Length": {"5"}}, want: "route",
+			route: true,
+		},
+		{
+			name: "a route still serves its path with a trailing slash", target: "/api/post/1/",
+			status: 200, header: http.Header{"Content-Length": {"5"}}, want: "route",
+			route: true,
+		},
+		{
+			name: "fallback error", target: "/nothing",
+			answer: func(context.Context) (*Result, error) {
+				return errorResult("id", &InvokeError{Type: "errorString", Message: "boom"}), nil
+			},
+			status: 500, header: http.Header{"Content-Type": {"application/json"}, "Content-Length": {"35"}}, want: internal,
+			fallback: true, rawPath: "/nothing",
+		},
+		{
+			name: "fallback that cannot be invoked", target: "/nothing",
+			answer: func(context.Context) (*Result, error) { return nil, ErrClosed },
+			status: 500, header: http.Header{"Content-Type": {"application/json"}, "Content-Length": {"35"}}, want: internal,
+			fallback: true, rawPath: "/nothing",
+		},
+		{
+			name: "body over HTTP API's limit", method: http.MethodPost, target: "/nothing", body: bytes.NewReader(make([]byte, MaxGatewayPayload+1)),
+			status: 413, header: http.Header{"Content-Type": {"application/json"}, "Content-Length": {"38"}}, want: `{"message":"Request Entity Too Large"}`,
+		},
+		{
+			name: "path that does not decode to UTF-8", target: "/x/%C0%AF",
+			status: 400, header: http.Header{"Content-Type": {"application/json"}, "Content-Length": {"25"}}, want: `{"message":"Bad Request"}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			route := &fakeFunction{answer: func(context.Context) (*Result, error) {
+				return &Result{Payload: []byte(`{"statusCode":200,"body":"route"}`)}, nil
+			}}
+			fallback := &fakeFunction{answer: tt.answer}
+			srv := newTestFront(t, []FrontRoute{{Pattern: "/api/post/[pid]", Pool: route}}, FrontOptions{Fallback: fallback})
+			method := tt.method
+			if method == "" {
+				method = http.MethodGet
+			}
+			req, _ := http.NewRequest(method, srv.URL+tt.target, tt.body)
+			if tt.body != nil {
+				req.Header.Set("Content-Type", "application/octet-stream")
+			}
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := resp.Header.Clone()
+			h.Del("Date")
+			h.Del("Apigw-Requestid")
+			if resp.StatusCode != tt.status || string(body) != tt.want || !reflect.DeepEqual(h, tt.header) {
+				t.Errorf("got %d %v %q\nwant %d %v %q", resp.StatusCode, h, body, tt.status, tt.header, tt.want)
+			}
+			if got := route.count(); got != map[bool]int{true: 1}[tt.route] {
+				t.Errorf("the route ran %d times", got)
+			}
+			if got := fallback.count(); got != map[bool]int{true: 1}[tt.fallback] {
+				t.Fatalf("the fallback ran %d times", got)
+			}
+			if !tt.fallback {
+				return
+			}
+			ev := fallback.last(t)
+			if ev.RouteKey != "$default" || ev.RequestContext.RouteKey != "$default" || ev.PathParameters != nil ||
+				ev.RawPath != tt.rawPath || ev.RequestContext.HTTP.Path != tt.rawPath || ev.RequestContext.HTTP.Method != method ||
+				ev.RawQueryString != tt.query || ev.Body != tt.evBody || ev.IsBase64Encoded != (tt.evBody != "") {
+				g, _ := json.MarshalIndent(ev, "", "  ")
+				t.Errorf("the fallback's event:\n%s\nwant routeKey $default, no pathParameters, rawPath %q, query %q, body %q", g, tt.rawPath, tt.query, tt.evBody)
+			}
+		})
+	}
+}
+
+// TestFrontFallbackOnly serves an app whose only function is the fallback.
+func TestFrontFallbackOnly(t *testing.T) {
+	fallback := &fakeFunction{}
+	srv := newTestFront(t, nil, FrontOptions{Fallback: fallback})
+	resp, err := http.Get(srv.URL + "/api/anything")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "ok" || fallback.count() != 1 || fallback.last(t).RouteKey != "$default" {
+		t.Errorf("got %d %q, fallback ran %d times", resp.StatusCode, body, fallback.count())
+	}
+}
+
 func TestFrontStreamFailureCutsTheResponse(t *testing.T) {
 	pr, pw := io.Pipe()
 	fn := &fakeFunction{answer: func(context.Context) (*Result, error) {
@@ -647,6 +797,24 @@ func TestFrontRealFunctions(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != StatusIntegrationTimeout || string(body) != `{"message":"Service Unavailable"}` {
 			t.Errorf("got %d %q", resp.StatusCode, body)
+		}
+	})
+	t.Run("fallback", func(t *testing.T) {
+		fallback := newTestPool(t, Function{Name: "fallback"}, nil)
+		front := newTestFront(t, []FrontRoute{{Pattern: "/api/[name]", Pool: pool}}, FrontOptions{Fallback: fallback})
+		resp, err := http.Get(front.URL + "/blog/a%2Fb?q=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var ev events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal(body, &ev); err != nil {
+			t.Fatalf("%d %s: %v", resp.StatusCode, body, err)
+		}
+		if resp.StatusCode != 200 || ev.RouteKey != "$default" || ev.RequestContext.RouteKey != "$default" || ev.PathParameters != nil ||
+			ev.RawPath != "/blog/a/b" || ev.RawQueryString != "q=1" {
+			t.Errorf("got %d, event seen by the fallback: %s", resp.StatusCode, body)
 		}
 	})
 	t.Run("stream chunk by chunk", func(t *testing.T) {

@@ -33,8 +33,9 @@ import (
 // Route is one function of a test build.
 type Route struct {
 	Name        string            // manifest function name, e.g. "api-hello"
-	Pattern     string            // route pattern, e.g. "/api/hello"
-	Kind        string            // "api" (default) or "route"
+	Pattern     string            // route pattern, e.g. "/api/hello"; none for the fallback
+	Kind        string            // "api" (default), "route" or "fallback"
+	File        string            // default "pages<Pattern>.go", "middleware.go" for the fallback
 	Methods     []string          // default ["*"]
 	Reply       string            // what the function answers: its code
 	Env         map[string]string // its environment
@@ -153,10 +154,18 @@ func (b *Binaries) Write(dir, app string, routes []Route) (*bundler.Manifest, er
 		if err := os.WriteFile(filepath.Join(dir, zipPath), z.data, 0o644); err != nil {
 			return nil, err
 		}
+		file := r.File
+		switch {
+		case file != "":
+		case r.Kind == string(bundler.KindFallback):
+			file = "middleware.go"
+		default:
+			file = "pages" + r.Pattern + ".go"
+		}
 		fn := bundler.Function{
 			Name:        r.Name,
 			Pattern:     r.Pattern,
-			File:        "pages" + r.Pattern + ".go",
+			File:        file,
 			Kind:        r.Kind,
 			Methods:     r.Methods,
 			MaxDuration: r.MaxDuration,
