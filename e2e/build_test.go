@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -199,5 +200,34 @@ func TestIsolation(t *testing.T) {
 	heavyOut, err := runNextgo(t, "invoke", "/api/heavy", "--dir", iso)
 	if err != nil || !strings.Contains(heavyOut, "HEAVY INIT RAN") || !strings.Contains(heavyOut, `{\"region\":\"eu-west-1\",\"service\":\"Lambda\"}`) {
 		t.Fatalf("invoke heavy: %v\n%s", err, heavyOut)
+	}
+}
+
+// TestInvoke invokes one built function with made-up events of each kind
+// and with an event read from standard input.
+func TestInvoke(t *testing.T) {
+	dir := copyApp(t, "basic")
+	for kind, want := range map[string]string{
+		"v2":  `"statusCode":200,`,
+		"v1":  `"statusCode":200,`,
+		"alb": `"statusDescription":"200 OK"`,
+		"url": `"statusCode":200,`,
+	} {
+		out, err := runNextgo(t, "invoke", "/api/post/42", "--dir", dir, "--kind", kind)
+		if err != nil || !strings.Contains(out, want) || !strings.Contains(out, `{\"pid\":\"42\"}`) {
+			t.Errorf("invoke --kind %s: %v\n%s", kind, err, out)
+		}
+	}
+	event := `{"version":"2.0","routeKey":"$default","rawPath":"/api/optional/a/b","rawQueryString":"x=1","headers":{"host":"h"},` +
+		`"requestContext":{"requestId":"r1","stage":"$default","http":{"method":"GET","path":"/api/optional/a/b","sourceIp":"127.0.0.1"}}}`
+	cmd := exec.Command(nextgoBin, "invoke", "/api/optional/a/b", "--dir", dir, "--event", "-")
+	cmd.Env = offlineEnv()
+	cmd.Stdin = strings.NewReader(event)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), `{\"x\":\"1\",\"slug\":[\"a\",\"b\"]}`) {
+		t.Errorf("invoke --event -: %v\n%s", err, out)
+	}
+	if out, err := runNextgo(t, "invoke", "/nowhere", "--dir", dir); err == nil || !strings.Contains(out, "no route serves /nowhere") {
+		t.Errorf("invoke of an unserved path: %v\n%s", err, out)
 	}
 }
