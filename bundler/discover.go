@@ -39,60 +39,26 @@ type Source struct {
 // function of the tree; the result is sorted by file.
 func Discover(fsys fs.FS) ([]Source, error) {
 	var out []Source
-	api, err := discoverAPI(fsys)
-	if err != nil {
-		return nil, err
-	}
-	out = append(out, api...)
-	rh, err := discoverApp(fsys)
-	if err != nil {
-		return nil, err
-	}
-	out = append(out, rh...)
-	sort.Slice(out, func(i, j int) bool { return out[i].File < out[j].File })
-	return out, nil
-}
-
-func discoverAPI(fsys fs.FS) ([]Source, error) {
-	const root = "pages/api"
-	if _, err := fs.Stat(fsys, root); err != nil {
-		return nil, nil
-	}
-	var out []Source
-	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
+	// pages/api: every .go file but tests is a route; index maps to its
+	// folder.
+	err := walkTree(fsys, "pages/api", func(p string, d fs.DirEntry) error {
+		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
 			return nil
 		}
-		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
-			return nil
-		}
-		rel := strings.TrimSuffix(strings.TrimPrefix(p, "pages"), ".go") // "/api/post/[pid]"
-		rel = strings.TrimSuffix(rel, "/index")
-		out = append(out, Source{Kind: KindAPI, File: p, Files: []string{p}, Pattern: rel})
+		pattern := strings.TrimSuffix(strings.TrimPrefix(p, "pages"), ".go") // "/api/post/[pid]"
+		pattern = strings.TrimSuffix(pattern, "/index")
+		out = append(out, Source{Kind: KindAPI, File: p, Files: []string{p}, Pattern: pattern})
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("discover pages/api: %w", err)
+		return nil, err
 	}
-	return out, nil
-}
-
-func discoverApp(fsys fs.FS) ([]Source, error) {
-	const root = "app"
-	if _, err := fs.Stat(fsys, root); err != nil {
-		return nil, nil
-	}
-	var out []Source
-	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
+	// app: every folder with a route.go is a route; private folders are
+	// never routed.
+	err = walkTree(fsys, "app", func(p string, d fs.DirEntry) error {
 		if d.IsDir() {
-			if p != root && strings.HasPrefix(d.Name(), "_") {
-				return fs.SkipDir // a private folder is never routed
+			if p != "app" && strings.HasPrefix(d.Name(), "_") {
+				return fs.SkipDir
 			}
 			return nil
 		}
@@ -108,9 +74,27 @@ func discoverApp(fsys fs.FS) ([]Source, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("discover app: %w", err)
+		return nil, err
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].File < out[j].File })
 	return out, nil
+}
+
+// walkTree walks the route tree root, when the app has one.
+func walkTree(fsys fs.FS, root string, visit func(p string, d fs.DirEntry) error) error {
+	if _, err := fs.Stat(fsys, root); err != nil {
+		return nil
+	}
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return visit(p, d)
+	})
+	if err != nil {
+		return fmt.Errorf("discover %s: %w", root, err)
+	}
+	return nil
 }
 
 // packageFiles lists the non-test .go files of dir.
