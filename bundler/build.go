@@ -337,6 +337,7 @@ type artifact struct {
 	SHA256     string `json:"sha256"`
 	Size       int64  `json:"size"`
 	BinarySize int64  `json:"binarySize"`
+	BinarySHA  string `json:"binarySha256"`
 }
 
 // readArtifact returns the record of a function whose zip is in place.
@@ -358,13 +359,14 @@ func upToDate(out string, pl functionPlan) bool {
 }
 
 // compile builds the functions' mains in one go build invocation, then zips
-// the binaries, one worker per CPU.
+// the binaries, one worker per CPU. The binaries stay in a folder of the
+// stage directory between builds, so that the go command skips linking a
+// binary that is already up to date (an edit that changes no code).
 func (p *Project) compile(ctx context.Context, out, arch string, todo []functionPlan) error {
-	bin, err := os.MkdirTemp(filepath.Join(p.Dir, StageDir), "bin-")
-	if err != nil {
+	bin := filepath.Join(p.Dir, StageDir, "bin", "lambda-"+arch)
+	if err := os.MkdirAll(bin, 0o755); err != nil {
 		return err
 	}
-	defer os.RemoveAll(bin)
 	args := append([]string{"build"}, p.GoFlags()...)
 	args = append(args, BuildFlags...)
 	args = append(args, "-o", bin+string(filepath.Separator))
@@ -401,12 +403,23 @@ func (p *Project) compile(ctx context.Context, out, arch string, todo []function
 	return nil
 }
 
-// packageFunction zips one built binary and records the artifact.
+// packageFunction zips one built binary and records the artifact. A binary
+// identical to the one already zipped keeps its zip.
 func packageFunction(out, bin string, pl functionPlan) error {
 	name := pl.route.Name
 	b, err := os.ReadFile(filepath.Join(bin, name))
 	if err != nil {
 		return fmt.Errorf("read the binary of %s: %w", pl.route.File, err)
+	}
+	binSum := sha256.Sum256(b)
+	binSHA := hex.EncodeToString(binSum[:])
+	if old, ok := readArtifact(out, name); ok && old.BinarySHA == binSHA {
+		old.Inputs = pl.inputs
+		rec, err := json.Marshal(old)
+		if err != nil {
+			return err
+		}
+		return writeAtomic(filepath.Join(out, filepath.FromSlash(recordPath(name))), rec)
 	}
 	zb, err := zipBootstrap(b)
 	if err != nil {
@@ -416,7 +429,7 @@ func packageFunction(out, bin string, pl functionPlan) error {
 		return fmt.Errorf("zip %s: %w", pl.route.File, err)
 	}
 	sum := sha256.Sum256(zb)
-	rec, err := json.Marshal(artifact{Inputs: pl.inputs, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(zb)), BinarySize: int64(len(b))})
+	rec, err := json.Marshal(artifact{Inputs: pl.inputs, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(zb)), BinarySize: int64(len(b)), BinarySHA: binSHA})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,4 +55,27 @@ func TestDevWatch(t *testing.T) {
 	if resp.StatusCode != 200 || body != "Index was edited" {
 		t.Fatalf("after a failed build: %d %q", resp.StatusCode, body)
 	}
+}
+
+// TestDevRestartsAfterExit: a route that ends the process takes the server
+// down; nextgo dev starts it again and the app answers.
+func TestDevRestartsAfterExit(t *testing.T) {
+	dir := copyApp(t, "basic")
+	exit := "package api\n\nimport (\n\t\"os\"\n\n\t\"github.com/nextgo-dev/nextgo/runtime/api\"\n)\n\nfunc Handler(req *api.Request, res *api.Response) { os.Exit(3) }\n"
+	if err := os.WriteFile(filepath.Join(dir, "pages", "api", "exit.go"), []byte(exit), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startNextgo(t, "dev", dir, "/api/user")
+	req, _ := http.NewRequest("GET", s.URL+"/api/exit", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+	}
+	waitFor(t, 30*time.Second, "the restarted server", func() bool {
+		resp, err := http.Get(s.URL + "/api/user")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200 && strings.Contains(s.Out.String(), "the server exited; restarting it")
+	})
 }

@@ -55,7 +55,11 @@ type devServer struct {
 	exited   chan struct{}
 	builds   int
 	env      map[string]string // the development .env set
+	restarts int               // unexpected exits since the last build
 }
+
+// maxRestarts is how many unexpected exits of one build dev restarts.
+const maxRestarts = 3
 
 func (d *devServer) run(ctx context.Context) error {
 	abs, err := filepath.Abs(d.dir)
@@ -91,12 +95,16 @@ func (d *devServer) run(ctx context.Context) error {
 			}
 			_ = d.rebuild(ctx)
 		case <-d.exitedChan():
-			fmt.Fprintln(d.out, " ⨯ the server exited; restarting it")
 			d.child = nil
+			if d.restarts++; d.restarts > maxRestarts {
+				fmt.Fprintln(d.out, " ⨯ the server keeps exiting; waiting for a change (see the error above)")
+				continue
+			}
+			fmt.Fprintln(d.out, " ⨯ the server exited; restarting it")
+			time.Sleep(200 * time.Millisecond)
 			if err := d.start(d.binary()); err != nil {
 				fmt.Fprintln(d.out, " ⨯", err)
 			}
-			time.Sleep(200 * time.Millisecond) // no busy loop if it keeps dying
 		}
 	}
 }
@@ -136,6 +144,7 @@ func (d *devServer) rebuild(ctx context.Context) error {
 		return err
 	}
 	fmt.Fprintf(d.out, " ✓ Compiled %d routes in %s\n", len(p.Table.Routes), time.Since(start).Round(time.Millisecond))
+	d.restarts = 0
 	old, oldExited := d.child, d.exited
 	if err := d.start(d.binary()); err != nil {
 		fmt.Fprintln(d.out, " ⨯", err)
