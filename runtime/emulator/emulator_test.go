@@ -1,0 +1,84 @@
+package emulator
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nextgo-dev/nextgo/runtime/mux"
+)
+
+func TestFormatEntry(t *testing.T) {
+	tests := []struct {
+		e    mux.Entry
+		want string
+	}{
+		{mux.Entry{Method: "GET", Path: "/api/user", Status: 200, File: "pages/api/user.go", Duration: 420 * time.Microsecond}, " GET /api/user 200 in 0.42ms (pages/api/user.go)"},
+		{mux.Entry{Method: "POST", Path: "/x?y=1", Status: 404, Duration: 12 * time.Millisecond}, " POST /x?y=1 404 in 12ms (-)"},
+		{mux.Entry{Method: "GET", Path: "/slow", Status: 504, File: "s.go", Duration: 1500 * time.Millisecond}, " GET /slow 504 in 1.5s (s.go)"},
+	}
+	for _, tt := range tests {
+		if got := FormatEntry(tt.e); got != tt.want {
+			t.Errorf("FormatEntry(%+v) = %q, want %q", tt.e, got, tt.want)
+		}
+	}
+}
+
+// TestServeInheritedListener serves on a socket handed over the way nextgo
+// dev hands it (NEXTGO_LISTEN_FD), logs the request, and stops with ctx.
+func TestServeInheritedListener(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := l.(*net.TCPListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	defer f.Close()
+	t.Setenv(ListenFDEnv, strconv.Itoa(int(f.Fd())))
+
+	var out bytes.Buffer
+	routes := []mux.Route{{Pattern: "/api/user", File: "pages/api/user.go", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ok")
+	})}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	// out is read only after Serve has returned.
+	go func() { done <- Serve(ctx, routes, Options{Out: &out}, "unused") }()
+	var body []byte
+	for i := 0; i < 100; i++ {
+		resp, err := http.Get("http://" + addr + "/api/user")
+		if err == nil {
+			body, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if string(body) != "ok" {
+		t.Fatalf("body = %q", body)
+	}
+	if !strings.Contains(out.String(), " GET /api/user 200 in ") || !strings.Contains(out.String(), "(pages/api/user.go)") {
+		t.Errorf("log = %q", out.String())
+	}
+}
+
+func TestListenBadFD(t *testing.T) {
+	t.Setenv(ListenFDEnv, "nope")
+	if _, err := Listen("127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), ListenFDEnv) {
+		t.Fatalf("err = %v", err)
+	}
+}
