@@ -79,3 +79,31 @@ func TestDevRestartsAfterExit(t *testing.T) {
 		return resp.StatusCode == 200 && strings.Contains(s.Out.String(), "the server exited; restarting it")
 	})
 }
+
+// TestDevBrokenAtStart: an app that does not compile answers 500 with the
+// compiler's error (naming the file and line) instead of hanging, and
+// serves as soon as the error is fixed.
+func TestDevBrokenAtStart(t *testing.T) {
+	dir := copyApp(t, "basic")
+	file := filepath.Join(dir, "pages", "api", "index.go")
+	good, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(good), `res.Send("Index should work")`, `res.Send(missingName)`, 1)
+	if err := os.WriteFile(file, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startNextgo(t, "dev", dir, "/api/user")
+	resp, body := do(t, "GET", s.URL+"/api/user", nil, nil)
+	if resp.StatusCode != 500 || !strings.Contains(body, "Failed to compile") || !strings.Contains(body, "pages/api/index.go:6:") {
+		t.Fatalf("broken app answered %d %q", resp.StatusCode, body)
+	}
+	if err := os.WriteFile(file, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 60*time.Second, "the fixed app", func() bool {
+		resp, body := do(t, "GET", s.URL+"/api", nil, nil)
+		return resp.StatusCode == 200 && body == "Index should work"
+	})
+}

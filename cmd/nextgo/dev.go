@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,6 +57,8 @@ type devServer struct {
 	builds   int
 	env      map[string]string // the development .env set
 	restarts int               // unexpected exits since the last build
+
+	errorServer *http.Server // answers with the build error while no server runs
 }
 
 // maxRestarts is how many unexpected exits of one build dev restarts.
@@ -86,10 +89,12 @@ func (d *devServer) run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
+			d.hideError()
 			d.stop()
 			return nil
 		case _, ok := <-changes:
 			if !ok {
+				d.hideError()
 				d.stop()
 				return nil
 			}
@@ -98,6 +103,7 @@ func (d *devServer) run(ctx context.Context) error {
 			d.child = nil
 			if d.restarts++; d.restarts > maxRestarts {
 				fmt.Fprintln(d.out, " ⨯ the server keeps exiting; waiting for a change (see the error above)")
+				d.showError(fmt.Errorf("the server exited %d times; see the output of nextgo dev", d.restarts))
 				continue
 			}
 			fmt.Fprintln(d.out, " ⨯ the server exited; restarting it")
@@ -138,8 +144,13 @@ func (d *devServer) rebuild(ctx context.Context) error {
 	}
 	if err != nil {
 		fmt.Fprintf(d.out, " ⨯ Failed to compile\n%s\n", err)
+		if d.child == nil {
+			// No good server to keep: answer with the error until one builds.
+			d.showError(err)
+		}
 		return err
 	}
+	d.hideError()
 	if err := os.Rename(next, d.binary()); err != nil {
 		return err
 	}
@@ -163,6 +174,34 @@ func (d *devServer) rebuild(ctx context.Context) error {
 		}()
 	}
 	return nil
+}
+
+// showError serves the build error on the shared socket, as 500s, while
+// there is no server to answer: a request should not hang on a socket that
+// nobody accepts on.
+func (d *devServer) showError(buildErr error) {
+	d.hideError()
+	l, err := net.FileListener(d.listener) // a duplicate: closing it keeps d.listener
+	if err != nil {
+		return
+	}
+	msg := "Failed to compile\n\n" + buildErr.Error() + "\n"
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, msg)
+	})}
+	go func() { _ = srv.Serve(l) }()
+	d.errorServer = srv
+}
+
+// hideError stops the error server, if one runs.
+func (d *devServer) hideError() {
+	if d.errorServer != nil {
+		_ = d.errorServer.Close()
+		d.errorServer = nil
+	}
 }
 
 // start runs the emulator binary on the shared socket.
