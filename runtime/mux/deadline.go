@@ -10,11 +10,13 @@ import (
 // serveWithDeadline runs the route with its maxDuration as the context
 // deadline. The handler runs in its own goroutine so that a handler that
 // ignores its context still gets the client a 504 on time, as Lambda's
-// timeout would; its later writes are discarded.
+// timeout would. Once the deadline has passed, the handler's writes are
+// refused, so a handler that answers only because its context ended cannot
+// race the 504.
 func (mx *Mux) serveWithDeadline(w http.ResponseWriter, r *http.Request, rt *Route) {
 	ctx, cancel := context.WithTimeout(r.Context(), rt.MaxDuration)
 	defer cancel()
-	gw := &guardedWriter{w: w, h: w.Header().Clone()}
+	gw := &guardedWriter{w: w, h: w.Header().Clone(), ctx: ctx}
 	done := make(chan struct{})
 	panicked := make(chan any, 1)
 	go func() {
@@ -26,8 +28,13 @@ func (mx *Mux) serveWithDeadline(w http.ResponseWriter, r *http.Request, rt *Rou
 		}()
 		rt.Handler.ServeHTTP(gw, r.WithContext(ctx))
 	}()
+	handlerDone := false
 	select {
 	case <-done:
+		handlerDone = true
+	case <-ctx.Done():
+	}
+	if handlerDone {
 		select {
 		case v := <-panicked:
 			if v == http.ErrAbortHandler {
@@ -37,25 +44,29 @@ func (mx *Mux) serveWithDeadline(w http.ResponseWriter, r *http.Request, rt *Rou
 			if gw.claim() {
 				plain(w, http.StatusInternalServerError, "Internal Server Error")
 			}
+			return
 		default:
 		}
-	case <-ctx.Done():
-		if errors.Is(r.Context().Err(), context.Canceled) {
-			// The client went away: nobody to answer.
-			gw.close()
-			return
+		if gw.answered() || ctx.Err() == nil {
+			return // the handler answered in time (if with nothing: net/http sends an empty 200)
 		}
-		// Our deadline, or an earlier one of the caller's (the Lambda
-		// adapter keeps a margin before the invocation's): answer 504.
-		mx.opts.Errorf("%s exceeded maxDuration of %s", rt.File, rt.MaxDuration)
-		if gw.claim() {
-			plain(w, http.StatusGatewayTimeout, "Gateway Timeout")
-			return
-		}
-		// The handler had started its response: cut the connection, as a
-		// killed function would.
-		panic(http.ErrAbortHandler)
+		// The handler returned after the deadline, its writes refused.
 	}
+	if errors.Is(r.Context().Err(), context.Canceled) {
+		// The client went away: nobody to answer.
+		gw.close()
+		return
+	}
+	// Our deadline, or an earlier one of the caller's (the Lambda adapter
+	// keeps a margin before the invocation's): answer 504.
+	mx.opts.Errorf("%s exceeded maxDuration of %s", rt.File, rt.MaxDuration)
+	if gw.claim() {
+		plain(w, http.StatusGatewayTimeout, "Gateway Timeout")
+		return
+	}
+	// The handler had started its response: cut the connection, as a
+	// killed function would.
+	panic(http.ErrAbortHandler)
 }
 
 // guardedWriter lets a handler goroutine write until the dispatcher takes
@@ -65,6 +76,7 @@ func (mx *Mux) serveWithDeadline(w http.ResponseWriter, r *http.Request, rt *Rou
 type guardedWriter struct {
 	w       http.ResponseWriter
 	h       http.Header
+	ctx     context.Context // the request's: writes after it ends are refused
 	mu      sync.Mutex
 	started bool // the handler wrote headers or body
 	closed  bool // the dispatcher owns the response now
@@ -77,6 +89,22 @@ func (g *guardedWriter) claim() bool {
 	defer g.mu.Unlock()
 	g.closed = true
 	return !g.started
+}
+
+// answered reports whether the handler started the response.
+func (g *guardedWriter) answered() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.started
+}
+
+// refused reports whether writes are no longer let through: the dispatcher
+// took the response over, or the deadline passed. g.mu is held.
+func (g *guardedWriter) refused() bool {
+	if !g.closed && g.ctx.Err() != nil {
+		g.closed = true
+	}
+	return g.closed
 }
 
 func (g *guardedWriter) close() {
@@ -98,7 +126,7 @@ func (g *guardedWriter) copyHeader() {
 func (g *guardedWriter) WriteHeader(code int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.closed || g.started {
+	if g.refused() || g.started {
 		return
 	}
 	g.copyHeader()
@@ -111,7 +139,7 @@ func (g *guardedWriter) WriteHeader(code int) {
 func (g *guardedWriter) Write(p []byte) (int, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.closed {
+	if g.refused() {
 		return 0, http.ErrHandlerTimeout
 	}
 	if !g.started {
@@ -125,7 +153,7 @@ func (g *guardedWriter) Write(p []byte) (int, error) {
 func (g *guardedWriter) Flush() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.closed {
+	if g.refused() {
 		return
 	}
 	if !g.started {
