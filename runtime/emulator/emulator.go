@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -117,6 +118,13 @@ func Main(routes []mux.Route, opts Options) {
 	_ = fs.Parse(os.Args[1:])
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	out := opts.Out
+	if out == nil {
+		out = os.Stderr
+	}
+	// The process's default logger is the routes' (runtime/api and
+	// runtime/server log panics and warnings through it): make it readable.
+	slog.SetDefault(slog.New(newDevLogHandler(out)))
 	if err := Serve(ctx, routes, opts, addr); err != nil {
 		fmt.Fprintln(os.Stderr, "nextgo:", err)
 		os.Exit(1)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -80,5 +81,18 @@ func TestListenBadFD(t *testing.T) {
 	t.Setenv(ListenFDEnv, "nope")
 	if _, err := Listen("127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), ListenFDEnv) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestDevLogHandler(t *testing.T) {
+	var out bytes.Buffer
+	log := slog.New(newDevLogHandler(&out)).With("file", "pages/api/panic.go")
+	log.Error("api: panic in pages/api/panic.go: boom", "method", "GET", "stack", "goroutine 1 [running]:\nmain.f()\n\t/app/pages/api/panic.go:6 +0x25\n")
+	log.Warn("API resolved without sending a response for /api/x")
+	want := " ⨯ api: panic in pages/api/panic.go: boom file=pages/api/panic.go method=GET\n" +
+		"goroutine 1 [running]:\nmain.f()\n\t/app/pages/api/panic.go:6 +0x25\n" +
+		" ⚠ API resolved without sending a response for /api/x file=pages/api/panic.go\n"
+	if out.String() != want {
+		t.Errorf("log =\n%q\nwant\n%q", out.String(), want)
 	}
 }
