@@ -39,6 +39,8 @@ func appRouteCases() []httpCase {
 		{name: "permanent redirect", path: "/hooks/permanent-redirect", status: 308, want: "", headers: map[string]string{"Location": "https://nextjs.org/"}},
 		{name: "notFound", path: "/hooks/not-found?id=2", status: 404, want: ""},
 		{name: "found", path: "/hooks/not-found?id=1", status: 200, want: "found"},
+		{name: "unauthorized", path: "/hooks/forbidden", status: 401, want: ""},
+		{name: "forbidden", path: "/hooks/forbidden", header: http.Header{"Authorization": {"Bearer x"}}, status: 403, want: ""},
 		{name: "JSON body", method: "POST", path: "/advanced/body/json", body: `{"ping":"pong"}`, status: 200, want: `{"name":"","ping":"pong"}`},
 		{name: "DELETE with a body", method: "DELETE", path: "/advanced/body/json", body: `{"name":"foo"}`, status: 200, want: "delete foo"},
 		{name: "OPTIONS with a body", method: "OPTIONS", path: "/advanced/body/json", body: `{"name":"bar"}`, status: 200, want: "options bar"},

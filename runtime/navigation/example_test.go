@@ -94,3 +94,29 @@ func ExampleIsRedirect() {
 	// recovered: ordinary failure
 	// redirect to /elsewhere
 }
+
+// Forbidden and Unauthorized end the request with 403 and 401, as Next's
+// forbidden() and unauthorized().
+func ExampleForbidden() {
+	h := server.NewHandler(server.Route{File: "app/admin/route.go", GET: server.Func(func(req *server.Request) (*server.Response, error) {
+		switch req.Header.Get("X-Role") {
+		case "":
+			navigation.Unauthorized()
+		case "admin":
+			return server.Text("welcome"), nil
+		}
+		navigation.Forbidden()
+		return nil, nil
+	})})
+	for _, role := range []string{"", "guest", "admin"} {
+		r := httptest.NewRequest("GET", "/admin", nil)
+		if role != "" {
+			r.Header.Set("X-Role", role)
+		}
+		serveOnce(h, r)
+	}
+	// Output:
+	// 401
+	// 403
+	// 200 welcome
+}

@@ -1,9 +1,10 @@
 // Package navigation ends a route handler's request from any depth of its
-// call tree, as Next.js's redirect(), permanentRedirect() and notFound() do.
+// call tree, as Next.js's redirect(), permanentRedirect(), notFound(),
+// forbidden() and unauthorized() do.
 //
 // Each function panics with a sentinel value that runtime/server recovers
 // and turns into the response: 307 or 308 with a Location header, or 404,
-// all with empty bodies (a redirect answering a form POST is a 303, as in
+// 403 or 401, all with empty bodies (a redirect answering a form POST is a 303, as in
 // Next). The precedent is http.ErrAbortHandler: code that recovers panics
 // must re-panic these values; IsRedirect and IsNotFound recognise them. A
 // handler may also return them as its error, to the same effect.
@@ -18,6 +19,13 @@ import (
 
 // ErrNotFound is the sentinel of NotFound.
 var ErrNotFound = errors.New("navigation: not found")
+
+// ErrForbidden and ErrUnauthorized are the sentinels of Forbidden and
+// Unauthorized.
+var (
+	ErrForbidden    = errors.New("navigation: forbidden")
+	ErrUnauthorized = errors.New("navigation: unauthorized")
+)
 
 // RedirectError is the sentinel of Redirect and PermanentRedirect.
 type RedirectError struct {
@@ -84,6 +92,36 @@ func IsRedirect(v any) (*RedirectError, bool) {
 		return re, true
 	}
 	return nil, false
+}
+
+// Forbidden ends the request with a 403 and an empty body, as Next's
+// forbidden().
+func Forbidden() {
+	panic(ErrForbidden)
+}
+
+// Unauthorized ends the request with a 401 and an empty body, as Next's
+// unauthorized().
+func Unauthorized() {
+	panic(ErrUnauthorized)
+}
+
+// AccessStatus reports the status of an access sentinel: 404 for NotFound,
+// 403 for Forbidden, 401 for Unauthorized; v is a recovered panic value or
+// an error.
+func AccessStatus(v any) (int, bool) {
+	err, ok := v.(error)
+	switch {
+	case !ok:
+		return 0, false
+	case errors.Is(err, ErrNotFound):
+		return http.StatusNotFound, true
+	case errors.Is(err, ErrForbidden):
+		return http.StatusForbidden, true
+	case errors.Is(err, ErrUnauthorized):
+		return http.StatusUnauthorized, true
+	}
+	return 0, false
 }
 
 // IsNotFound reports whether v (a recovered panic value or an error) is or

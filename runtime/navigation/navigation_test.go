@@ -87,3 +87,30 @@ func TestWrappedSentinels(t *testing.T) {
 		t.Errorf("Error() = %q", got)
 	}
 }
+
+func TestAccessStatus(t *testing.T) {
+	catch := func(f func()) (v any) {
+		defer func() { v = recover() }()
+		f()
+		return nil
+	}
+	tests := []struct {
+		v      any
+		status int
+		ok     bool
+	}{
+		{catch(NotFound), 404, true},
+		{catch(Forbidden), 403, true},
+		{catch(Unauthorized), 401, true},
+		{fmt.Errorf("wrapped: %w", ErrForbidden), 403, true},
+		{catch(func() { Redirect("/x") }), 0, false},
+		{"a string", 0, false},
+		{nil, 0, false},
+	}
+	for _, tt := range tests {
+		status, ok := AccessStatus(tt.v)
+		if status != tt.status || ok != tt.ok {
+			t.Errorf("AccessStatus(%v) = %d, %v; want %d, %v", tt.v, status, ok, tt.status, tt.ok)
+		}
+	}
+}

@@ -87,8 +87,8 @@ func (rp reporter) resolve(r *http.Request, info requestInfo, res *Response, err
 			}
 			return outcome{res: &Response{Status: status, Header: http.Header{"Location": {re.URL}}}}
 		}
-		if navigation.IsNotFound(err) {
-			return outcome{res: &Response{Status: http.StatusNotFound, Header: http.Header{}}}
+		if status, ok := navigation.AccessStatus(err); ok {
+			return outcome{res: &Response{Status: status, Header: http.Header{}}}
 		}
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
