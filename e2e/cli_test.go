@@ -69,20 +69,15 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-// TestBuildErrorsNameFiles: a route table error stops dev, routes and check
-// with Next's message and the files involved.
+// TestBuildErrorsNameFiles: a route table error stops routes and check with
+// Next's message and the files involved.
 func TestBuildErrorsNameFiles(t *testing.T) {
 	dir := copyApp(t, "basic")
-	if err := os.WriteFile(filepath.Join(dir, "pages", "api", "user", "index.go"), nil, 0o644); err == nil {
-		t.Fatal("expected no user folder")
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "pages", "api", "user"), 0o755); err != nil {
+	src, err := os.ReadFile(filepath.Join(dir, "pages", "api", "user.go"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	src, _ := os.ReadFile(filepath.Join(dir, "pages", "api", "user.go"))
-	if err := os.WriteFile(filepath.Join(dir, "pages", "api", "user", "index.go"), src, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeAppFile(t, dir, "pages/api/user/index.go", string(src))
 	for _, verb := range []string{"routes", "check"} {
 		out, err := runNextgo(t, verb, dir)
 		if err == nil {

@@ -385,16 +385,7 @@ func lastLine(s string) string {
 func TestDeployRealApp(t *testing.T) {
 	s := newAWSStage(t, awsfake.Options{})
 	dir := filepath.Join(t.TempDir(), "realshop")
-	write := func(name, content string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, content string) { writeAppFile(t, dir, name, content) }
 	write("go.mod", "module example.com/realshop\n\ngo 1.24\n\nrequire github.com/nextgo-dev/nextgo v0.1.0\n")
 	hello := func(msg string) string {
 		return `package hello
@@ -468,16 +459,7 @@ func Handler(req *api.Request, res *api.Response) {
 func TestDeployFallback(t *testing.T) {
 	s := newAWSStage(t, awsfake.Options{})
 	dir := filepath.Join(t.TempDir(), "fbshop")
-	write := func(name, content string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, content string) { writeAppFile(t, dir, name, content) }
 	write("go.mod", "module example.com/fbshop\n\ngo 1.24\n\nrequire github.com/nextgo-dev/nextgo v0.1.0\n")
 	write("pages/api/hello.go", `package hello
 

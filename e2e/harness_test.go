@@ -71,6 +71,19 @@ func copyApp(t *testing.T, name string) string {
 	return dst
 }
 
+// writeAppFile writes content to name (slash-separated) inside the app in
+// dir, creating its folders.
+func writeAppFile(t *testing.T, dir, name, content string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // offlineEnv is the environment of every nextgo run: no module proxy, so
 // the app must build from the module cache and nextgo's own source.
 func offlineEnv() []string {

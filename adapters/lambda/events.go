@@ -86,21 +86,8 @@ func (h *Handler) ServeAPIGatewayV2(ctx context.Context, ev *events.APIGatewayV2
 	}
 	q.path = stripStage(q.path, q.stage)
 	err := q.setBody(ev.Body, ev.IsBase64Encoded)
-	inv, resp := h.serveStruct(ctx, ev, &q, hs, err)
-	headers, hsize := singleValueHeaders(resp.header, true)
-	if !h.fitsBound(inv, &q, resp, boundBody(resp, hsize)) {
-		resp = textResponse(http.StatusBadGateway, "Response payload too large")
-		headers, _ = singleValueHeaders(resp.header, true)
-	}
-	out := events.APIGatewayV2HTTPResponse{
-		StatusCode:      resp.status,
-		Headers:         headers,
-		Cookies:         cleanValues(resp.header["Set-Cookie"]),
-		IsBase64Encoded: resp.binary,
-	}
-	out.Body = bodyString(resp)
-	inv.w.release(false)
-	return out, nil
+	r := h.serveCookieShaped(ctx, ev, &q, hs, err)
+	return events.APIGatewayV2HTTPResponse{StatusCode: r.status, Headers: r.headers, Cookies: r.cookies, IsBase64Encoded: r.binary, Body: r.body}, nil
 }
 
 // ServeFunctionURL serves a Lambda function URL event with a buffered
@@ -122,21 +109,32 @@ func (h *Handler) ServeFunctionURL(ctx context.Context, ev *events.LambdaFunctio
 		q.path = rc.HTTP.Path
 	}
 	err := q.setBody(ev.Body, ev.IsBase64Encoded)
-	inv, resp := h.serveStruct(ctx, ev, &q, hs, err)
+	r := h.serveCookieShaped(ctx, ev, &q, hs, err)
+	return events.LambdaFunctionURLResponse{StatusCode: r.status, Headers: r.headers, Cookies: r.cookies, IsBase64Encoded: r.binary, Body: r.body}, nil
+}
+
+// cookieShaped is a response in the shape HTTP API (payload 2.0) and
+// function URLs share: single-value headers, Set-Cookie moved to cookies.
+type cookieShaped struct {
+	status  int
+	headers map[string]string
+	cookies []string
+	body    string
+	binary  bool
+}
+
+// serveCookieShaped serves q and shapes the response for an HTTP API or
+// function URL event, answering 502 when it would not fit Lambda's payload.
+func (h *Handler) serveCookieShaped(ctx context.Context, ev any, q *request, hs hdrs, convErr error) cookieShaped {
+	inv, resp := h.serveStruct(ctx, ev, q, hs, convErr)
 	headers, hsize := singleValueHeaders(resp.header, true)
-	if !h.fitsBound(inv, &q, resp, boundBody(resp, hsize)) {
+	if !h.fitsBound(inv, q, resp, boundBody(resp, hsize)) {
 		resp = textResponse(http.StatusBadGateway, "Response payload too large")
 		headers, _ = singleValueHeaders(resp.header, true)
 	}
-	out := events.LambdaFunctionURLResponse{
-		StatusCode:      resp.status,
-		Headers:         headers,
-		Cookies:         cleanValues(resp.header["Set-Cookie"]),
-		IsBase64Encoded: resp.binary,
-	}
-	out.Body = bodyString(resp)
+	out := cookieShaped{status: resp.status, headers: headers, cookies: cleanValues(resp.header["Set-Cookie"]), binary: resp.binary, body: bodyString(resp)}
 	inv.w.release(false)
-	return out, nil
+	return out
 }
 
 // ServeALB serves an Application Load Balancer event. When the event

@@ -347,19 +347,7 @@ func (d *scanner) number() error {
 // object consumes an object, calling member for each key with the scanner
 // positioned at the member's value; member must consume that value.
 func (d *scanner) object(member func(key string) error) error {
-	if d.peek() != '{' {
-		return d.fail("expected object")
-	}
-	if d.depth++; d.depth > maxDepth {
-		return d.fail("nesting too deep")
-	}
-	d.i++
-	if d.peek() == '}' {
-		d.i++
-		d.depth--
-		return nil
-	}
-	for {
+	return d.container('{', '}', "object", "closing brace", func() error {
 		key, err := d.str()
 		if err != nil {
 			return err
@@ -368,50 +356,44 @@ func (d *scanner) object(member func(key string) error) error {
 			return d.fail("expected colon after object key")
 		}
 		d.i++
-		if err := member(key); err != nil {
-			return err
-		}
-		switch d.peek() {
-		case ',':
-			d.i++
-		case '}':
-			d.i++
-			d.depth--
-			return nil
-		default:
-			return d.fail("expected comma or closing brace in object")
-		}
-	}
+		return member(key)
+	})
 }
 
 // array consumes an array, calling elem with the scanner positioned at each
 // element; elem must consume it.
 func (d *scanner) array(elem func() error) error {
-	if d.peek() != '[' {
-		return d.fail("expected array")
+	return d.container('[', ']', "array", "closing bracket", elem)
+}
+
+// container consumes an object or an array delimited by open and close,
+// calling item for each of its comma-separated items.
+func (d *scanner) container(open, close byte, what, closing string, item func() error) error {
+	if d.peek() != open {
+		return d.fail("expected " + what)
 	}
 	if d.depth++; d.depth > maxDepth {
 		return d.fail("nesting too deep")
 	}
 	d.i++
-	if d.peek() == ']' {
+	if d.peek() == close {
 		d.i++
 		d.depth--
 		return nil
 	}
 	for {
-		if err := elem(); err != nil {
+		if err := item(); err != nil {
 			return err
 		}
 		switch d.peek() {
 		case ',':
 			d.i++
-		case ']':
+		case close:
 			d.i++
 			d.depth--
 			return nil
 		default:
-			return d.fail("expected comma or closing bracket in array")
+			return d.fail("expected comma or " + closing + " in " + what)
 		}
 	}
 }

@@ -28,7 +28,7 @@ func Start(h http.Handler, opts Options) {
 		lambda.Start(ah.streamEntry)
 		return
 	}
-	lambda.StartHandler(ah)
+	lambda.Start(ah) // a lambda.Handler: Invoke gets the raw event bytes
 }
 
 // rawPayload is the event as aws-lambda-go hands it to streamEntry: the raw

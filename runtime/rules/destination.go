@@ -101,30 +101,6 @@ func queryStart(s string) int {
 	return -1
 }
 
-// usedParams are the parameter names the destination refers to anywhere.
-func (d *destination) usedParams() []string {
-	names := append([]string{}, d.pathKeys...)
-	for _, p := range d.query {
-		for _, s := range []string{p.key, p.value} {
-			for i := strings.IndexByte(s, ':'); i >= 0; {
-				j := i + 1
-				for j < len(s) && isNameByte(s[j]) {
-					j++
-				}
-				if j > i+1 {
-					names = append(names, s[i+1:j])
-				}
-				k := strings.IndexByte(s[j:], ':')
-				if k < 0 {
-					break
-				}
-				i = j + k
-			}
-		}
-	}
-	return names
-}
-
 // target is a destination filled in for one request.
 type target struct {
 	scheme, host string // external only
