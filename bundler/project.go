@@ -50,7 +50,7 @@ func Load(ctx context.Context, dir string) (*Project, error) {
 }
 
 // Prepare stages the project for compiling: the route packages, the
-// middleware, the modfile and the emulator's main. Stale staged files are
+// middleware, the modfile and the dev server's main. Stale staged files are
 // removed. It returns the materialised nextgo source directory.
 func (p *Project) Prepare(ctx context.Context) (string, error) {
 	cache, err := DefaultCacheDir()
@@ -134,7 +134,7 @@ func (p *Project) GoFlags() []string {
 	return []string{"-mod=mod", "-buildvcs=false", "-modfile=" + filepath.Join(p.Dir, StageDir, modfileName)}
 }
 
-// BuildDev compiles the emulator binary to out. Compiler errors name the
+// BuildDev compiles the dev server binary to out. Compiler errors name the
 // user's files, thanks to the staged //line directives.
 func (p *Project) BuildDev(ctx context.Context, out string) error {
 	args := append([]string{"build"}, p.GoFlags()...)

@@ -15,7 +15,7 @@ import (
 
 	"github.com/nextgo-dev/nextgo/bundler"
 	"github.com/nextgo-dev/nextgo/bundler/dotenv"
-	"github.com/nextgo-dev/nextgo/runtime/emulator"
+	"github.com/nextgo-dev/nextgo/runtime/devserver"
 	"github.com/spf13/cobra"
 )
 
@@ -43,7 +43,7 @@ file:line and the last good server keeps answering.`,
 	return cmd
 }
 
-// devServer holds the listening socket and runs one emulator process at a
+// devServer holds the listening socket and runs one dev server process at a
 // time on it, replacing it after each successful rebuild.
 type devServer struct {
 	dir  string
@@ -204,13 +204,13 @@ func (d *devServer) hideError() {
 	}
 }
 
-// start runs the emulator binary on the shared socket.
+// start runs the dev server binary on the shared socket.
 func (d *devServer) start(bin string) error {
 	cmd := exec.Command(bin)
 	cmd.Dir = d.dir
 	cmd.Stdout, cmd.Stderr = d.out, d.out
 	cmd.ExtraFiles = []*os.File{d.listener}
-	cmd.Env = append(os.Environ(), emulator.ListenFDEnv+"=3")
+	cmd.Env = append(os.Environ(), devserver.ListenFDEnv+"=3")
 	for k, v := range d.env { // real values already win (dotenv.Load)
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}

@@ -17,7 +17,7 @@ import (
 
 	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
 	"github.com/nextgo-dev/nextgo/bundler"
-	"github.com/nextgo-dev/nextgo/runtime/emulator"
+	"github.com/nextgo-dev/nextgo/runtime/devserver"
 	"github.com/nextgo-dev/nextgo/runtime/mux"
 	"github.com/nextgo-dev/nextgo/runtime/router"
 	"github.com/spf13/cobra"
@@ -189,7 +189,7 @@ func logRequests(h http.Handler, out io.Writer, fileOf func(string) string) http
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		fmt.Fprintln(out, emulator.FormatEntry(mux.Entry{Method: r.Method, Path: r.RequestURI, Status: sw.status, File: fileOf(r.URL.EscapedPath()), Duration: time.Since(start)}))
+		fmt.Fprintln(out, devserver.FormatEntry(mux.Entry{Method: r.Method, Path: r.RequestURI, Status: sw.status, File: fileOf(r.URL.EscapedPath()), Duration: time.Since(start)}))
 	})
 }
 

@@ -1,11 +1,11 @@
-// Package emulator is the local server behind `nextgo dev`: one net/http
+// Package devserver is the local server behind `nextgo dev`: one net/http
 // server that serves a whole route table through runtime/mux, logs one line
 // per request and shuts down gracefully.
 //
 // The generated main of `nextgo dev` calls Main. The CLI hands the process
 // its listening socket (NEXTGO_LISTEN_FD) so that a rebuilt server takes
 // over the port without a moment of refused connections.
-package emulator
+package devserver
 
 import (
 	"context"
@@ -30,10 +30,10 @@ import (
 // an inherited listening socket's file descriptor.
 const ListenFDEnv = "NEXTGO_LISTEN_FD"
 
-// Options configure the emulator.
+// Options configure the dev server.
 type Options struct {
 	// Mux configures dispatch: the app's middleware and nextgo.json rules,
-	// and trailing-slash handling. Its Log and Errorf are the emulator's.
+	// and trailing-slash handling. Its Log and Errorf are the dev server's.
 	Mux mux.Options
 	// Addr is the address to listen on when no socket is inherited;
 	// default "127.0.0.1:3000", overridden by the -addr flag in Main.
@@ -42,7 +42,7 @@ type Options struct {
 	Out io.Writer
 }
 
-// NewServer returns the emulator's HTTP server for routes, with sane
+// NewServer returns the dev server's HTTP server for routes, with sane
 // timeouts: slow headers are cut off, idle connections closed, and no write
 // timeout so that streamed responses can run as long as their route allows.
 func NewServer(routes []mux.Route, opts Options) (*http.Server, error) {
