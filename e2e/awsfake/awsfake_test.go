@@ -21,6 +21,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/nextgo-dev/nextgo/e2e/awsfake/testbuild"
@@ -36,10 +37,14 @@ type clients struct {
 	apigw  *apigatewayv2.Client
 	iam    *iam.Client
 	sts    *sts.Client
+	s3     *s3.Client
 }
 
 func newFake(t *testing.T, opts Options) (*Server, clients) {
 	t.Helper()
+	if opts.ControlPlaneRate == 0 {
+		opts.ControlPlaneRate = -1 // these clients do not retry: TestThrottle throttles
+	}
 	s, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +58,7 @@ func newFake(t *testing.T, opts Options) (*Server, clients) {
 		}),
 		Retryer: func() aws.Retryer { return aws.NopRetryer{} },
 	}
-	return s, clients{lambda.NewFromConfig(cfg), apigatewayv2.NewFromConfig(cfg), iam.NewFromConfig(cfg), sts.NewFromConfig(cfg)}
+	return s, clients{lambda.NewFromConfig(cfg), apigatewayv2.NewFromConfig(cfg), iam.NewFromConfig(cfg), sts.NewFromConfig(cfg), s3.NewFromConfig(cfg)}
 }
 
 var (

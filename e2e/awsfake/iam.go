@@ -133,12 +133,9 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, service stri
 		out  any
 		aerr *awsError
 	)
-	switch f := s.takeFault(action); {
-	case op == nil:
+	if op == nil {
 		aerr = errorf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", action, form.Get("Version"))
-	case f != nil:
-		aerr = faultError(service, f)
-	default:
+	} else if aerr = s.gate(service, action, form.Get("RoleName")); aerr == nil {
 		out, aerr = op(form)
 	}
 	status := http.StatusOK

@@ -159,13 +159,42 @@ func (s *Server) checkRole(arn string) *awsError {
 	return nil
 }
 
-// storeZip checks and stores an uploaded zip and returns its hashes.
+// maxS3Zip is the largest zip Lambda takes from S3: its unzipped limit,
+// 250 MB, bounds it (Lambda developer guide, "Lambda quotas": "250 MB
+// unzipped, including layers"; "50 MB zipped, for direct upload";
+// larger packages go through Amazon S3).
+const maxS3Zip = 250 << 20
+
+// codeFrom returns the zip of a CreateFunction or UpdateFunctionCode
+// request: uploaded directly (at most 50 MB), or named by S3Bucket and
+// S3Key in the endpoint's S3, as Lambda reads it (API reference,
+// FunctionCode).
+func (s *Server) codeFrom(zipFile []byte, bucket, key string) ([]byte, *awsError) {
+	switch {
+	case bucket == "" && key == "":
+		if len(zipFile) > maxZip {
+			return nil, errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLargeException", "Request must be smaller than %d bytes for the operation", maxZip)
+		}
+		return zipFile, nil
+	case len(zipFile) > 0:
+		return nil, lambdaInvalid("Please do not provide other FunctionCode parameters when providing a ZipFile.")
+	case bucket == "" || key == "":
+		return nil, lambdaInvalid("Please provide a source for function code.")
+	}
+	data, ok := s.S3.Object(bucket, key)
+	if !ok {
+		return nil, lambdaInvalid("Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist.")
+	}
+	if len(data) > maxS3Zip {
+		return nil, lambdaInvalid("Unzipped size must be smaller than %d bytes", maxS3Zip)
+	}
+	return data, nil
+}
+
+// storeZip checks and stores a zip and returns its hashes.
 func (s *Server) storeZip(data []byte) (b64, hexSum string, aerr *awsError) {
 	if len(data) == 0 {
 		return "", "", lambdaInvalid("Uploaded file must be a non-empty zip")
-	}
-	if len(data) > maxZip {
-		return "", "", errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLargeException", "Request must be smaller than %d bytes for the operation", maxZip)
 	}
 	if _, err := zip.NewReader(bytes.NewReader(data), int64(len(data))); err != nil {
 		return "", "", lambdaInvalid("Could not unzip uploaded file. Please check your file, then try to upload again.")
@@ -199,6 +228,7 @@ type createFunctionInput struct {
 	Code          struct {
 		ZipFile  []byte
 		S3Bucket string
+		S3Key    string
 		ImageUri string
 	}
 }
@@ -224,8 +254,12 @@ func (s *Server) createFunction(r *http.Request, body []byte) (int, any, *awsErr
 	if aerr := checkTags(in.Tags); aerr != nil {
 		return 0, nil, aerr
 	}
-	if in.Code.S3Bucket != "" || in.Code.ImageUri != "" {
-		return 0, nil, lambdaInvalid("Only Code.ZipFile is supported here")
+	if in.Code.ImageUri != "" {
+		return 0, nil, lambdaInvalid("Only zip code (ZipFile or S3Bucket and S3Key) is supported here")
+	}
+	zipData, aerr := s.codeFrom(in.Code.ZipFile, in.Code.S3Bucket, in.Code.S3Key)
+	if aerr != nil {
+		return 0, nil, aerr
 	}
 	if _, exists := s.functions[in.FunctionName]; exists {
 		return 0, nil, lambdaConflict("Function already exist: %s", in.FunctionName)
@@ -233,11 +267,11 @@ func (s *Server) createFunction(r *http.Request, body []byte) (int, any, *awsErr
 	if aerr := s.checkRole(cfg.Role); aerr != nil {
 		return 0, nil, aerr
 	}
-	b64, hexSum, aerr := s.storeZip(in.Code.ZipFile)
+	b64, hexSum, aerr := s.storeZip(zipData)
 	if aerr != nil {
 		return 0, nil, aerr
 	}
-	cfg.CodeSHA, cfg.CodeHex, cfg.CodeSize = b64, hexSum, int64(len(in.Code.ZipFile))
+	cfg.CodeSHA, cfg.CodeHex, cfg.CodeSize = b64, hexSum, int64(len(zipData))
 	f := &function{
 		name:     in.FunctionName,
 		arn:      fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", s.opts.Region, s.opts.Account, in.FunctionName),
@@ -338,7 +372,12 @@ func (s *Server) getFunction(r *http.Request, _ []byte) (int, any, *awsError) {
 	out := map[string]any{
 		"Configuration": f.configJSON(q),
 		"Code":          map[string]string{"RepositoryType": "S3", "Location": s.URL + "/_code/" + cfg.CodeHex + ".zip"},
-		"Tags":          f.tags,
+	}
+	// Lambda API reference, GetFunction: "Tags: The function's tags. Lambda
+	// returns tag data only if you have explicit allow permissions for
+	// lambda:ListTags."
+	if !s.denied["lambda:ListTags"] {
+		out["Tags"] = f.tags
 	}
 	s.readState(f, q)
 	return http.StatusOK, out, nil
@@ -442,6 +481,7 @@ func (s *Server) updateFunctionConfiguration(r *http.Request, body []byte) (int,
 type updateCodeInput struct {
 	ZipFile       []byte
 	S3Bucket      string
+	S3Key         string
 	ImageUri      string
 	Architectures []string
 	Publish       bool
@@ -458,8 +498,12 @@ func (s *Server) updateFunctionCode(r *http.Request, body []byte) (int, any, *aw
 	if err := decodeJSON(body, &in); err != nil {
 		return 0, nil, err
 	}
-	if in.S3Bucket != "" || in.ImageUri != "" {
-		return 0, nil, lambdaInvalid("Only ZipFile is supported here")
+	if in.ImageUri != "" {
+		return 0, nil, lambdaInvalid("Only zip code (ZipFile or S3Bucket and S3Key) is supported here")
+	}
+	zipData, aerr := s.codeFrom(in.ZipFile, in.S3Bucket, in.S3Key)
+	if aerr != nil {
+		return 0, nil, aerr
 	}
 	if aerr := s.checkUpdatable(f, in.RevisionId); aerr != nil {
 		return 0, nil, aerr
@@ -468,14 +512,14 @@ func (s *Server) updateFunctionCode(r *http.Request, body []byte) (int, any, *aw
 	if aerr := s.checkConfig(&cfg, nil, nil, nil, in.Architectures); aerr != nil {
 		return 0, nil, aerr
 	}
-	b64, hexSum, aerr := s.storeZip(in.ZipFile)
+	b64, hexSum, aerr := s.storeZip(zipData)
 	if aerr != nil {
 		return 0, nil, aerr
 	}
 	if in.DryRun {
 		return http.StatusOK, f.configJSON(""), nil
 	}
-	cfg.CodeSHA, cfg.CodeHex, cfg.CodeSize = b64, hexSum, int64(len(in.ZipFile))
+	cfg.CodeSHA, cfg.CodeHex, cfg.CodeSize = b64, hexSum, int64(len(zipData))
 	f.latest = cfg
 	s.startUpdate(f)
 	q := ""

@@ -39,14 +39,18 @@ type Options struct {
 	// Dir holds stored zips and extracted code (default: a new temporary
 	// directory, removed by Close).
 	Dir string
+	// ControlPlaneRate is how many Lambda control-plane requests per
+	// second the endpoint answers before it throttles (0 means Lambda's
+	// 15; negative turns throttling off). See throttle.go.
+	ControlPlaneRate float64
 }
 
 // Call is one request the server answered.
 type Call struct {
-	Service  string // "lambda", "apigateway", "iam", "sts"
+	Service  string // "lambda", "apigateway", "iam", "sts", "s3"
 	Op       string // the operation: "CreateFunction", "GetApis", ...
 	Resource string // the function, API or role named, when there is one
-	Mutating bool   // anything but Get*, List*
+	Mutating bool   // anything but Get*, List*, Head*
 	Status   int    // the HTTP status answered
 }
 
@@ -55,6 +59,8 @@ type Call struct {
 type Server struct {
 	// URL is the endpoint, for AWS_ENDPOINT_URL: "http://127.0.0.1:<port>".
 	URL string
+	// S3 is the endpoint's S3 service (buckets, objects, bucket tags).
+	S3 *S3
 
 	opts    Options
 	ln      net.Listener
@@ -73,6 +79,8 @@ type Server struct {
 	pools       map[string]*runtimeapi.Pool
 	extracted   map[string]string // code hex SHA-256 → bootstrap path
 	closed      bool
+	denied      map[string]bool // IAM actions refused: "lambda:ListTags"
+	limits      *limits
 	poolMu      sync.Mutex     // serialises pool creation and zip extraction
 	bg          sync.WaitGroup // listeners and pools being closed
 }
@@ -97,6 +105,9 @@ func New(opts Options) (*Server, error) {
 		roles:     map[string]*role{},
 		pools:     map[string]*runtimeapi.Pool{},
 		extracted: map[string]string{},
+		denied:    map[string]bool{},
+		S3:        NewS3(),
+		limits:    newLimits(opts.ControlPlaneRate),
 	}
 	if s.dir == "" {
 		d, err := os.MkdirTemp("", "awsfake-")
@@ -267,6 +278,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveAPIGateway(w, r)
 	case "iam", "sts":
 		s.serveQuery(w, r, service)
+	case "s3":
+		s.serveS3(w, r)
 	default:
 		if strings.HasPrefix(r.URL.Path, "/_code/") {
 			s.serveCode(w, r)
@@ -332,9 +345,7 @@ func (s *Server) runREST(w http.ResponseWriter, r *http.Request, service, op, re
 		out    any
 		aerr   *awsError
 	)
-	if f := s.takeFault(op); f != nil {
-		aerr = faultError(service, f)
-	} else {
+	if aerr = s.gate(service, op, resource); aerr == nil {
 		status, out, aerr = h(r, body)
 	}
 	if aerr != nil {
@@ -362,7 +373,7 @@ func (s *Server) record(service, op, resource string, status int) {
 		Service:  service,
 		Op:       op,
 		Resource: resource,
-		Mutating: !(strings.HasPrefix(op, "Get") || strings.HasPrefix(op, "List")),
+		Mutating: !(strings.HasPrefix(op, "Get") || strings.HasPrefix(op, "List") || strings.HasPrefix(op, "Head")),
 		Status:   status,
 	})
 }
