@@ -445,7 +445,7 @@ func describe(out string, pl functionPlan, opts BuildOptions) (Function, error) 
 	}
 	return Function{
 		Name: r.Name, Pattern: r.Pattern, File: r.File, Kind: string(r.Kind), Methods: r.MethodNames(),
-		MaxDuration: pl.eff.MaxDuration, Memory: pl.eff.Memory, BodyLimit: pl.eff.BodyLimit, Cache: pl.eff.Cache,
+		MaxDuration: pl.eff.MaxDuration, Memory: pl.eff.Memory, BodyLimit: pl.eff.BodyLimit, BodyLimitText: pl.eff.BodyLimitText, Cache: pl.eff.Cache,
 		Arch: opts.Arch, Zip: zipPath(r.Name), SHA256: a.SHA256, Size: a.Size, BinarySize: a.BinarySize,
 		Streaming: pl.eff.Streaming, Environment: opts.Env,
 	}, nil

@@ -60,7 +60,9 @@ under concurrency, restarted after a timeout or a crash — as on Lambda.`,
 					frontOpts.Fallback = pool
 					continue
 				}
-				routes = append(routes, runtimeapi.FrontRoute{Pattern: f.pattern, Pool: pool})
+				// A client has the route's maxDuration to send its body.
+				routes = append(routes, runtimeapi.FrontRoute{Pattern: f.pattern, Pool: pool,
+					BodyLimit: f.bodyLimit, BodyLimitText: f.limitText, BodyTimeout: f.fn.Timeout})
 			}
 			front, err := runtimeapi.NewFront(routes, frontOpts)
 			if err != nil {
@@ -99,10 +101,12 @@ under concurrency, restarted after a timeout or a crash — as on Lambda.`,
 
 // localFunction is a built function ready to run on this machine.
 type localFunction struct {
-	pattern  string
-	file     string
-	fallback bool // the function behind $default: no pattern
-	fn       runtimeapi.Function
+	pattern   string
+	file      string
+	fallback  bool  // the function behind $default: no pattern
+	bodyLimit int64 // bytes; <= 0: none
+	limitText string
+	fn        runtimeapi.Function
 }
 
 // buildLocal builds the app for this machine's architecture into
@@ -134,10 +138,11 @@ func buildLocal(ctx context.Context, dir string, progress io.Writer) ([]localFun
 		if err := os.Rename(path+".new", path); err != nil {
 			return nil, err
 		}
-		fns = append(fns, localFunction{pattern: f.Pattern, file: f.File, fallback: f.Kind == string(bundler.KindFallback), fn: runtimeapi.Function{
-			Name: res.Manifest.App + "-" + f.Name, Bootstrap: path, Env: f.Environment,
-			Timeout: time.Duration(f.MaxDuration) * time.Second, MemoryMB: f.Memory,
-		}})
+		fns = append(fns, localFunction{pattern: f.Pattern, file: f.File, fallback: f.Kind == string(bundler.KindFallback),
+			bodyLimit: f.BodyLimit, limitText: f.BodyLimitText, fn: runtimeapi.Function{
+				Name: res.Manifest.App + "-" + f.Name, Bootstrap: path, Env: f.Environment,
+				Timeout: time.Duration(f.MaxDuration) * time.Second, MemoryMB: f.Memory,
+			}})
 	}
 	return fns, nil
 }

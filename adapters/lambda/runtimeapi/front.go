@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/nextgo-dev/nextgo/runtime/httpguard"
 	"github.com/nextgo-dev/nextgo/runtime/router"
 )
 
@@ -51,6 +53,18 @@ type FrontRoute struct {
 	Pattern string
 	// Pool runs the route's function, usually a *Pool.
 	Pool Invoker
+	// BodyLimit, when positive, is the route's request body limit in bytes:
+	// a request that declares a longer Content-Length is answered 413 at
+	// once, as the function would answer it, and the connection closed, so
+	// the body is never read. BodyLimitText is the limit as configured
+	// ("1mb"), for the 413's body "Body exceeded 1mb limit"; default
+	// BodyLimit in bytes.
+	BodyLimit     int64
+	BodyLimitText string
+	// BodyTimeout bounds the time a client has to send the request body
+	// (default FrontOptions.BodyTimeout); nextgo start gives it the route's
+	// maxDuration.
+	BodyTimeout time.Duration
 }
 
 // FrontOptions configure a Front.
@@ -68,6 +82,11 @@ type FrontOptions struct {
 	// answer before it answers 503 itself (default 30 s, HTTP API's
 	// maximum). The function runs on, as it does behind API Gateway.
 	IntegrationTimeout time.Duration
+	// BodyTimeout bounds the time a client has to send a request body, for
+	// the fallback and the routes that set none (default the integration
+	// timeout). A body not read in time is answered 408 and the connection
+	// closed; the response is not bounded.
+	BodyTimeout time.Duration
 	// APIID and AccountID fill requestContext (defaults DefaultAPIID and
 	// DefaultAccountID).
 	APIID     string
@@ -85,8 +104,11 @@ type Front struct {
 }
 
 type frontRoute struct {
-	pattern router.Pattern
-	pool    Invoker
+	pattern     router.Pattern
+	pool        Invoker
+	bodyLimit   int64
+	limitText   string
+	bodyTimeout time.Duration
 }
 
 // NewFront returns a front for routes. It fails on a pattern the router
@@ -103,7 +125,10 @@ func NewFront(routes []FrontRoute, opts FrontOptions) (*Front, error) {
 			return nil, fmt.Errorf("runtimeapi: route %q has no function", rt.Pattern)
 		}
 		patterns[i] = rt.Pattern
-		f.routes[i] = frontRoute{pattern: p, pool: rt.Pool}
+		f.routes[i] = frontRoute{pattern: p, pool: rt.Pool, bodyLimit: rt.BodyLimit, limitText: rt.BodyLimitText, bodyTimeout: rt.BodyTimeout}
+		if f.routes[i].limitText == "" {
+			f.routes[i].limitText = strconv.FormatInt(rt.BodyLimit, 10)
+		}
 	}
 	m, err := router.NewMatcher(patterns)
 	if err != nil {
@@ -115,6 +140,14 @@ func NewFront(routes []FrontRoute, opts FrontOptions) (*Front, error) {
 	}
 	if f.opts.IntegrationTimeout <= 0 {
 		f.opts.IntegrationTimeout = DefaultIntegrationTimeout
+	}
+	if f.opts.BodyTimeout <= 0 {
+		f.opts.BodyTimeout = f.opts.IntegrationTimeout
+	}
+	for i := range f.routes {
+		if f.routes[i].bodyTimeout <= 0 {
+			f.routes[i].bodyTimeout = f.opts.BodyTimeout
+		}
 	}
 	if f.opts.APIID == "" {
 		f.opts.APIID = DefaultAPIID
@@ -139,13 +172,8 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := f.opts.Now()
 	requestID := newGatewayRequestID()
 	w.Header().Set("Apigw-Requestid", requestID)
+	httpguard.CloseAfterTransferCoded(w, r)
 
-	if !utf8.ValidString(r.URL.Path) {
-		// The event is JSON and carries the decoded path: a path that does
-		// not decode to UTF-8 cannot be handed to a function.
-		writeGatewayError(w, http.StatusBadRequest, "Bad Request")
-		return
-	}
 	clean, _ := router.Normalize(r.URL.EscapedPath())
 	i, ps, err := f.matcher.Match(clean)
 	if errors.Is(err, router.ErrMalformedEncoding) {
@@ -154,28 +182,59 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		i, ps, _ = f.matcher.Match(strings.ReplaceAll(clean, "%", "%25"))
 	}
 	var (
+		rt       *frontRoute
 		pool     Invoker
 		routeKey string
 		route    string // for logs
 		params   map[string]string
+		timeout  = f.opts.BodyTimeout
 	)
 	switch {
 	case i >= 0:
-		rt := f.routes[i]
-		pool, route = rt.pool, rt.pattern.Path
+		rt = &f.routes[i]
+		pool, route, timeout = rt.pool, rt.pattern.Path, rt.bodyTimeout
 		routeKey = "ANY " + gatewayPath(rt.pattern, ps)
 		params = pathParameters(ps)
 	case f.opts.Fallback != nil:
 		pool, route, routeKey = f.opts.Fallback, DefaultRouteKey, DefaultRouteKey
-	default:
+	}
+	// Bounded before any answer: net/http reads an unread body before it
+	// writes the response.
+	r.Body = httpguard.ReadBodyWithin(w, r.Body, timeout)
+
+	switch {
+	case !utf8.ValidString(r.URL.Path):
+		// The event is JSON and carries the decoded path: a path that does
+		// not decode to UTF-8 cannot be handed to a function.
+		writeGatewayError(w, http.StatusBadRequest, "Bad Request")
+		return
+	case pool == nil:
 		writeGatewayError(w, http.StatusNotFound, "Not Found")
 		return
+	case rt != nil && rt.bodyLimit > 0 && r.ContentLength > rt.bodyLimit:
+		// The function would answer 413 without looking at the body: so
+		// does the front, without reading it.
+		httpguard.Refuse(w)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		io.WriteString(w, "Body exceeded "+rt.limitText+" limit")
+		return
+	case r.ContentLength > MaxGatewayPayload:
+		httpguard.Refuse(w)
+		writeGatewayError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		return
 	}
-
 	body, err := readLimited(r.Body, MaxGatewayPayload)
+	var ne net.Error
 	switch {
 	case errors.Is(err, errTooLarge):
+		httpguard.Refuse(w)
 		writeGatewayError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		return
+	case errors.As(err, &ne) && ne.Timeout():
+		w.Header().Set("Connection", "close")
+		writeGatewayError(w, http.StatusRequestTimeout, "Request Timeout")
 		return
 	case err != nil:
 		writeGatewayError(w, http.StatusBadRequest, "Bad Request")
