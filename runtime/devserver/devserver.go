@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nextgo-dev/nextgo/runtime/httpguard"
 	"github.com/nextgo-dev/nextgo/runtime/mux"
 )
 
@@ -43,8 +44,11 @@ type Options struct {
 }
 
 // NewServer returns the dev server's HTTP server for routes, with sane
-// timeouts: slow headers are cut off, idle connections closed, and no write
-// timeout so that streamed responses can run as long as their route allows.
+// timeouts: slow headers are cut off, a request body must arrive within the
+// longest maxDuration of the routes (so no route's legitimate upload is cut),
+// idle connections are closed, and there is no write timeout so that
+// streamed responses can run as long as their route allows. A
+// transfer-coded request closes its connection (see httpguard).
 func NewServer(routes []mux.Route, opts Options) (*http.Server, error) {
 	out := opts.Out
 	if out == nil {
@@ -58,14 +62,25 @@ func NewServer(routes []mux.Route, opts Options) (*http.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	var bodyTimeout time.Duration
+	for _, r := range routes {
+		bodyTimeout = max(bodyTimeout, r.MaxDuration)
+	}
+	if bodyTimeout <= 0 {
+		bodyTimeout = DefaultBodyTimeout
+	}
 	return &http.Server{
-		Handler:           mx,
+		Handler:           httpguard.Handler(mx, bodyTimeout),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    1 << 20,
 		ErrorLog:          logger,
 	}, nil
 }
+
+// DefaultBodyTimeout bounds the time to send a request body when no route
+// has a maxDuration.
+const DefaultBodyTimeout = 10 * time.Second
 
 // FormatEntry renders one request log line: method, path, status, duration
 // and route file.

@@ -1,8 +1,10 @@
 package devserver
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -94,5 +96,81 @@ func TestDevLogHandler(t *testing.T) {
 		" ⚠ API resolved without sending a response for /api/x file=pages/api/panic.go\n"
 	if out.String() != want {
 		t.Errorf("log =\n%q\nwant\n%q", out.String(), want)
+	}
+}
+
+// TestServerBoundsSlowBodiesAndAmbiguousFraming: a client that trickles its
+// body is cut off after the longest maxDuration of the routes while others
+// are served, and a request with both Content-Length and Transfer-Encoding
+// closes its connection.
+func TestServerBoundsSlowBodiesAndAmbiguousFraming(t *testing.T) {
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return
+		}
+		w.Write(b)
+	})
+	srv, err := NewServer([]mux.Route{
+		{Pattern: "/api/echo", File: "pages/api/echo.go", Handler: echo, MaxDuration: 150 * time.Millisecond},
+		{Pattern: "/api/quick", File: "pages/api/quick.go", Handler: echo, MaxDuration: 50 * time.Millisecond},
+	}, Options{Out: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	defer srv.Close()
+	dial := func() (net.Conn, *bufio.Reader) {
+		c, err := net.Dial("tcp", l.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		c.SetDeadline(time.Now().Add(20 * time.Second))
+		return c, bufio.NewReader(c)
+	}
+	// closed drains what the server sends and reports whether it then
+	// closed the connection (rather than the test's deadline passing).
+	closed := func(br *bufio.Reader) bool {
+		_, err := io.Copy(io.Discard, br)
+		var ne net.Error
+		return !(errors.As(err, &ne) && ne.Timeout())
+	}
+
+	// One byte of 2,000, to the route that stops at its own deadline and
+	// to the one that reads on.
+	for _, path := range []string{"/api/echo", "/api/quick", "/nowhere"} {
+		c, br := dial()
+		io.WriteString(c, "POST "+path+" HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\nx")
+		resp, err := http.Post("http://"+l.Addr().String()+"/api/echo", "text/plain", strings.NewReader("hello"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || string(b) != "hello" {
+			t.Fatalf("normal request: %d %q", resp.StatusCode, b)
+		}
+		if !closed(br) {
+			t.Errorf("%s: a slow body kept its connection open", path)
+		}
+	}
+
+	c, br := dial()
+	io.WriteString(c, "POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || string(b) != "abc" || !resp.Close {
+		t.Errorf("Content-Length with Transfer-Encoding: %d %q close=%v, want 200 abc and Connection: close", resp.StatusCode, b, resp.Close)
+	}
+	if !closed(br) {
+		t.Error("Content-Length with Transfer-Encoding: connection kept open")
 	}
 }
