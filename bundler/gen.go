@@ -45,7 +45,7 @@ func DevMain(app App, t *Table) ([]byte, error) {
 	for i, r := range t.Routes {
 		fmt.Fprintf(&b, "\tr%d %s\n", i, goString(app.importPath(routePkg(r))))
 	}
-	b.WriteString(")\n\nfunc main() {\n\tstore := cache.New()\n\troutes := []mux.Route{\n")
+	b.WriteString(")\n\nfunc main() {\n\tstore := cache.FromEnv()\n\troutes := []mux.Route{\n")
 	for i, r := range t.Routes {
 		fmt.Fprintf(&b, "\t\t{Pattern: %s, File: %s, MaxDuration: %d * time.Second, Handler: %s},\n",
 			goString(r.Pattern), goString(r.File), app.maxDuration(r), handlerExpr(app, r, fmt.Sprintf("r%d", i)))

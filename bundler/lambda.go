@@ -44,7 +44,7 @@ func LambdaMain(app App, t *Table, r Route, eff Effective) ([]byte, error) {
 		fmt.Fprintf(&b, "\tmw %s\n", goString(app.importPath("middleware")))
 	}
 	fmt.Fprintf(&b, "\tr0 %s\n)\n\n", goString(app.importPath(routePkg(r))))
-	b.WriteString("func main() {\n\tstore := cache.New()\n")
+	b.WriteString("func main() {\n\tstore := cache.FromEnv()\n")
 	fmt.Fprintf(&b, "\troutes := []mux.Route{{Pattern: %s, File: %s, MaxDuration: %d * time.Second, Handler: %s}}\n",
 		goString(r.Pattern), goString(r.File), eff.MaxDuration, handlerExpr(app, r, "r0"))
 	if withMW {
@@ -130,7 +130,7 @@ func FallbackMain(app App, t *Table, eff Effective) ([]byte, error) {
 	}
 	b.WriteString(")\n\nfunc main() {\n")
 	if t.Middleware != nil {
-		b.WriteString("\tstore := cache.New()\n")
+		b.WriteString("\tstore := cache.FromEnv()\n")
 		b.WriteString(middlewareExpr(t.Middleware))
 	}
 	b.WriteString(optionsExpr(app, t.Middleware != nil))

@@ -8,7 +8,7 @@ import (
 	"github.com/nextgo-dev/nextgo/runtime/cache"
 )
 
-func ExampleStore() {
+func ExampleCache() {
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	store := cache.New(cache.WithClock(func() time.Time { return now }))
 	n := 0
@@ -31,11 +31,13 @@ func ExampleStore() {
 	store.Wait()
 	get()
 	_ = store.Revalidate(context.Background(), "/api/time")
+	get() // regenerated on demand
 	get()
 	// Output:
 	// MISS version 1
 	// HIT version 1
 	// STALE version 1
 	// HIT version 2
-	// REVALIDATED version 3
+	// MISS version 3
+	// HIT version 3
 }

@@ -41,7 +41,7 @@ func (c *counter) gen(context.Context) (Entry, error) {
 }
 
 // get calls s.Get and fails the test on error.
-func get(t *testing.T, s *Store, path string, revalidate time.Duration, gen Generator) (string, State) {
+func get(t *testing.T, s *Cache, path string, revalidate time.Duration, gen Generator) (string, State) {
 	t.Helper()
 	e, st, err := s.Get(context.Background(), path, revalidate, gen)
 	if err != nil {
@@ -172,7 +172,7 @@ func TestRevalidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, st := get(t, s, "/api/items/a", 0, c.gen)
-	expect(t, b, st, "v2", Revalidated)
+	expect(t, b, st, "v2", Miss) // Next 16: a fresh MISS, then HIT
 	b, st = get(t, s, "/api/items/a", 0, c.gen)
 	expect(t, b, st, "v2", Hit)
 
@@ -182,7 +182,7 @@ func TestRevalidate(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, st = get(t, s, "/api/items/a", 0, c.gen)
-		if st != Revalidated {
+		if st != Miss {
 			t.Errorf("after Revalidate(%q): %s", p, st)
 		}
 	}
@@ -195,8 +195,8 @@ func TestRevalidate(t *testing.T) {
 	if st != Miss {
 		t.Errorf("never-cached path after Revalidate: %s", st)
 	}
-	if len(s.slots) != 2 {
-		t.Errorf("%d slots, want 2", len(s.slots))
+	if n := s.store.(*Memory).Len(); n != 2 || len(s.flights) != 0 {
+		t.Errorf("%d entries and %d flights, want 2 and 0", n, len(s.flights))
 	}
 }
 
@@ -234,7 +234,7 @@ func TestRevalidateDuringGeneration(t *testing.T) {
 		t.Errorf("in-flight generation reported %s", st)
 	}
 	b, st := get(t, s, "/x", 0, c.gen) // the purged result was not stored
-	expect(t, b, st, "v2", Revalidated)
+	expect(t, b, st, "v2", Miss)
 }
 
 func TestConcurrentMissesShareOneGeneration(t *testing.T) {
@@ -315,8 +315,8 @@ func TestGenerationErrors(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "cache: generating /x: panic: kaboom") {
 		t.Fatalf("err = %v", err)
 	}
-	if len(s.slots) != 0 || s.size != 0 {
-		t.Errorf("failed generations left %d slots, %d bytes", len(s.slots), s.size)
+	if size := s.store.(*Memory).Size(); len(s.flights) != 0 || size != 0 {
+		t.Errorf("failed generations left %d flights, %d bytes", len(s.flights), size)
 	}
 	var c counter
 	b, st := get(t, s, "/x", 0, c.gen)
@@ -324,16 +324,19 @@ func TestGenerationErrors(t *testing.T) {
 }
 
 func TestEviction(t *testing.T) {
-	s := New(WithMaxBytes(10))
+	// Each entry costs its overhead, its key (2 bytes) and its body (4).
+	const per = entryOverhead + 2 + 4
+	s := New(WithMaxBytes(2*per + 1))
+	mem := s.store.(*Memory)
 	body := func(b string) Generator {
 		return func(context.Context) (Entry, error) { return Entry{Status: 200, Body: []byte(b)}, nil }
 	}
 	get(t, s, "/a", 0, body("aaaa"))
 	get(t, s, "/b", 0, body("bbbb"))
 	get(t, s, "/a", 0, body("new"))  // hit: /a becomes the most recent
-	get(t, s, "/c", 0, body("cccc")) // 12 bytes > 10: evicts /b, the least recent
-	if s.size != 8 {
-		t.Errorf("size = %d, want 8", s.size)
+	get(t, s, "/c", 0, body("cccc")) // a third entry does not fit: evicts /b, the least recent
+	if mem.Size() != 2*per {
+		t.Errorf("size = %d, want %d", mem.Size(), 2*per)
 	}
 	_, st := get(t, s, "/a", 0, body("new"))
 	if st != Hit {
@@ -343,17 +346,18 @@ func TestEviction(t *testing.T) {
 	expect(t, b, st, "BBBB", Miss) // was evicted (and now evicts /c)
 
 	// A response larger than the bound is served, never stored.
-	b, st = get(t, s, "/big", 0, body("0123456789x"))
-	expect(t, b, st, "0123456789x", Miss)
-	_, st = get(t, s, "/big", 0, body("0123456789x"))
+	big := strings.Repeat("x", 2*per)
+	b, st = get(t, s, "/big", 0, body(big))
+	expect(t, b, st, big, Miss)
+	_, st = get(t, s, "/big", 0, body(big))
 	if st != Miss {
 		t.Errorf("oversized entry: %s, want MISS", st)
 	}
-	if _, ok := s.slots[key("/big")]; ok {
-		t.Error("oversized entry left a slot")
+	if _, ok, _ := mem.Get(context.Background(), "/big"); ok || len(s.flights) != 0 {
+		t.Error("oversized entry was kept")
 	}
-	if s.size > 10 {
-		t.Errorf("size = %d over the bound", s.size)
+	if mem.Size() > 2*per+1 {
+		t.Errorf("size = %d over the bound", mem.Size())
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -52,7 +53,7 @@ func mustText(req *Request) string {
 type cachingApp struct {
 	t     *testing.T
 	clock *clock
-	store *cache.Store
+	store *cache.Cache
 	url   string
 	host  string
 	log   *logBuffer
@@ -252,7 +253,7 @@ func TestRevalidatePath(t *testing.T) {
 	a.get("/items/b").check(t, 200, "b-2", map[string]string{"X-Nextjs-Cache": "MISS"})
 	a.get("/items/a").check(t, 200, "a-1", map[string]string{"X-Nextjs-Cache": "HIT"})
 	do(t, a.url+"/purge?path=/items/a", "POST", "").check(t, 200, `{"revalidated":true}`, nil)
-	a.get("/items/a").check(t, 200, "a-3", map[string]string{"X-Nextjs-Cache": "REVALIDATED"})
+	a.get("/items/a").check(t, 200, "a-3", map[string]string{"X-Nextjs-Cache": "MISS"}) // Next 16: MISS, then HIT
 	a.get("/items/a").check(t, 200, "a-3", map[string]string{"X-Nextjs-Cache": "HIT"})
 	a.get("/items/b").check(t, 200, "b-2", map[string]string{"X-Nextjs-Cache": "HIT"})
 	do(t, a.url+"/purge?path=items", "POST", "").check(t, 400,
@@ -310,4 +311,38 @@ func TestConcurrentCachedRequests(t *testing.T) {
 		}
 	}
 	a.get("/slow").check(t, 200, a.get("/slow").body, map[string]string{"X-Nextjs-Cache": "HIT"})
+}
+
+// A cached dynamic route driven with long slugs keeps its store within its
+// budget: keys are counted, and an entry larger than the budget is served
+// but not kept.
+func TestCachedLongKeysStayInBudget(t *testing.T) {
+	const budget = 256 << 10
+	store := cache.New(cache.WithMaxBytes(budget))
+	mem := store.Store().(*cache.Memory)
+	mux := http.NewServeMux()
+	mux.Handle("/items/{slug}", NewHandler(Route{File: "app/items/[slug]/route.go", Config: Config{Revalidate: 60}, Cache: store,
+		GET: Func(func(req *Request) (*Response, error) { return Text("ok"), nil })}))
+	for i := range 40 {
+		slug := strings.Repeat(string(rune('a'+i%26)), 50<<10) + fmt.Sprint(i)
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, httptest.NewRequest("GET", "/items/"+slug, nil))
+		if w.Code != 200 || w.Body.String() != "ok" || w.Header().Get("X-Nextjs-Cache") != "MISS" {
+			t.Fatalf("request %d: %d %q %q", i, w.Code, w.Body.String(), w.Header().Get("X-Nextjs-Cache"))
+		}
+		if mem.Size() > budget {
+			t.Fatalf("after %d requests the store accounts %d bytes, over its %d budget", i+1, mem.Size(), budget)
+		}
+	}
+	if n := mem.Len(); n != 5 { // about 51 KB each (mostly the key): five fit in 256 KB
+		t.Errorf("%d entries held, want 5", n)
+	}
+	huge := "/items/" + strings.Repeat("h", budget)
+	for range 2 {
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, httptest.NewRequest("GET", huge, nil))
+		if w.Code != 200 || w.Header().Get("X-Nextjs-Cache") != "MISS" {
+			t.Fatalf("oversized key: %d %q", w.Code, w.Header().Get("X-Nextjs-Cache"))
+		}
+	}
 }

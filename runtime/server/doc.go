@@ -43,12 +43,12 @@
 //     cookies or body, whatever the mode (Next generates it at build time or
 //     in a revalidation, where request data is refused or empty); the cache
 //     key is the path;
-//   - with a Route.Cache, is kept in memory with its status, headers
+//   - with a Route.Cache, is kept in its store with its status, headers
 //     (Set-Cookie included) and body, streamed bodies buffered, and
-//     reports x-nextjs-cache: MISS when this request generated it, HIT when
-//     fresh, STALE when served past its Revalidate time while one background
-//     regeneration runs, and REVALIDATED when this request generated it
-//     because RevalidatePath (or res.Revalidate in an API route) purged it.
+//     reports x-nextjs-cache: MISS when this request generated it (also the
+//     first request after RevalidatePath, or res.Revalidate in an API route,
+//     purged it, as in Next 16), HIT when fresh, and STALE when served past
+//     its Revalidate time while one background regeneration runs.
 //
 // ForceStatic also hands every method's handler a request stripped of its
 // query, headers and cookies.

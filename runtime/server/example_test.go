@@ -234,6 +234,7 @@ func ExampleRevalidatePath() {
 	show(items, httptest.NewRequest("GET", "/api/items", nil), "X-Nextjs-Cache")
 	show(purge, httptest.NewRequest("POST", "/api/purge", nil))
 	show(items, httptest.NewRequest("GET", "/api/items", nil), "X-Nextjs-Cache")
+	show(items, httptest.NewRequest("GET", "/api/items", nil), "X-Nextjs-Cache")
 	// Output:
 	// 200
 	// X-Nextjs-Cache: MISS
@@ -245,7 +246,10 @@ func ExampleRevalidatePath() {
 	// 200
 	// {"revalidated":true}
 	// 200
-	// X-Nextjs-Cache: REVALIDATED
+	// X-Nextjs-Cache: MISS
+	// generation 2
+	// 200
+	// X-Nextjs-Cache: HIT
 	// generation 2
 }
 

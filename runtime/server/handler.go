@@ -58,7 +58,7 @@ type Route struct {
 	// Cache is the response cache shared by the routes of the process, and
 	// what RevalidatePath purges; nil turns caching off (cached routes then
 	// run on every request, still with their Cache-Control header).
-	Cache *cache.Store
+	Cache *cache.Cache
 	// Logger receives error reports; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -80,7 +80,7 @@ type handler struct {
 	static    bool              // ForceStatic: every method sees a stripped request
 	limit     int64             // body size limit, -1 for none
 	limitText string
-	store     *cache.Store
+	store     *cache.Cache
 	log       *slog.Logger
 }
 

@@ -67,7 +67,7 @@ type MiddlewareRoute struct {
 	Config MiddlewareConfig
 	// Cache is what RevalidatePath purges when called from the middleware;
 	// nil when the process has no cache.
-	Cache *cache.Store
+	Cache *cache.Cache
 	// Logger receives error reports; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -77,7 +77,7 @@ type Middleware struct {
 	fn       HandlerFunc
 	matchers []*pathmatch.Pattern
 	rp       reporter
-	store    *cache.Store
+	store    *cache.Cache
 }
 
 // NewMiddleware returns the runtime of the app's middleware. It panics if

@@ -15,7 +15,7 @@ type scope struct {
 	file    string      // the route or middleware file, for messages
 	header  http.Header // the request headers, never modified
 	cookies *CookieStore
-	cache   *cache.Store // nil: caching is off
+	cache   *cache.Cache // nil: caching is off
 }
 
 type scopeKey struct{}
