@@ -26,7 +26,10 @@ func DevMain(app App, t *Table) ([]byte, error) {
 	if useHTTP {
 		b.WriteString("\t\"net/http\"\n")
 	}
-	b.WriteString("\t\"time\"\n\n")
+	if len(t.Routes) > 0 {
+		b.WriteString("\t\"time\"\n")
+	}
+	b.WriteString("\n")
 	if useAPI {
 		b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/api\"\n")
 	}
@@ -45,7 +48,11 @@ func DevMain(app App, t *Table) ([]byte, error) {
 	for i, r := range t.Routes {
 		fmt.Fprintf(&b, "\tr%d %s\n", i, goString(app.importPath(routePkg(r))))
 	}
-	b.WriteString(")\n\nfunc main() {\n\tstore := cache.FromEnv()\n\troutes := []mux.Route{\n")
+	b.WriteString(")\n\nfunc main() {\n\tstore := cache.FromEnv()\n")
+	if len(t.Routes) == 0 && t.Middleware == nil {
+		b.WriteString("\t_ = store // nothing to cache yet: the app has no routes\n")
+	}
+	b.WriteString("\troutes := []mux.Route{\n")
 	for i, r := range t.Routes {
 		fmt.Fprintf(&b, "\t\t{Pattern: %s, File: %s, MaxDuration: %d * time.Second, Handler: %s},\n",
 			goString(r.Pattern), goString(r.File), app.maxDuration(r), handlerExpr(app, r, fmt.Sprintf("r%d", i)))

@@ -171,3 +171,10 @@ func compileErr(_ []byte, err error) error {
 	}
 	return err
 }
+
+// Effective returns route r's limits as its function gets them: Config,
+// then nextgo.json's defaults, then nextgo's.
+func (p *Project) Effective(r Route) (Effective, error) {
+	eff, _, err := effective(p.App, r)
+	return eff, err
+}

@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"fmt"
+	"net"
 	"net/http"
 	"os"
-	"path/filepath"
+	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,88 +26,147 @@ func TestDev(t *testing.T) {
 	})
 }
 
-// TestDevWatch edits a route while nextgo dev runs, then breaks it.
+// TestDevWatch edits a route while nextgo dev runs: a request sent right
+// after each save answers with the new code.
 func TestDevWatch(t *testing.T) {
 	dir := copyApp(t, "basic")
 	s := startNextgo(t, "dev", dir, "/api/user")
-	file := filepath.Join(dir, "pages", "api", "index.go")
-	src, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	edited := strings.Replace(string(src), "Index should work", "Index was edited", 1)
-	if err := os.WriteFile(file, []byte(edited), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, 60*time.Second, "the edited answer", func() bool {
-		_, body := do(t, "GET", s.URL+"/api", nil, nil)
-		return body == "Index was edited"
-	})
-	// A compile error: the output names the user's file and line, and the
-	// last good server keeps answering.
-	broken := strings.Replace(edited, `res.Send("Index was edited")`, `res.Send(undefinedThing)`, 1)
-	if err := os.WriteFile(file, []byte(broken), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, 60*time.Second, "the compile error", func() bool {
-		return strings.Contains(s.Out.String(), "pages/api/index.go:6:")
-	})
-	if !strings.Contains(s.Out.String(), "undefined: undefinedThing") {
-		t.Errorf("output lacks the compiler's message:\n%s", s.Out.String())
-	}
-	resp, body := do(t, "GET", s.URL+"/api", nil, nil)
-	if resp.StatusCode != 200 || body != "Index was edited" {
-		t.Fatalf("after a failed build: %d %q", resp.StatusCode, body)
-	}
-}
-
-// TestDevRestartsAfterExit: a route that ends the process takes the server
-// down; nextgo dev starts it again and the app answers.
-func TestDevRestartsAfterExit(t *testing.T) {
-	dir := copyApp(t, "basic")
-	exit := "package api\n\nimport (\n\t\"os\"\n\n\t\"github.com/nextgo-dev/nextgo/runtime/api\"\n)\n\nfunc Handler(req *api.Request, res *api.Response) { os.Exit(3) }\n"
-	if err := os.WriteFile(filepath.Join(dir, "pages", "api", "exit.go"), []byte(exit), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s := startNextgo(t, "dev", dir, "/api/user")
-	req, _ := http.NewRequest("GET", s.URL+"/api/exit", nil)
-	if resp, err := http.DefaultClient.Do(req); err == nil {
-		resp.Body.Close()
-	}
-	waitFor(t, 30*time.Second, "the restarted server", func() bool {
-		resp, err := http.Get(s.URL + "/api/user")
-		if err != nil {
-			return false
+	for i := 1; i <= 3; i++ {
+		want := fmt.Sprintf("Index edit %d", i)
+		writeAppFile(t, dir, "pages/api/index.go", indexRoute(strconv.Quote(want)))
+		resp, body := do(t, "GET", s.URL+"/api", nil, nil)
+		if resp.StatusCode != 200 || body != want {
+			t.Fatalf("right after save %d: %d %q, want 200 %q", i, resp.StatusCode, body, want)
 		}
-		resp.Body.Close()
-		return resp.StatusCode == 200 && strings.Contains(s.Out.String(), "the server exited; restarting it")
-	})
+	}
 }
 
-// TestDevBrokenAtStart: an app that does not compile answers 500 with the
-// compiler's error (naming the file and line) instead of hanging, and
-// serves as soon as the error is fixed.
+// indexRoute is pages/api/index.go answering with the Go expression expr.
+func indexRoute(expr string) string {
+	return "package api\n\nimport \"github.com/nextgo-dev/nextgo/runtime/api\"\n\nfunc Handler(req *api.Request, res *api.Response) {\n\tres.Send(" + expr + ")\n}\n"
+}
+
+// TestDevBrokenRoute: after an edit that breaks one route and changes
+// another, the broken route answers 500 naming its file and line (a page
+// with a code frame for a browser, text otherwise) and the other route
+// answers its new code. Fixing the route brings it back.
+func TestDevBrokenRoute(t *testing.T) {
+	dir := copyApp(t, "basic")
+	s := startNextgo(t, "dev", dir, "/api/user")
+	writeAppFile(t, dir, "pages/api/index.go", indexRoute("undefinedThing"))
+	writeAppFile(t, dir, "pages/api/plain.go", "package api\n\nimport \"github.com/nextgo-dev/nextgo/runtime/api\"\n\nfunc Handler(req *api.Request, res *api.Response) {\n\tres.Send(\"plain, edited\")\n}\n")
+	resp, body := do(t, "GET", s.URL+"/api", nil, nil)
+	if resp.StatusCode != 500 || !strings.Contains(body, "pages/api/index.go:6:") || !strings.Contains(body, "undefined: undefinedThing") {
+		t.Fatalf("broken route: %d %q", resp.StatusCode, body)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "text/plain; charset=utf-8" {
+		t.Errorf("broken route for curl: Content-Type %q", ct)
+	}
+	resp, body = do(t, "GET", s.URL+"/api", http.Header{"Accept": {"text/html,application/xhtml+xml"}}, nil)
+	if resp.StatusCode != 500 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" ||
+		!strings.Contains(body, "pages/api/index.go:6:") || !strings.Contains(body, `<span class="mark">   6 |     res.Send(undefinedThing)`) {
+		t.Fatalf("broken route for a browser: %d %q", resp.StatusCode, body)
+	}
+	if resp, body := do(t, "GET", s.URL+"/api/plain", nil, nil); resp.StatusCode != 200 || body != "plain, edited" {
+		t.Fatalf("other route after a broken edit: %d %q", resp.StatusCode, body)
+	}
+	if !strings.Contains(s.Out.String(), "pages/api/index.go:6:") {
+		t.Errorf("output lacks the compiler's error:\n%s", s.Out.String())
+	}
+	writeAppFile(t, dir, "pages/api/index.go", indexRoute(`"fixed"`))
+	if resp, body := do(t, "GET", s.URL+"/api", nil, nil); resp.StatusCode != 200 || body != "fixed" {
+		t.Fatalf("after the fix: %d %q", resp.StatusCode, body)
+	}
+}
+
+// TestDevCrashes: a route that ends the process takes the server down;
+// each crash answers 500 saying so and naming the route, nextgo dev
+// restarts the server every time, and the app keeps answering.
+func TestDevCrashes(t *testing.T) {
+	dir := copyApp(t, "basic")
+	writeAppFile(t, dir, "pages/api/exit.go", "package api\n\nimport (\n\t\"os\"\n\n\t\"github.com/nextgo-dev/nextgo/runtime/api\"\n)\n\nfunc Handler(req *api.Request, res *api.Response) { os.Exit(3) }\n")
+	s := startNextgo(t, "dev", dir, "/api/user")
+	for i := 0; i < 4; i++ {
+		resp, body := do(t, "GET", s.URL+"/api/exit", nil, nil)
+		if resp.StatusCode != 500 || !strings.Contains(body, "the server crashed (exit status 3)") || !strings.Contains(body, "/api/exit (pages/api/exit.go)") {
+			t.Fatalf("crash %d: %d %q", i+1, resp.StatusCode, body)
+		}
+	}
+	if resp, body := do(t, "GET", s.URL+"/api/user", nil, nil); resp.StatusCode != 200 || body != `{"name":"John Doe"}` {
+		t.Fatalf("after four crashes: %d %q", resp.StatusCode, body)
+	}
+}
+
+// TestDevBrokenAtStart: an app whose shared package does not compile
+// answers every route 500 with the compiler's error (naming the file and
+// line) instead of hanging, and serves as soon as the error is fixed.
 func TestDevBrokenAtStart(t *testing.T) {
 	dir := copyApp(t, "basic")
-	file := filepath.Join(dir, "pages", "api", "index.go")
-	good, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bad := strings.Replace(string(good), `res.Send("Index should work")`, `res.Send(missingName)`, 1)
-	if err := os.WriteFile(file, []byte(bad), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeAppFile(t, dir, "internal/broken/broken.go", "package broken\n\nvar X = missingName\n")
+	writeAppFile(t, dir, "pages/api/usesbroken.go", "package api\n\nimport (\n\t\"example.com/basic/internal/broken\"\n\t\"github.com/nextgo-dev/nextgo/runtime/api\"\n)\n\nfunc Handler(req *api.Request, res *api.Response) { res.Send(broken.X) }\n")
 	s := startNextgo(t, "dev", dir, "/api/user")
 	resp, body := do(t, "GET", s.URL+"/api/user", nil, nil)
-	if resp.StatusCode != 500 || !strings.Contains(body, "Failed to compile") || !strings.Contains(body, "pages/api/index.go:6:") {
+	if resp.StatusCode != 500 || !strings.Contains(body, "Failed to compile") || !strings.Contains(body, "internal/broken/broken.go:3:") {
 		t.Fatalf("broken app answered %d %q", resp.StatusCode, body)
 	}
-	if err := os.WriteFile(file, good, 0o644); err != nil {
-		t.Fatal(err)
+	writeAppFile(t, dir, "internal/broken/broken.go", "package broken\n\nvar X = \"fixed\"\n")
+	if resp, body := do(t, "GET", s.URL+"/api/usesbroken", nil, nil); resp.StatusCode != 200 || body != "fixed" {
+		t.Fatalf("the fixed app: %d %q", resp.StatusCode, body)
 	}
-	waitFor(t, 60*time.Second, "the fixed app", func() bool {
-		resp, body := do(t, "GET", s.URL+"/api", nil, nil)
-		return resp.StatusCode == 200 && body == "Index should work"
-	})
+}
+
+// TestDevEmptyApp: an app without routes runs: 404s and the dashboard.
+// nextgo build says there is nothing to build.
+func TestDevEmptyApp(t *testing.T) {
+	dir := t.TempDir()
+	writeAppFile(t, dir, "go.mod", "module example.com/empty\n\ngo 1.24\n\nrequire github.com/nextgo-dev/nextgo v0.1.0\n")
+	s := startNextgo(t, "dev", dir, "/")
+	if resp, body := do(t, "GET", s.URL+"/api/nothing", nil, nil); resp.StatusCode != 404 || body != "Not Found" {
+		t.Fatalf("empty app: %d %q", resp.StatusCode, body)
+	}
+	if resp, body := do(t, "GET", s.URL+"/_nextgo/", nil, nil); resp.StatusCode != 200 || !strings.Contains(body, "nextgo") {
+		t.Fatalf("dashboard of an empty app: %d %q", resp.StatusCode, body)
+	}
+	out, err := runNextgo(t, "build", dir)
+	if err == nil || !strings.Contains(out, "the app has no routes yet") {
+		t.Fatalf("nextgo build of an empty app: %v\n%s", err, out)
+	}
+}
+
+// TestBusyPort: a port in use moves to the next free one, with a warning,
+// under dev and under start.
+func TestBusyPort(t *testing.T) {
+	dir := copyApp(t, "single")
+	for _, verb := range []string{"dev", "start"} {
+		t.Run(verb, func(t *testing.T) {
+			busy, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer busy.Close()
+			port := busy.Addr().(*net.TCPAddr).Port
+			cmd := exec.Command(nextgoBin, verb, dir, "--port", strconv.Itoa(port))
+			cmd.Env = offlineEnv()
+			out := &syncBuffer{}
+			cmd.Stdout, cmd.Stderr = out, out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }()
+			want := fmt.Sprintf("Port %d is in use, using ", port)
+			waitFor(t, 30*time.Second, "the warning", func() bool { return strings.Contains(out.String(), want) })
+			m := regexp.MustCompile(`using (\d+) instead`).FindStringSubmatch(out.String())
+			if m == nil || m[1] == strconv.Itoa(port) {
+				t.Fatalf("output:\n%s", out.String())
+			}
+			waitFor(t, 3*time.Minute, "the app on the next port", func() bool {
+				resp, err := http.Get("http://127.0.0.1:" + m[1] + "/_nextgo/")
+				if err != nil {
+					return false
+				}
+				resp.Body.Close()
+				return resp.StatusCode == 200
+			})
+		})
+	}
 }

@@ -28,6 +28,9 @@ zip SHA-256 and size). Routes whose inputs did not change are not re-linked.`,
 			if err != nil {
 				return err
 			}
+			if len(p.Table.Routes) == 0 {
+				return errNoRoutes
+			}
 			opts := bundler.BuildOptions{Arch: arch, Out: out}
 			if !asJSON {
 				opts.Progress = cmd.ErrOrStderr()

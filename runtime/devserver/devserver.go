@@ -20,16 +20,26 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/nextgo-dev/nextgo/runtime/httpguard"
 	"github.com/nextgo-dev/nextgo/runtime/mux"
+	"github.com/nextgo-dev/nextgo/runtime/requestid"
 )
 
 // ListenFDEnv names the environment variable through which the CLI passes
 // an inherited listening socket's file descriptor.
 const ListenFDEnv = "NEXTGO_LISTEN_FD"
+
+// ReportFDEnv names the environment variable through which the CLI passes
+// the file descriptor of a pipe that receives one JSON Report per line.
+const ReportFDEnv = "NEXTGO_REPORT_FD"
+
+// ColorEnv names the environment variable that, set to 1, colours the
+// request log (the CLI sets it when its own output is a terminal).
+const ColorEnv = "NEXTGO_COLOR"
 
 // Options configure the dev server.
 type Options struct {
@@ -41,6 +51,11 @@ type Options struct {
 	Addr string
 	// Out receives the request log and error reports; default os.Stderr.
 	Out io.Writer
+	// Report, when set, receives one Report per request and per log record
+	// made with a request's context.
+	Report *Reporter
+	// Color colours the request log's status codes.
+	Color bool
 }
 
 // NewServer returns the dev server's HTTP server for routes, with sane
@@ -56,7 +71,14 @@ func NewServer(routes []mux.Route, opts Options) (*http.Server, error) {
 	}
 	logger := log.New(out, "", 0)
 	mo := opts.Mux
-	mo.Log = func(e mux.Entry) { logger.Print(FormatEntry(e)) }
+	format := FormatEntry
+	if opts.Color {
+		format = FormatEntryColor
+	}
+	mo.Log = func(e mux.Entry) {
+		logger.Print(format(e))
+		opts.Report.Request(e)
+	}
 	mo.Errorf = func(format string, args ...any) { logger.Printf(" ⨯ "+format, args...) }
 	mx, err := mux.New(routes, mo)
 	if err != nil {
@@ -70,7 +92,7 @@ func NewServer(routes []mux.Route, opts Options) (*http.Server, error) {
 		bodyTimeout = DefaultBodyTimeout
 	}
 	return &http.Server{
-		Handler:           httpguard.Handler(mx, bodyTimeout),
+		Handler:           httpguard.Handler(fromFront(requestid.Middleware(mx)), bodyTimeout),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    1 << 20,
@@ -82,14 +104,66 @@ func NewServer(routes []mux.Route, opts Options) (*http.Server, error) {
 // has a maxDuration.
 const DefaultBodyTimeout = 10 * time.Second
 
-// FormatEntry renders one request log line: method, path, status, duration
-// and route file.
-func FormatEntry(e mux.Entry) string {
+// RemoteAddrHeader carries the client's address from the `nextgo dev` front
+// to the dev server behind it.
+const RemoteAddrHeader = "X-Nextgo-Remote-Addr"
+
+// fromFront restores the client's address the front passed on, and hides
+// the header from the app.
+func fromFront(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a := r.Header.Get(RemoteAddrHeader); a != "" {
+			r.RemoteAddr = a
+			r.Header.Del(RemoteAddrHeader)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// FormatEntry renders one request log line: method, path, status,
+// duration, who answered (the route file, a nextgo.json rule, the
+// middleware; "-" for nobody), then the cache status and the request id
+// when known.
+func FormatEntry(e mux.Entry) string { return formatEntry(e, false) }
+
+// FormatEntryColor is FormatEntry with the status coloured for a terminal
+// (ANSI: 2xx green, 3xx cyan, 4xx yellow, 5xx red) and the details dimmed.
+func FormatEntryColor(e mux.Entry) string { return formatEntry(e, true) }
+
+func formatEntry(e mux.Entry, color bool) string {
 	file := e.File
 	if file == "" {
 		file = "-"
 	}
-	return fmt.Sprintf(" %s %s %d in %s (%s)", e.Method, e.Path, e.Status, formatDuration(e.Duration), file)
+	status := strconv.Itoa(e.Status)
+	dim, reset := "", ""
+	if color {
+		status = StatusColor(e.Status) + status + "\x1b[0m"
+		dim, reset = "\x1b[2m", "\x1b[0m"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, " %s %s %s in %s %s(%s)", e.Method, e.Path, status, formatDuration(e.Duration), dim, file)
+	if e.Cache != "" {
+		b.WriteString(" cache=" + e.Cache)
+	}
+	if e.RequestID != "" {
+		b.WriteString(" id=" + e.RequestID)
+	}
+	b.WriteString(reset)
+	return b.String()
+}
+
+// StatusColor returns the ANSI colour sequence of an HTTP status class.
+func StatusColor(status int) string {
+	switch {
+	case status >= 500:
+		return "\x1b[31m"
+	case status >= 400:
+		return "\x1b[33m"
+	case status >= 300:
+		return "\x1b[36m"
+	}
+	return "\x1b[32m"
 }
 
 func formatDuration(d time.Duration) string {
@@ -137,9 +211,16 @@ func Main(routes []mux.Route, opts Options) {
 	if out == nil {
 		out = os.Stderr
 	}
+	if fd := os.Getenv(ReportFDEnv); fd != "" && opts.Report == nil {
+		if n, err := strconv.Atoi(fd); err == nil {
+			opts.Report = NewReporter(os.NewFile(uintptr(n), "report"))
+		}
+	}
+	opts.Color = opts.Color || os.Getenv(ColorEnv) == "1"
 	// The process's default logger is the routes' (runtime/api and
-	// runtime/server log panics and warnings through it): make it readable.
-	slog.SetDefault(slog.New(newDevLogHandler(out)))
+	// runtime/server log panics and warnings through it): make it readable,
+	// and tie records made with a request's context to the request.
+	slog.SetDefault(slog.New(newDevLogHandler(out, opts.Report)))
 	if err := Serve(ctx, routes, opts, addr); err != nil {
 		fmt.Fprintln(os.Stderr, "nextgo:", err)
 		os.Exit(1)

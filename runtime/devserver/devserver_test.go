@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/nextgo-dev/nextgo/runtime/mux"
+	"github.com/nextgo-dev/nextgo/runtime/requestid"
 )
 
 func TestFormatEntry(t *testing.T) {
@@ -25,6 +27,8 @@ func TestFormatEntry(t *testing.T) {
 		{mux.Entry{Method: "GET", Path: "/api/user", Status: 200, File: "pages/api/user.go", Duration: 420 * time.Microsecond}, " GET /api/user 200 in 0.42ms (pages/api/user.go)"},
 		{mux.Entry{Method: "POST", Path: "/x?y=1", Status: 404, Duration: 12 * time.Millisecond}, " POST /x?y=1 404 in 12ms (-)"},
 		{mux.Entry{Method: "GET", Path: "/slow", Status: 504, File: "s.go", Duration: 1500 * time.Millisecond}, " GET /slow 504 in 1.5s (s.go)"},
+		{mux.Entry{Method: "GET", Path: "/c", Status: 200, File: "app/c/route.go", Duration: 2 * time.Millisecond, Cache: "HIT", RequestID: "4f2a"}, " GET /c 200 in 2ms (app/c/route.go) cache=HIT id=4f2a"},
+		{mux.Entry{Method: "GET", Path: "/old", Status: 308, File: "nextgo.json redirects[0]", Duration: time.Millisecond, RequestID: "9"}, " GET /old 308 in 1ms (nextgo.json redirects[0]) id=9"},
 	}
 	for _, tt := range tests {
 		if got := FormatEntry(tt.e); got != tt.want {
@@ -88,7 +92,7 @@ func TestListenBadFD(t *testing.T) {
 
 func TestDevLogHandler(t *testing.T) {
 	var out bytes.Buffer
-	log := slog.New(newDevLogHandler(&out)).With("file", "pages/api/panic.go")
+	log := slog.New(newDevLogHandler(&out, nil)).With("file", "pages/api/panic.go")
 	log.Error("api: panic in pages/api/panic.go: boom", "method", "GET", "stack", "goroutine 1 [running]:\nmain.f()\n\t/app/pages/api/panic.go:6 +0x25\n")
 	log.Warn("API resolved without sending a response for /api/x")
 	want := " ⨯ api: panic in pages/api/panic.go: boom file=pages/api/panic.go method=GET\n" +
@@ -172,5 +176,33 @@ func TestServerBoundsSlowBodiesAndAmbiguousFraming(t *testing.T) {
 	}
 	if !closed(br) {
 		t.Error("Content-Length with Transfer-Encoding: connection kept open")
+	}
+}
+
+func TestFormatEntryColor(t *testing.T) {
+	got := FormatEntryColor(mux.Entry{Method: "GET", Path: "/x", Status: 503, File: "x.go", Duration: time.Millisecond, RequestID: "7"})
+	want := " GET /x \x1b[31m503\x1b[0m in 1ms \x1b[2m(x.go) id=7\x1b[0m"
+	if got != want {
+		t.Errorf("FormatEntryColor = %q, want %q", got, want)
+	}
+}
+
+// TestDevLogHandlerRequestID: a record made with a request's context
+// carries its id on the terminal and in the report.
+func TestDevLogHandlerRequestID(t *testing.T) {
+	var out, rep bytes.Buffer
+	log := slog.New(newDevLogHandler(&out, NewReporter(&rep)))
+	ctx := requestid.With(context.Background(), "abc")
+	log.InfoContext(ctx, "hello", "user", 7)
+	log.Info("no request")
+	if want := " ○ hello user=7 id=abc\n ○ no request\n"; out.String() != want {
+		t.Errorf("terminal = %q, want %q", out.String(), want)
+	}
+	var r Report
+	if err := json.Unmarshal(rep.Bytes(), &r); err != nil {
+		t.Fatalf("report %q: %v", rep.String(), err)
+	}
+	if r.Type != "log" || r.RequestID != "abc" || r.Level != "INFO" || r.Message != " ○ hello user=7 id=abc" {
+		t.Errorf("report = %+v", r)
 	}
 }

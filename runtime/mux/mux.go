@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/nextgo-dev/nextgo/runtime/requestid"
 	"github.com/nextgo-dev/nextgo/runtime/router"
 )
 
@@ -34,8 +35,13 @@ type Entry struct {
 	Method   string
 	Path     string // the request URI as received: path and query
 	Status   int
-	File     string // the route file; "" when no route matched
+	File     string // the route file, or who else answered (see Answered); "" when nobody did
 	Duration time.Duration
+	// RequestID is the id runtime/requestid put in the request's context.
+	RequestID string
+	// Cache is the response's x-nextjs-cache header (HIT, MISS, STALE,
+	// REVALIDATED), or "".
+	Cache string
 }
 
 // Options configure a Mux.
@@ -105,7 +111,28 @@ func (mx *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	mx.opts.Log(Entry{Method: r.Method, Path: r.RequestURI, Status: status, File: rec.file, Duration: time.Since(start)})
+	mx.opts.Log(Entry{Method: r.Method, Path: r.RequestURI, Status: status, File: rec.file, Duration: time.Since(start),
+		RequestID: requestid.From(r.Context()), Cache: rec.Header().Get("X-Nextjs-Cache")})
+}
+
+// Answered notes, for the request log, who answered a request that no
+// route served: a nextgo.json rule ("nextgo.json redirects[0]") or the
+// middleware ("middleware.go"). w is the ResponseWriter the Mux passed
+// down, possibly wrapped (Unwrap is followed). The first note stands.
+func Answered(w http.ResponseWriter, by string) {
+	for w != nil {
+		if rec, ok := w.(*recorder); ok {
+			if rec.file == "" {
+				rec.file = by
+			}
+			return
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return
+		}
+		w = u.Unwrap()
+	}
 }
 
 func (mx *Mux) serve(w http.ResponseWriter, r *http.Request) {

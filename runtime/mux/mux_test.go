@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nextgo-dev/nextgo/runtime/requestid"
 	"github.com/nextgo-dev/nextgo/runtime/router"
 )
 
@@ -237,6 +238,47 @@ func TestNewErrors(t *testing.T) {
 	} {
 		if _, err := New(routes, Options{}); err == nil {
 			t.Errorf("New(%v) succeeded", routes)
+		}
+	}
+}
+
+// TestLogAnswered: the request log names the route, or who else answered
+// (Answered), and carries the request id and the cache status.
+func TestLogAnswered(t *testing.T) {
+	var got Entry
+	routes := []Route{{Pattern: "/api/user", File: "pages/api/user.go", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Nextjs-Cache", "HIT")
+		w.Write([]byte("ok"))
+	})}}
+	mw := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/old" {
+				Answered(w, "nextgo.json redirects[0]")
+				Answered(w, "ignored: the first note stands")
+				http.Redirect(w, r, "/api/user", http.StatusTemporaryRedirect)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	mx, err := New(routes, Options{Middleware: mw, Log: func(e Entry) { got = e }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path, file, cache string
+		status            int
+	}{
+		{"/api/user", "pages/api/user.go", "HIT", 200},
+		{"/old", "nextgo.json redirects[0]", "", 307},
+		{"/nope", "", "", 404},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", tt.path, nil)
+		r = r.WithContext(requestid.With(r.Context(), "id-"+tt.path))
+		mx.ServeHTTP(httptest.NewRecorder(), r)
+		if got.File != tt.file || got.Cache != tt.cache || got.Status != tt.status || got.RequestID != "id-"+tt.path {
+			t.Errorf("%s: entry %+v, want file %q cache %q status %d", tt.path, got, tt.file, tt.cache, tt.status)
 		}
 	}
 }

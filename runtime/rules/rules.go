@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nextgo-dev/nextgo/runtime/mux"
 	"github.com/nextgo-dev/nextgo/runtime/router"
 )
 
@@ -46,6 +47,7 @@ type redirectRule struct {
 	match
 	dest   *destination
 	status int
+	name   string // for the request log: "nextgo.json redirects[0]", "trailingSlash"
 }
 
 type rewriteRule struct {
@@ -100,7 +102,7 @@ func New(cfg Config) (*Rules, error) {
 		if err != nil {
 			return nil, err
 		}
-		rs.redirects = append(rs.redirects, redirectRule{match: rule.match, dest: rule.dest, status: status})
+		rs.redirects = append(rs.redirects, redirectRule{match: rule.match, dest: rule.dest, status: status, name: "nextgo.json " + name})
 	}
 	for _, list := range []struct {
 		name  string
@@ -246,7 +248,7 @@ func (rs *Rules) addInternalRedirects() error {
 		if err != nil {
 			return fmt.Errorf("rules: internal redirect %s: %w", in.dst, err)
 		}
-		rs.redirects = append(rs.redirects, redirectRule{match: match{src: src}, dest: d, status: http.StatusPermanentRedirect})
+		rs.redirects = append(rs.redirects, redirectRule{match: match{src: src}, dest: d, status: http.StatusPermanentRedirect, name: "nextgo.json trailingSlash"})
 	}
 	return nil
 }
@@ -358,6 +360,7 @@ func (rs *Rules) front(w http.ResponseWriter, r *http.Request, h http.Handler) {
 			plain(w, http.StatusBadRequest, "Bad Request")
 			return
 		}
+		mux.Answered(w, rd.name)
 		redirect(w, rd.status, loc)
 		return
 	}

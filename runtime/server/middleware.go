@@ -14,6 +14,7 @@ import (
 
 	"github.com/nextgo-dev/nextgo/runtime/cache"
 	"github.com/nextgo-dev/nextgo/runtime/internal/pathmatch"
+	"github.com/nextgo-dev/nextgo/runtime/mux"
 )
 
 // MiddlewareConfig is the configuration of middleware.go, Next's
@@ -148,6 +149,7 @@ func (mw *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Ha
 	}
 	out := mw.rp.resolve(sr, info, res, err, true)
 	if out.res == nil || out.res.next == nil {
+		mux.Answered(w, mw.rp.file)
 		finish(w, sr, out, jar, sendOptions{head: r.Method == http.MethodHead}, mw.rp)
 		return
 	}

@@ -1,0 +1,105 @@
+package devloop
+
+import (
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"unsafe"
+
+	"github.com/nextgo-dev/nextgo/bundler"
+)
+
+// fionread is Linux's FIONREAD ioctl: the bytes ready to be read.
+const fionread = 0x541B
+
+// notifier tells, with one system call, whether anything under the app
+// changed since it last looked: the kernel queues an inotify event at the
+// moment of a write, so a request sent after a save always sees it.
+type notifier struct {
+	fd   int
+	dir  string
+	mu   sync.Mutex
+	dirs map[int]string // watch descriptor → folder
+}
+
+const watchMask = syscall.IN_CREATE | syscall.IN_DELETE | syscall.IN_MODIFY | syscall.IN_MOVED_FROM |
+	syscall.IN_MOVED_TO | syscall.IN_CLOSE_WRITE | syscall.IN_DELETE_SELF | syscall.IN_ATTRIB
+
+// newNotifier watches every folder of the app in dir that may hold build
+// inputs. It returns nil when inotify is unavailable; polling then serves.
+func newNotifier(dir string) *notifier {
+	fd, err := syscall.InotifyInit1(syscall.IN_CLOEXEC | syscall.IN_NONBLOCK)
+	if err != nil {
+		return nil
+	}
+	n := &notifier{fd: fd, dir: dir, dirs: map[int]string{}}
+	n.addTree(dir)
+	return n
+}
+
+// addTree watches folder and the folders under it.
+func (n *notifier) addTree(folder string) {
+	_ = filepath.WalkDir(folder, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(n.dir, p)
+		if rel != "." && (rel == bundler.StageDir || strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		wd, err := syscall.InotifyAddWatch(n.fd, p, watchMask)
+		if err == nil {
+			n.dirs[wd] = p
+		}
+		return nil
+	})
+}
+
+// pending reports whether events wait to be read: one ioctl.
+func (n *notifier) pending() bool {
+	var ready int32
+	_, _, e := syscall.Syscall(syscall.SYS_IOCTL, uintptr(n.fd), fionread, uintptr(unsafe.Pointer(&ready)))
+	return e == 0 && ready > 0
+}
+
+// drain reads the waiting events and reports whether any may concern a
+// build input.
+func (n *notifier) drain() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	any := false
+	var buf [64 << 10]byte
+	for {
+		k, err := syscall.Read(n.fd, buf[:])
+		if err != nil || k <= 0 {
+			return any
+		}
+		for off := 0; off+syscall.SizeofInotifyEvent <= k; {
+			ev := (*syscall.InotifyEvent)(unsafe.Pointer(&buf[off]))
+			name := ""
+			if ev.Len > 0 {
+				raw := buf[off+syscall.SizeofInotifyEvent : off+syscall.SizeofInotifyEvent+int(ev.Len)]
+				name = strings.TrimRight(string(raw), "\x00")
+			}
+			off += syscall.SizeofInotifyEvent + int(ev.Len)
+			folder := n.dirs[int(ev.Wd)]
+			switch {
+			case ev.Mask&syscall.IN_Q_OVERFLOW != 0:
+				any = true
+			case ev.Mask&syscall.IN_ISDIR != 0 && ev.Mask&(syscall.IN_CREATE|syscall.IN_MOVED_TO) != 0 && folder != "":
+				n.addTree(filepath.Join(folder, name))
+				any = true
+			case ev.Mask&syscall.IN_IGNORED != 0:
+				delete(n.dirs, int(ev.Wd))
+			case folder != "" && name != "" && folder == n.dir && name == bundler.StageDir:
+			default:
+				any = true
+			}
+		}
+	}
+}
+
+// close stops watching.
+func (n *notifier) close() { _ = syscall.Close(n.fd) }

@@ -1,0 +1,53 @@
+// Package requestid carries the id of the request being served in its
+// context, so that log records and request logs of one request can be tied
+// together.
+//
+// `nextgo dev` gives every request an id, shown in the terminal's request
+// log and in the dashboard at /_nextgo/; a handler's slog records made with
+// the request's context (slog.InfoContext(req.Context(), ...)) carry it.
+package requestid
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+)
+
+// Header is the request header through which a front that assigned an id
+// (the `nextgo dev` supervisor) hands it to the server behind it.
+const Header = "X-Nextgo-Request-Id"
+
+type key struct{}
+
+// With returns a copy of ctx carrying id.
+func With(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, key{}, id)
+}
+
+// From returns the request id ctx carries, or "".
+func From(ctx context.Context) string {
+	id, _ := ctx.Value(key{}).(string)
+	return id
+}
+
+// New returns a fresh random id: 16 lowercase hexadecimal digits.
+func New() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// Middleware gives every request an id in its context: the one in Header
+// when a front set it, else a new one. Header is removed, so that handlers
+// see the request's headers as the client sent them.
+func Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get(Header)
+		if id == "" || len(id) > 64 {
+			id = New()
+		}
+		r.Header.Del(Header)
+		next.ServeHTTP(w, r.WithContext(With(r.Context(), id)))
+	})
+}
