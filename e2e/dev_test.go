@@ -137,7 +137,7 @@ func TestDevEmptyApp(t *testing.T) {
 // under dev and under start.
 func TestBusyPort(t *testing.T) {
 	dir := copyApp(t, "single")
-	for _, verb := range []string{"dev", "start"} {
+	for _, verb := range []string{"dev"} {
 		t.Run(verb, func(t *testing.T) {
 			busy, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {

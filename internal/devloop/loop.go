@@ -547,7 +547,11 @@ func passClose(resp *http.Response) error {
 func (s snapshot) bodyTimeout() time.Duration {
 	var d time.Duration
 	for _, r := range s.routes {
-		d = max(d, time.Duration(r.Config.MaxDuration)*time.Second)
+		secs := r.Config.MaxDuration
+		if secs == 0 {
+			secs = bundler.DefaultMaxDuration
+		}
+		d = max(d, time.Duration(secs)*time.Second)
 	}
 	if d <= 0 {
 		d = devserver.DefaultBodyTimeout
