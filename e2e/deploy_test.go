@@ -194,7 +194,7 @@ func TestDeploy(t *testing.T) {
 		t.Fatalf("--dry-run made mutating calls: %+v", m)
 	}
 	for _, want := range []string{
-		"+ function     e2eshop-e2e-api-hello",
+		"+ function     e2eshop-e2e-api-hello-8a32a984",
 		"new route /api/hello",
 		"+ route        ANY /api/docs/{slug+}",
 		"plan e2eshop (stage e2e, us-east-1): 4 created, 0 updated, 0 unchanged, 0 deleted",
@@ -259,10 +259,10 @@ func TestDeploy(t *testing.T) {
 		}
 	}
 	slices.Sort(updated)
-	if want := []string{"UpdateAlias e2eshop-e2e-api-hello", "UpdateFunctionCode e2eshop-e2e-api-hello"}; !slices.Equal(updated, want) {
+	if want := []string{"UpdateAlias e2eshop-e2e-api-hello-8a32a984", "UpdateFunctionCode e2eshop-e2e-api-hello-8a32a984"}; !slices.Equal(updated, want) {
 		t.Errorf("one changed route: updates %v, want %v", updated, want)
 	}
-	if !slices.Equal(res.Summary.Updated, []string{"e2eshop-e2e-api-hello"}) || len(res.Summary.Unchanged) != 3 {
+	if !slices.Equal(res.Summary.Updated, []string{"e2eshop-e2e-api-hello-8a32a984"}) || len(res.Summary.Unchanged) != 3 {
 		t.Errorf("one changed route: summary %+v", res.Summary)
 	}
 	if _, out, _ := reply(t, url+"/api/hello"); out.Reply != "v2" {
@@ -291,10 +291,10 @@ func TestDeploy(t *testing.T) {
 		deleted = append(deleted, c.Op+" "+c.Resource)
 	}
 	slices.Sort(deleted)
-	if want := []string{"DeleteFunction e2eshop-e2e-api-old", "DeleteIntegration " + res.APIID, "DeleteRoute " + res.APIID}; !slices.Equal(deleted, want) {
+	if want := []string{"DeleteFunction e2eshop-e2e-api-old-30c68670", "DeleteIntegration " + res.APIID, "DeleteRoute " + res.APIID}; !slices.Equal(deleted, want) {
 		t.Errorf("--prune: calls %v, want %v", deleted, want)
 	}
-	if !slices.Equal(res.Summary.Deleted, []string{"e2eshop-e2e-api-old"}) {
+	if !slices.Equal(res.Summary.Deleted, []string{"e2eshop-e2e-api-old-30c68670"}) {
 		t.Errorf("--prune: summary %+v", res.Summary)
 	}
 	if status, _, _ := reply(t, url+"/api/old"); status != 404 {
@@ -308,14 +308,14 @@ func TestDeploy(t *testing.T) {
 	// and a re-run completes the deploy.
 	v3 := map[string]string{"api-hello": "v3", "api-post-pid": "v3", "api-docs-slug": "v1"}
 	build3 := writeBuild(t, v3)
-	s.fake.FailUpdate("e2eshop-e2e-api-post-pid")
+	s.fake.FailUpdate("e2eshop-e2e-api-post-_pid-24a2ea83")
 	_, stderr, err = s.nextgo(append([]string{"deploy", "--out", build3}, common...)...)
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Fatalf("deploy with a failing update: %v, want exit status 1\n%s", err, stderr)
 	}
 	last := lastLine(stderr)
-	if !strings.HasPrefix(last, "nextgo: deploy stopped before the release, so the previous release still serves (run it again to finish): update code of e2eshop-e2e-api-post-pid:") {
+	if !strings.HasPrefix(last, "nextgo: deploy stopped before the release, so the previous release still serves (run it again to finish): update code of e2eshop-e2e-api-post-_pid-24a2ea83:") {
 		t.Errorf("failure reason: %s", last)
 	}
 	for path, want := range map[string]string{"/api/hello": "v2", "/api/post/1": "v1"} {
@@ -324,7 +324,7 @@ func TestDeploy(t *testing.T) {
 		}
 	}
 	res = s.deployJSON(append([]string{"--out", build3}, common...)...)
-	if !slices.Equal(res.Summary.Updated, []string{"e2eshop-e2e-api-hello", "e2eshop-e2e-api-post-pid"}) {
+	if !slices.Equal(res.Summary.Updated, []string{"e2eshop-e2e-api-hello-8a32a984", "e2eshop-e2e-api-post-_pid-24a2ea83"}) {
 		t.Errorf("re-run: summary %+v", res.Summary)
 	}
 	for path, want := range map[string]string{"/api/hello": "v3", "/api/post/1": "v3"} {
@@ -339,8 +339,8 @@ func TestDeploy(t *testing.T) {
 		t.Fatalf("rollback: %v\n%s", err, stderr)
 	}
 	for _, want := range []string{
-		"~ alias  e2eshop-e2e-api-hello:live     version 3 → 2 (undo release 3)",
-		"~ alias  e2eshop-e2e-api-post-pid:live  version 2 → 1 (undo release 3)",
+		"~ alias  e2eshop-e2e-api-hello-8a32a984:live      version 3 → 2 (undo release 3)",
+		"~ alias  e2eshop-e2e-api-post-_pid-24a2ea83:live  version 2 → 1 (undo release 3)",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("rollback output lacks %q:\n%s", want, stdout)
@@ -439,7 +439,7 @@ func Handler(req *api.Request, res *api.Response) {
 	write("pages/api/hello.go", hello("second"))
 	s.fake.ResetCalls()
 	res = s.deployJSON(args[1:]...)
-	if n := s.fake.CodeUploads(); n != 1 || !slices.Equal(res.Summary.Updated, []string{"realshop-real-api-hello"}) {
+	if n := s.fake.CodeUploads(); n != 1 || !slices.Equal(res.Summary.Updated, []string{"realshop-real-api-hello-8a32a984"}) {
 		t.Errorf("one changed route: %d uploads, summary %+v", n, res.Summary)
 	}
 	check("/api/hello", `{"message":"second"}`)

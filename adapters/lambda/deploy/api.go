@@ -52,6 +52,9 @@ type apiPlan struct {
 	routes            []*routePlan
 	staleRoutes       []agtypes.Route
 	staleIntegrations []agtypes.Integration
+	// replacedIntegrations invoke functions that a function of the build
+	// replaces: deleted with or without --prune, once no route uses them.
+	replacedIntegrations []agtypes.Integration
 }
 
 // findAPI returns the HTTP API named and tagged for the app and stage.
@@ -148,7 +151,7 @@ func allPages[T any](list func(token *string) ([]T, *string, error)) ([]T, error
 }
 
 // planAPI compares the HTTP API with the functions of the build.
-func (s *session) planAPI(ctx context.Context, fns []*fnState, cs *changes) (*apiPlan, error) {
+func (s *session) planAPI(ctx context.Context, fns []*fnState, stale []*ownedFn, cs *changes) (*apiPlan, error) {
 	state, err := s.readAPI(ctx)
 	if err != nil {
 		return nil, err
@@ -227,11 +230,23 @@ func (s *session) planAPI(ctx context.Context, fns []*fnState, cs *changes) (*ap
 			s.addStale(cs, ResourceRoute, aws.ToString(r.RouteKey), "route no longer in the app")
 		}
 	}
-	for _, in := range state.integrations {
-		if !wantURI[aws.ToString(in.IntegrationUri)] {
-			ap.staleIntegrations = append(ap.staleIntegrations, in)
-			s.addStale(cs, ResourceIntegration, integrationName(in), "no function of the app uses it")
+	replaced := map[string]bool{}
+	for _, o := range stale {
+		if o.replacedBy != "" {
+			replaced[o.name+":"+AliasName] = true
 		}
+	}
+	for _, in := range state.integrations {
+		if wantURI[aws.ToString(in.IntegrationUri)] {
+			continue
+		}
+		if replaced[integrationName(in)] {
+			ap.replacedIntegrations = append(ap.replacedIntegrations, in)
+			cs.add(Delete, ResourceIntegration, integrationName(in), "its function is replaced")
+			continue
+		}
+		ap.staleIntegrations = append(ap.staleIntegrations, in)
+		s.addStale(cs, ResourceIntegration, integrationName(in), "no function of the app uses it")
 	}
 	return ap, nil
 }
@@ -356,6 +371,12 @@ func (s *session) applyAPI(ctx context.Context, ap *apiPlan) (id, url string, er
 			if err != nil {
 				return id, url, fmt.Errorf("update route %s: %w", rp.key, err)
 			}
+		}
+	}
+	for _, in := range ap.replacedIntegrations {
+		_, err := s.apigw.DeleteIntegration(ctx, &apigatewayv2.DeleteIntegrationInput{ApiId: &id, IntegrationId: in.IntegrationId})
+		if err != nil && errorCode(err) != "NotFoundException" {
+			return id, url, fmt.Errorf("delete integration %s: %w", integrationName(in), err)
 		}
 	}
 	if !s.opts.Prune {

@@ -32,7 +32,7 @@ type Build struct {
 }
 
 // LoadBuild reads dir/manifest.json and checks it: schema version, app
-// name, unique function names, architectures, Lambda's timeout and memory
+// name, architectures, Lambda's timeout and memory
 // ranges, route patterns, route keys served by one function each (so at
 // most one fallback), and that every zip exists and has the SHA-256 the
 // manifest records (a stale manifest is an error, not a silent mismatch).
@@ -63,17 +63,12 @@ func (b *Build) check() error {
 	if len(m.Functions) == 0 {
 		return fmt.Errorf("the build has no routes")
 	}
-	names := make(map[string]string, len(m.Functions))
 	keys := map[string]string{} // route key → function name
 	for i := range m.Functions {
 		fn := &m.Functions[i]
 		if fn.Name == "" {
 			return fmt.Errorf("function %d (%s) has no name", i, fn.Pattern)
 		}
-		if prev, dup := names[FunctionName(m.App, "x", fn.Name)]; dup {
-			return fmt.Errorf("functions %q and %q have the same Lambda name", prev, fn.Name)
-		}
-		names[FunctionName(m.App, "x", fn.Name)] = fn.Name
 		if _, err := lambdaArch(fn.Arch); err != nil {
 			return fmt.Errorf("function %s: %w", fn.Name, err)
 		}

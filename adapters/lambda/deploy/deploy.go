@@ -82,8 +82,10 @@ func (s *session) plan(ctx context.Context, b *Build) (*plan, error) {
 		return nil, err
 	}
 	want := make(map[string]bool, len(specs))
+	byLabel := make(map[string]string, len(specs))
 	for _, spec := range specs {
 		want[spec.name] = true
+		byLabel[routeLabel(spec.fn)] = spec.name
 	}
 	var aliases []*lambda.GetAliasOutput
 	for _, st := range p.fns {
@@ -97,6 +99,7 @@ func (s *session) plan(ctx context.Context, b *Build) (*plan, error) {
 			return nil, err
 		}
 		aliases = append(aliases, o.alias)
+		o.replacedBy = byLabel[o.label]
 		p.stale = append(p.stale, o)
 	}
 	p.release = nextRelease(aliases, p.build)
@@ -116,7 +119,7 @@ func (s *session) plan(ctx context.Context, b *Build) (*plan, error) {
 		p.changes.add(Update, ResourceAlias, st.spec.name+":"+AliasName,
 			fmt.Sprintf("version %s → the version published now (release %d)", aws.ToString(st.alias.FunctionVersion), p.release))
 	}
-	if p.api, err = s.planAPI(ctx, p.fns, &p.changes); err != nil {
+	if p.api, err = s.planAPI(ctx, p.fns, p.stale, &p.changes); err != nil {
 		return nil, err
 	}
 	for _, st := range p.fns {
@@ -136,6 +139,10 @@ func (s *session) plan(ctx context.Context, b *Build) (*plan, error) {
 		}
 	}
 	for _, o := range p.stale {
+		if o.replacedBy != "" {
+			p.changes.add(Delete, ResourceFunction, o.name, "route "+o.label+" is served by "+o.replacedBy+" now (function names no longer depend on other routes)")
+			continue
+		}
 		s.addStale(&p.changes, ResourceFunction, o.name, "route "+o.tags[TagRoute]+" no longer in the app")
 	}
 	return p, nil
@@ -165,8 +172,8 @@ func (s *session) result(p *plan) *Result {
 			r.Release = p.release
 		}
 	}
-	if s.opts.Prune {
-		for _, o := range p.stale {
+	for _, o := range p.stale {
+		if s.opts.Prune || o.replacedBy != "" {
 			r.Summary.Deleted = append(r.Summary.Deleted, o.name)
 		}
 	}
@@ -209,10 +216,13 @@ func (s *session) apply(ctx context.Context, b *Build, p *plan) error {
 	if p.api.state.api == nil {
 		p.api.state.api = newAPIRef(id, url)
 	}
-	if !s.opts.Prune {
-		return nil
+	var gone []*ownedFn
+	for _, o := range p.stale {
+		if s.opts.Prune || o.replacedBy != "" {
+			gone = append(gone, o)
+		}
 	}
-	errs = forEach(ctx, s.opts.Concurrency, p.stale, func(ctx context.Context, o *ownedFn) error {
+	errs = forEach(ctx, s.opts.Concurrency, gone, func(ctx context.Context, o *ownedFn) error {
 		_, err := s.lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: &o.name})
 		if err != nil && errorCode(err) != "ResourceNotFoundException" {
 			return fmt.Errorf("delete function %s: %w", o.name, err)

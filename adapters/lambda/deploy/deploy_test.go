@@ -39,7 +39,7 @@ func TestDeployServesEveryRoute(t *testing.T) {
 		t.Fatalf("no URL or API id in %+v", res)
 	}
 	wantSummary := Summary{
-		Created:   []string{"shop-test-api-hello", "shop-test-api-post-pid", "shop-test-api-docs-slug", "shop-test-api-opt-rest"},
+		Created:   []string{"shop-test-api-hello-8a32a984", "shop-test-api-post-_pid-24a2ea83", "shop-test-api-docs-__slug-b9e23f28", "shop-test-api-opt-___rest-df232758"},
 		Updated:   []string{},
 		Unchanged: []string{},
 		Deleted:   []string{},
@@ -93,28 +93,28 @@ func TestDeployServesEveryRoute(t *testing.T) {
 			}
 		}
 	}
-	if _, out := get(t, res.URL+"/api/hello"); out.Greeting != "hi" || out.Function != "shop-test-api-hello" {
-		t.Errorf("environment: greeting %q function %q, want hi, shop-test-api-hello", out.Greeting, out.Function)
+	if _, out := get(t, res.URL+"/api/hello"); out.Greeting != "hi" || out.Function != "shop-test-api-hello-8a32a984" {
+		t.Errorf("environment: greeting %q function %q, want hi, shop-test-api-hello-8a32a984", out.Greeting, out.Function)
 	}
 
 	// What was created, and nothing else.
 	wantOps := []string{
-		"AddPermission shop-test-api-docs-slug", "AddPermission shop-test-api-hello",
-		"AddPermission shop-test-api-opt-rest", "AddPermission shop-test-api-post-pid",
+		"AddPermission shop-test-api-docs-__slug-b9e23f28", "AddPermission shop-test-api-hello-8a32a984",
+		"AddPermission shop-test-api-opt-___rest-df232758", "AddPermission shop-test-api-post-_pid-24a2ea83",
 		"AttachRolePolicy nextgo-shop-test-exec",
-		"CreateAlias shop-test-api-docs-slug", "CreateAlias shop-test-api-hello",
-		"CreateAlias shop-test-api-opt-rest", "CreateAlias shop-test-api-post-pid",
+		"CreateAlias shop-test-api-docs-__slug-b9e23f28", "CreateAlias shop-test-api-hello-8a32a984",
+		"CreateAlias shop-test-api-opt-___rest-df232758", "CreateAlias shop-test-api-post-_pid-24a2ea83",
 		"CreateApi ",
-		"CreateFunction shop-test-api-docs-slug", "CreateFunction shop-test-api-hello",
-		"CreateFunction shop-test-api-opt-rest", "CreateFunction shop-test-api-post-pid",
+		"CreateFunction shop-test-api-docs-__slug-b9e23f28", "CreateFunction shop-test-api-hello-8a32a984",
+		"CreateFunction shop-test-api-opt-___rest-df232758", "CreateFunction shop-test-api-post-_pid-24a2ea83",
 		"CreateIntegration " + res.APIID, "CreateIntegration " + res.APIID,
 		"CreateIntegration " + res.APIID, "CreateIntegration " + res.APIID,
 		"CreateRole nextgo-shop-test-exec",
 		"CreateRoute " + res.APIID, "CreateRoute " + res.APIID, "CreateRoute " + res.APIID,
 		"CreateRoute " + res.APIID, "CreateRoute " + res.APIID,
 		"CreateStage " + res.APIID,
-		"PublishVersion shop-test-api-docs-slug", "PublishVersion shop-test-api-hello",
-		"PublishVersion shop-test-api-opt-rest", "PublishVersion shop-test-api-post-pid",
+		"PublishVersion shop-test-api-docs-__slug-b9e23f28", "PublishVersion shop-test-api-hello-8a32a984",
+		"PublishVersion shop-test-api-opt-___rest-df232758", "PublishVersion shop-test-api-post-_pid-24a2ea83",
 	}
 	if got := sortedOps(e.fake.Mutations()); !slices.Equal(got, wantOps) {
 		t.Errorf("mutations:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantOps, "\n"))
@@ -125,7 +125,7 @@ func TestDeployServesEveryRoute(t *testing.T) {
 
 	// The function's configuration, read back with the SDK.
 	lc := lambda.NewFromConfig(e.cfg)
-	fn, err := lc.GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String("shop-test-api-post-pid")})
+	fn, err := lc.GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String("shop-test-api-post-_pid-24a2ea83")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,18 +137,18 @@ func TestDeployServesEveryRoute(t *testing.T) {
 		aws.ToString(c.Description) != "nextgo /api/post/[pid] (pages/api/post/[pid].go)" {
 		t.Errorf("configuration = %+v", c)
 	}
-	wantTags := map[string]string{TagApp: "shop", TagStage: "test", TagRoute: "api-post-pid"}
+	wantTags := map[string]string{TagApp: "shop", TagStage: "test", TagRoute: "api-post-_pid-24a2ea83"}
 	if !equalMaps(fn.Tags, wantTags) {
 		t.Errorf("tags = %v, want %v", fn.Tags, wantTags)
 	}
-	alias, err := lc.GetAlias(context.Background(), &lambda.GetAliasInput{FunctionName: aws.String("shop-test-api-post-pid"), Name: aws.String("live")})
+	alias, err := lc.GetAlias(context.Background(), &lambda.GetAliasInput{FunctionName: aws.String("shop-test-api-post-_pid-24a2ea83"), Name: aws.String("live")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := aws.ToString(alias.Description); aws.ToString(alias.FunctionVersion) != "1" || !strings.HasPrefix(got, "nextgo release=1 build=") || strings.Contains(got, "previous") {
 		t.Errorf("alias = version %s, %q", aws.ToString(alias.FunctionVersion), got)
 	}
-	pol, err := lc.GetPolicy(context.Background(), &lambda.GetPolicyInput{FunctionName: aws.String("shop-test-api-post-pid"), Qualifier: aws.String("live")})
+	pol, err := lc.GetPolicy(context.Background(), &lambda.GetPolicyInput{FunctionName: aws.String("shop-test-api-post-_pid-24a2ea83"), Qualifier: aws.String("live")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func TestRedeployUnchangedMakesNoMutatingCall(t *testing.T) {
 		t.Errorf("code uploads = %d, want 0", n)
 	}
 	want := Summary{Created: []string{}, Updated: []string{}, Deleted: []string{},
-		Unchanged: []string{"shop-test-api-hello", "shop-test-api-post-pid", "shop-test-api-docs-slug", "shop-test-api-opt-rest"}}
+		Unchanged: []string{"shop-test-api-hello-8a32a984", "shop-test-api-post-_pid-24a2ea83", "shop-test-api-docs-__slug-b9e23f28", "shop-test-api-opt-___rest-df232758"}}
 	if !equalSummary(res.Summary, want) {
 		t.Errorf("summary = %+v, want %+v", res.Summary, want)
 	}
@@ -240,20 +240,20 @@ func TestChangeOneRouteUpdatesOneFunction(t *testing.T) {
 	e.fake.ResetCalls()
 
 	res := e.deploy(e.build("shop", shopRoutes("v3", "v2")...))
-	want := []string{"PublishVersion shop-test-api-hello", "UpdateAlias shop-test-api-hello", "UpdateFunctionCode shop-test-api-hello"}
+	want := []string{"PublishVersion shop-test-api-hello-8a32a984", "UpdateAlias shop-test-api-hello-8a32a984", "UpdateFunctionCode shop-test-api-hello-8a32a984"}
 	if got := sortedOps(e.fake.Mutations()); !slices.Equal(got, want) {
 		t.Errorf("mutations = %v, want %v", got, want)
 	}
 	if n := e.fake.CodeUploads(); n != 1 {
 		t.Errorf("code uploads = %d, want 1", n)
 	}
-	if !slices.Equal(res.Summary.Updated, []string{"shop-test-api-hello"}) || len(res.Summary.Unchanged) != 3 || len(res.Summary.Created) != 0 {
+	if !slices.Equal(res.Summary.Updated, []string{"shop-test-api-hello-8a32a984"}) || len(res.Summary.Unchanged) != 3 || len(res.Summary.Created) != 0 {
 		t.Errorf("summary = %+v", res.Summary)
 	}
 	if res.URL != first.URL || res.Release != 2 {
 		t.Errorf("URL %q release %d, want %q and 2", res.URL, res.Release, first.URL)
 	}
-	wantChange := Change{Action: Update, Resource: ResourceFunction, Name: "shop-test-api-hello", Reason: "code changed"}
+	wantChange := Change{Action: Update, Resource: ResourceFunction, Name: "shop-test-api-hello-8a32a984", Reason: "code changed"}
 	if !slices.Contains(res.Changes, wantChange) {
 		t.Errorf("changes %+v lack %+v", res.Changes, wantChange)
 	}
@@ -275,9 +275,9 @@ func TestConfigurationChangeUploadsNoCode(t *testing.T) {
 	routes[1].MaxDuration = 7
 	res := e.deploy(e.build("shop", routes...))
 	want := []string{
-		"PublishVersion shop-test-api-hello", "PublishVersion shop-test-api-post-pid",
-		"UpdateAlias shop-test-api-hello", "UpdateAlias shop-test-api-post-pid",
-		"UpdateFunctionConfiguration shop-test-api-hello", "UpdateFunctionConfiguration shop-test-api-post-pid",
+		"PublishVersion shop-test-api-hello-8a32a984", "PublishVersion shop-test-api-post-_pid-24a2ea83",
+		"UpdateAlias shop-test-api-hello-8a32a984", "UpdateAlias shop-test-api-post-_pid-24a2ea83",
+		"UpdateFunctionConfiguration shop-test-api-hello-8a32a984", "UpdateFunctionConfiguration shop-test-api-post-_pid-24a2ea83",
 	}
 	if got := sortedOps(e.fake.Mutations()); !slices.Equal(got, want) {
 		t.Errorf("mutations = %v, want %v", got, want)
@@ -286,8 +286,8 @@ func TestConfigurationChangeUploadsNoCode(t *testing.T) {
 		t.Errorf("code uploads = %d, want 0", n)
 	}
 	wantChanges := []Change{
-		{Action: Update, Resource: ResourceFunction, Name: "shop-test-api-hello", Reason: "environment: EXTRA added, GREETING changed"},
-		{Action: Update, Resource: ResourceFunction, Name: "shop-test-api-post-pid", Reason: "timeout 5 s → 7 s"},
+		{Action: Update, Resource: ResourceFunction, Name: "shop-test-api-hello-8a32a984", Reason: "environment: EXTRA added, GREETING changed"},
+		{Action: Update, Resource: ResourceFunction, Name: "shop-test-api-post-_pid-24a2ea83", Reason: "timeout 5 s → 7 s"},
 	}
 	for _, c := range wantChanges {
 		if !slices.Contains(res.Changes, c) {
@@ -320,12 +320,12 @@ func TestDryRunMakesNoMutatingCall(t *testing.T) {
 	}
 	wantFirst := []Change{
 		{Action: Create, Resource: ResourceRole, Name: "nextgo-shop-test-exec", Reason: "execution role with arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"},
-		{Action: Create, Resource: ResourceFunction, Name: "shop-test-api-hello", Reason: "new route /api/hello"},
+		{Action: Create, Resource: ResourceFunction, Name: "shop-test-api-hello-8a32a984", Reason: "new route /api/hello"},
 		{Action: Create, Resource: ResourceAPI, Name: "shop-test", Reason: "HTTP API, payload format 2.0"},
-		{Action: Create, Resource: ResourceRoute, Name: "ANY /api/opt", Reason: "→ shop-test-api-opt-rest"},
-		{Action: Create, Resource: ResourceRoute, Name: "ANY /api/opt/{rest+}", Reason: "→ shop-test-api-opt-rest"},
-		{Action: Create, Resource: ResourceRoute, Name: "ANY /api/post/{pid}", Reason: "→ shop-test-api-post-pid"},
-		{Action: Create, Resource: ResourcePermission, Name: "shop-test-api-hello:live", Reason: "invoke from the HTTP API"},
+		{Action: Create, Resource: ResourceRoute, Name: "ANY /api/opt", Reason: "→ shop-test-api-opt-___rest-df232758"},
+		{Action: Create, Resource: ResourceRoute, Name: "ANY /api/opt/{rest+}", Reason: "→ shop-test-api-opt-___rest-df232758"},
+		{Action: Create, Resource: ResourceRoute, Name: "ANY /api/post/{pid}", Reason: "→ shop-test-api-post-_pid-24a2ea83"},
+		{Action: Create, Resource: ResourcePermission, Name: "shop-test-api-hello-8a32a984:live", Reason: "invoke from the HTTP API"},
 	}
 	for _, c := range wantFirst {
 		if !slices.Contains(res.Changes, c) {
@@ -342,19 +342,19 @@ func TestDryRunMakesNoMutatingCall(t *testing.T) {
 		t.Fatalf("a dry run made mutating calls: %v", ops(m))
 	}
 	want := []Change{
-		{Action: Update, Resource: ResourceFunction, Name: "shop-test-api-hello", Reason: "code changed"},
-		{Action: Update, Resource: ResourceAlias, Name: "shop-test-api-hello:live", Reason: "version 1 → the version published now (release 2)"},
+		{Action: Update, Resource: ResourceFunction, Name: "shop-test-api-hello-8a32a984", Reason: "code changed"},
+		{Action: Update, Resource: ResourceAlias, Name: "shop-test-api-hello-8a32a984:live", Reason: "version 1 → the version published now (release 2)"},
 		{Action: Delete, Resource: ResourceRoute, Name: "ANY /api/opt", Reason: "route no longer in the app"},
 		{Action: Delete, Resource: ResourceRoute, Name: "ANY /api/opt/{rest+}", Reason: "route no longer in the app"},
-		{Action: Delete, Resource: ResourceIntegration, Name: "shop-test-api-opt-rest:live", Reason: "no function of the app uses it"},
-		{Action: Delete, Resource: ResourceFunction, Name: "shop-test-api-opt-rest", Reason: "route api-opt-rest no longer in the app"},
+		{Action: Delete, Resource: ResourceIntegration, Name: "shop-test-api-opt-___rest-df232758:live", Reason: "no function of the app uses it"},
+		{Action: Delete, Resource: ResourceFunction, Name: "shop-test-api-opt-___rest-df232758", Reason: "route api-opt-___rest-df232758 no longer in the app"},
 	}
 	for _, c := range want {
 		if !slices.Contains(res.Changes, c) {
 			t.Errorf("plan %+v lacks %+v", res.Changes, c)
 		}
 	}
-	if !slices.Equal(res.Summary.Deleted, []string{"shop-test-api-opt-rest"}) || !slices.Equal(res.Summary.Updated, []string{"shop-test-api-hello"}) {
+	if !slices.Equal(res.Summary.Deleted, []string{"shop-test-api-opt-___rest-df232758"}) || !slices.Equal(res.Summary.Updated, []string{"shop-test-api-hello-8a32a984"}) {
 		t.Errorf("summary = %+v", res.Summary)
 	}
 	// Nothing changed: the deployed app still answers as before.
@@ -392,7 +392,7 @@ func TestPruneDeletesOnlyWhatIsTaggedForTheStage(t *testing.T) {
 	if m := e.fake.Mutations(); len(m) != 0 {
 		t.Errorf("a deploy without --prune that only removed a route made mutating calls: %v", ops(m))
 	}
-	wantKeep := Change{Action: Keep, Resource: ResourceFunction, Name: "shop-test-api-opt-rest", Reason: "route api-opt-rest no longer in the app (--prune deletes it)"}
+	wantKeep := Change{Action: Keep, Resource: ResourceFunction, Name: "shop-test-api-opt-___rest-df232758", Reason: "route api-opt-___rest-df232758 no longer in the app (--prune deletes it)"}
 	if !slices.Contains(kept.Changes, wantKeep) || len(kept.Summary.Deleted) != 0 {
 		t.Errorf("changes %+v lack %+v, or summary %+v deletes", kept.Changes, wantKeep, kept.Summary)
 	}
@@ -403,14 +403,14 @@ func TestPruneDeletesOnlyWhatIsTaggedForTheStage(t *testing.T) {
 	e.fake.ResetCalls()
 	pruned := e.deploy(e.build("shop", routes...), prune)
 	want := []string{
-		"DeleteFunction shop-test-api-opt-rest",
+		"DeleteFunction shop-test-api-opt-___rest-df232758",
 		"DeleteIntegration " + res.APIID,
 		"DeleteRoute " + res.APIID, "DeleteRoute " + res.APIID,
 	}
 	if got := sortedOps(e.fake.Mutations()); !slices.Equal(got, want) {
 		t.Errorf("mutations = %v, want %v", got, want)
 	}
-	if !slices.Equal(pruned.Summary.Deleted, []string{"shop-test-api-opt-rest"}) {
+	if !slices.Equal(pruned.Summary.Deleted, []string{"shop-test-api-opt-___rest-df232758"}) {
 		t.Errorf("summary = %+v", pruned.Summary)
 	}
 	if status, out := get(t, res.URL+"/api/opt/x"); status != 404 || out.Reply != `{"message":"Not Found"}`+"\n" {
@@ -424,7 +424,7 @@ func TestPruneDeletesOnlyWhatIsTaggedForTheStage(t *testing.T) {
 			t.Errorf("%s: %v, want it untouched", name, err)
 		}
 	}
-	if _, err := lc.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("shop-test-api-opt-rest")}); errorCode(err) != "ResourceNotFoundException" {
+	if _, err := lc.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("shop-test-api-opt-___rest-df232758")}); errorCode(err) != "ResourceNotFoundException" {
 		t.Errorf("pruned function: %v, want ResourceNotFoundException", err)
 	}
 }
@@ -446,7 +446,7 @@ func TestRefusesAFunctionItDidNotCreate(t *testing.T) {
 	e.deploy(e.build("shop", shopRoutes("v1", "v2")[:1]...)) // creates the role
 	lc := lambda.NewFromConfig(e.cfg)
 	_, err := lc.CreateFunction(context.Background(), &lambda.CreateFunctionInput{
-		FunctionName: aws.String("shop-test-api-post-pid"), Runtime: ltypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
+		FunctionName: aws.String("shop-test-api-post-_pid-24a2ea83"), Runtime: ltypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
 		Role: aws.String("arn:aws:iam::123456789012:role/nextgo-shop-test-exec"), Code: &ltypes.FunctionCode{ZipFile: mustZip(t, e)},
 	})
 	if err != nil {
@@ -454,7 +454,7 @@ func TestRefusesAFunctionItDidNotCreate(t *testing.T) {
 	}
 	e.fake.ResetCalls()
 	_, err = Deploy(context.Background(), e.build("shop", shopRoutes("v1", "v2")...), e.opts())
-	if err == nil || !strings.Contains(err.Error(), "function shop-test-api-post-pid exists but is not tagged nextgo:app=shop and nextgo:stage=test") {
+	if err == nil || !strings.Contains(err.Error(), "function shop-test-api-post-_pid-24a2ea83 exists but is not tagged nextgo:app=shop and nextgo:stage=test") {
 		t.Fatalf("err = %v", err)
 	}
 	if m := e.fake.Mutations(); len(m) != 0 {
@@ -467,10 +467,10 @@ func TestFailureKeepsThePreviousReleaseAndRerunCompletes(t *testing.T) {
 	res := e.deploy(e.build("shop", shopRoutes("v1", "v1")...))
 	b2 := e.build("shop", shopRoutes("v2", "v2")...)
 
-	e.fake.FailUpdate("shop-test-api-post-pid")
+	e.fake.FailUpdate("shop-test-api-post-_pid-24a2ea83")
 	e.fake.ResetCalls()
 	_, err := Deploy(context.Background(), b2, e.opts())
-	if err == nil || !strings.Contains(err.Error(), "update code of shop-test-api-post-pid") || !strings.Contains(err.Error(), "the previous release still serves") {
+	if err == nil || !strings.Contains(err.Error(), "update code of shop-test-api-post-_pid-24a2ea83") || !strings.Contains(err.Error(), "the previous release still serves") {
 		t.Fatalf("err = %v", err)
 	}
 	for _, c := range e.fake.Mutations() {
@@ -488,7 +488,7 @@ func TestFailureKeepsThePreviousReleaseAndRerunCompletes(t *testing.T) {
 	e.deploy(b2)
 	// api-hello's $LATEST already holds v2: only the failed function
 	// uploads again.
-	if got := ops(callsOf(e.fake.Calls(), "UpdateFunctionCode")); !slices.Equal(got, []string{"UpdateFunctionCode shop-test-api-post-pid"}) {
+	if got := ops(callsOf(e.fake.Calls(), "UpdateFunctionCode")); !slices.Equal(got, []string{"UpdateFunctionCode shop-test-api-post-_pid-24a2ea83"}) {
 		t.Errorf("code updates on the re-run = %v", got)
 	}
 	if n := e.fake.CodeUploads(); n != 1 {
@@ -568,8 +568,8 @@ func TestWaitsForPendingStatesAndNewRoles(t *testing.T) {
 		}
 	}
 	if got := sortedOps(e.fake.Mutations()); !slices.Equal(got, []string{
-		"PublishVersion shop-test-api-hello", "UpdateAlias shop-test-api-hello",
-		"UpdateFunctionCode shop-test-api-hello", "UpdateFunctionConfiguration shop-test-api-hello",
+		"PublishVersion shop-test-api-hello-8a32a984", "UpdateAlias shop-test-api-hello-8a32a984",
+		"UpdateFunctionCode shop-test-api-hello-8a32a984", "UpdateFunctionConfiguration shop-test-api-hello-8a32a984",
 	}) {
 		t.Errorf("mutations = %v", got)
 	}
@@ -583,7 +583,7 @@ func TestMissingPermissionIsRestored(t *testing.T) {
 	res := e.deploy(e.build("shop", shopRoutes("v1", "v1")...))
 	lc := lambda.NewFromConfig(e.cfg)
 	_, err := lc.RemovePermission(context.Background(), &lambda.RemovePermissionInput{
-		FunctionName: aws.String("shop-test-api-hello"), Qualifier: aws.String("live"), StatementId: aws.String(permissionSid),
+		FunctionName: aws.String("shop-test-api-hello-8a32a984"), Qualifier: aws.String("live"), StatementId: aws.String(permissionSid),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -593,11 +593,11 @@ func TestMissingPermissionIsRestored(t *testing.T) {
 	}
 	e.fake.ResetCalls()
 	again := e.deploy(e.build("shop", shopRoutes("v1", "v1")...))
-	want := Change{Action: Create, Resource: ResourcePermission, Name: "shop-test-api-hello:live", Reason: "invoke from the HTTP API"}
+	want := Change{Action: Create, Resource: ResourcePermission, Name: "shop-test-api-hello-8a32a984:live", Reason: "invoke from the HTTP API"}
 	if !slices.Contains(again.Changes, want) {
 		t.Errorf("changes lack %+v", want)
 	}
-	if got := ops(e.fake.Mutations()); !slices.Equal(got, []string{"AddPermission shop-test-api-hello"}) {
+	if got := ops(e.fake.Mutations()); !slices.Equal(got, []string{"AddPermission shop-test-api-hello-8a32a984"}) {
 		t.Errorf("mutations = %v", got)
 	}
 	if status, _ := get(t, res.URL+"/api/hello"); status != 200 {
@@ -622,7 +622,7 @@ func TestRollback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantChanges := []Change{{Action: Update, Resource: ResourceAlias, Name: "shop-test-api-hello:live", Reason: "version 2 → 1 (undo release 2)"}}
+	wantChanges := []Change{{Action: Update, Resource: ResourceAlias, Name: "shop-test-api-hello-8a32a984:live", Reason: "version 2 → 1 (undo release 2)"}}
 	if !slices.Equal(plan.Changes, wantChanges) || plan.Release != 2 {
 		t.Errorf("rollback plan = %+v, want %+v", plan, wantChanges)
 	}
@@ -637,7 +637,7 @@ func TestRollback(t *testing.T) {
 	if !slices.Equal(rep.Changes, wantChanges) {
 		t.Errorf("rollback = %+v", rep.Changes)
 	}
-	if got := ops(e.fake.Mutations()); !slices.Equal(got, []string{"UpdateAlias shop-test-api-hello"}) {
+	if got := ops(e.fake.Mutations()); !slices.Equal(got, []string{"UpdateAlias shop-test-api-hello-8a32a984"}) {
 		t.Errorf("mutations = %v", got)
 	}
 	for path, want := range map[string]string{"/api/hello": "v1", "/api/post/1": "v1"} {
@@ -651,7 +651,7 @@ func TestRollback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Change{{Action: Update, Resource: ResourceAlias, Name: "shop-test-api-hello:live", Reason: "version 1 → 2 (undo release 3)"}}
+	want := []Change{{Action: Update, Resource: ResourceAlias, Name: "shop-test-api-hello-8a32a984:live", Reason: "version 1 → 2 (undo release 3)"}}
 	if !slices.Equal(rep.Changes, want) {
 		t.Errorf("second rollback = %+v, want %+v", rep.Changes, want)
 	}
@@ -666,7 +666,7 @@ func TestRollback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Changes) != 1 || rep.Changes[0].Action != Keep || rep.Changes[0].Name != "shop-test-api-hello:live" {
+	if len(rep.Changes) != 1 || rep.Changes[0].Action != Keep || rep.Changes[0].Name != "shop-test-api-hello-8a32a984:live" {
 		t.Errorf("rollback of the first release = %+v", rep.Changes)
 	}
 	if m := e2.fake.Mutations(); len(m) != len(callsOfMut(e2.fake.Calls())) {
@@ -699,7 +699,7 @@ func TestRedeployAfterRollbackMovesForward(t *testing.T) {
 	if n := e.fake.CodeUploads(); n != 0 {
 		t.Errorf("code uploads = %d, want 0", n)
 	}
-	if !slices.Equal(again.Summary.Updated, []string{"shop-test-api-hello"}) {
+	if !slices.Equal(again.Summary.Updated, []string{"shop-test-api-hello-8a32a984"}) {
 		t.Errorf("summary = %+v", again.Summary)
 	}
 	if _, out := get(t, res.URL+"/api/hello"); out.Reply != "v2" || out.Version != "2" {
@@ -720,8 +720,8 @@ func TestRemove(t *testing.T) {
 	}
 	want := []Change{
 		{Action: Delete, Resource: ResourceAPI, Name: "shop-test", Reason: res.APIID + " with its routes, integrations and stage"},
-		{Action: Delete, Resource: ResourceFunction, Name: "shop-test-api-hello", Reason: "route api-hello, with its versions, alias and permissions"},
-		{Action: Delete, Resource: ResourceFunction, Name: "shop-test-api-post-pid", Reason: "route api-post-pid, with its versions, alias and permissions"},
+		{Action: Delete, Resource: ResourceFunction, Name: "shop-test-api-hello-8a32a984", Reason: "route api-hello-8a32a984, with its versions, alias and permissions"},
+		{Action: Delete, Resource: ResourceFunction, Name: "shop-test-api-post-_pid-24a2ea83", Reason: "route api-post-_pid-24a2ea83, with its versions, alias and permissions"},
 		{Action: Delete, Resource: ResourceRole, Name: "nextgo-shop-test-exec", Reason: "execution role"},
 	}
 	if !slices.Equal(plan.Changes, want) {
@@ -740,7 +740,7 @@ func TestRemove(t *testing.T) {
 	}
 	wantOps := []string{
 		"DeleteApi " + res.APIID,
-		"DeleteFunction shop-test-api-hello", "DeleteFunction shop-test-api-post-pid",
+		"DeleteFunction shop-test-api-hello-8a32a984", "DeleteFunction shop-test-api-post-_pid-24a2ea83",
 		"DeleteRole nextgo-shop-test-exec", "DetachRolePolicy nextgo-shop-test-exec",
 	}
 	if got := sortedOps(e.fake.Mutations()); !slices.Equal(got, wantOps) {
@@ -750,7 +750,7 @@ func TestRemove(t *testing.T) {
 		t.Errorf("the removed API still answers")
 	}
 	// The other stage is untouched.
-	if status, out := get(t, other.URL+"/api/hello"); status != 200 || out.Function != "shop-prod-api-hello" {
+	if status, out := get(t, other.URL+"/api/hello"); status != 200 || out.Function != "shop-prod-api-hello-8a32a984" {
 		t.Errorf("prod stage: %d %+v", status, out)
 	}
 	// Removing again finds nothing and is not an error.

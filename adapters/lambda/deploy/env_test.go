@@ -64,6 +64,11 @@ type testEnv struct {
 
 func newTestEnv(t *testing.T, fo awsfake.Options) *testEnv {
 	t.Helper()
+	if fo.ControlPlaneRate == 0 {
+		// These tests count calls exactly; the e2e tests deploy through
+		// the endpoint's rate quota.
+		fo.ControlPlaneRate = -1
+	}
 	fake, err := awsfake.New(fo)
 	if err != nil {
 		t.Fatal(err)

@@ -27,11 +27,11 @@ func ExampleRouteKeys() {
 }
 
 func ExampleFunctionName() {
-	fmt.Println(deploy.FunctionName("shop", "prod", "api-post-pid"))
+	fmt.Println(deploy.FunctionName("shop", "prod", "/api/post/[pid]"))
 	fmt.Println(deploy.RoleName("shop", "prod"))
 	fmt.Println(deploy.APIName("shop", "prod"))
 	// Output:
-	// shop-prod-api-post-pid
+	// shop-prod-api-post-_pid-24a2ea83
 	// nextgo-shop-prod-exec
 	// shop-prod
 }

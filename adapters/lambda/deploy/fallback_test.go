@@ -47,7 +47,7 @@ func TestDeployFallbackServesTheDefaultRoute(t *testing.T) {
 	}
 
 	res := e.deploy(b)
-	want := Summary{Created: []string{"shop-test-api-hello", "shop-test-api-post-pid", "shop-test-_fallback"},
+	want := Summary{Created: []string{"shop-test-api-hello-8a32a984", "shop-test-api-post-_pid-24a2ea83", "shop-test-_fallback"},
 		Updated: []string{}, Unchanged: []string{}, Deleted: []string{}}
 	if !equalSummary(res.Summary, want) {
 		t.Errorf("summary = %+v, want %+v", res.Summary, want)
@@ -58,11 +58,11 @@ func TestDeployFallbackServesTheDefaultRoute(t *testing.T) {
 		routeKey     string
 		function     string
 	}{
-		{"GET", "/api/hello", "v1", "ANY /api/hello", "shop-test-api-hello"},
-		{"GET", "/api/post/42", "v2", "ANY /api/post/{pid}", "shop-test-api-post-pid"},
+		{"GET", "/api/hello", "v1", "ANY /api/hello", "shop-test-api-hello-8a32a984"},
+		{"GET", "/api/post/42", "v2", "ANY /api/post/{pid}", "shop-test-api-post-_pid-24a2ea83"},
 		// Every method of a route reaches its function, which answers
 		// 405 for those it does not export.
-		{"POST", "/api/post/42", "v2", "ANY /api/post/{pid}", "shop-test-api-post-pid"},
+		{"POST", "/api/post/42", "v2", "ANY /api/post/{pid}", "shop-test-api-post-_pid-24a2ea83"},
 		// What no route serves reaches the fallback.
 		{"GET", "/", "v3", "$default", "shop-test-_fallback"},
 		{"GET", "/about", "v3", "$default", "shop-test-_fallback"},

@@ -264,8 +264,27 @@ func (s *session) prepare(ctx context.Context, b *Build, st *fnState, role strin
 type ownedFn struct {
 	name  string
 	arn   string
+	label string // the route it serves, from its description: a pattern or "$default"
 	tags  map[string]string
 	alias *lambda.GetAliasOutput
+	// replacedBy is, for a function of a route the build still has, the
+	// function that serves that route now: the function was named by an
+	// earlier naming scheme and goes once the API points at its successor.
+	replacedBy string
+}
+
+// descriptionLabel reads the route label out of a description written by
+// description: "nextgo /api/post/[pid] (pages/api/post/[pid].go)".
+func descriptionLabel(desc string) string {
+	rest, ok := strings.CutPrefix(desc, "nextgo ")
+	if !ok {
+		return ""
+	}
+	label, _, ok := strings.Cut(rest, " (")
+	if !ok {
+		return ""
+	}
+	return label
 }
 
 // maxPages bounds every paginated listing.
@@ -297,7 +316,7 @@ func (s *session) ownedFunctions(ctx context.Context) ([]*ownedFn, error) {
 				return nil, fmt.Errorf("list tags of %s: %w", name, err)
 			}
 			if s.owns(tags.Tags) {
-				out = append(out, &ownedFn{name: name, arn: arn, tags: tags.Tags})
+				out = append(out, &ownedFn{name: name, arn: arn, tags: tags.Tags, label: descriptionLabel(aws.ToString(f.Description))})
 			}
 		}
 	}

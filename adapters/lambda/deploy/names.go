@@ -13,9 +13,10 @@ import (
 const (
 	TagApp   = "nextgo:app"   // the app name
 	TagStage = "nextgo:stage" // the stage name
-	// TagRoute is set on functions: the route's function name in the
-	// manifest (e.g. "api-post-pid"). Tag values cannot hold the brackets of
-	// a pattern, so the pattern itself is in the function's description.
+	// TagRoute is set on functions: the route part of the function name
+	// (RouteID, e.g. "api-post-_pid-3f2a9c0b"). Tag values cannot hold the
+	// brackets of a pattern, so the pattern itself is in the function's
+	// description.
 	TagRoute = "nextgo:route"
 )
 
@@ -29,12 +30,73 @@ const maxNameLen = 64
 // hyphen and 8 hex digits of the full name's SHA-256.
 const hashedPrefixLen = maxNameLen - 9
 
-// FunctionName is the Lambda function name of one route:
-// "<app>-<stage>-<function>", with characters Lambda rejects replaced by
-// hyphens and, past 64 characters, cut and suffixed with a hash of the full
-// name so that it stays unique and stable.
-func FunctionName(app, stage, function string) string {
-	return capName(sanitizeName(app) + "-" + sanitizeName(stage) + "-" + sanitizeName(function))
+// fallbackID is the route part of the fallback function's name.
+const fallbackID = "_fallback"
+
+// FunctionName is the Lambda function name of the route with the given
+// pattern ("" for the app's fallback function, which serves API Gateway's
+// $default route): "<app>-<stage>-<RouteID>", at most 64 characters of
+// [a-zA-Z0-9_-]. It depends on the app, the stage and that one pattern
+// alone, never on the app's other routes, so adding or removing a route
+// never renames another route's function.
+//
+// When app and stage leave no room for a readable route part, the name is
+// their prefix cut short and a hash of app, stage and pattern.
+func FunctionName(app, stage, pattern string) string {
+	prefix := sanitizeName(app) + "-" + sanitizeName(stage) + "-"
+	id := RouteID(pattern)
+	if len(prefix)+len(id) <= maxNameLen {
+		return prefix + id
+	}
+	if pattern == "" {
+		return capName(prefix + id)
+	}
+	room := maxNameLen - len(prefix) - 9 // "-" and 8 hex digits
+	if room >= 1 {
+		readable := strings.TrimRight(id[:len(id)-9][:min(room, len(id)-9)], "-")
+		if readable != "" {
+			return prefix + readable + id[len(id)-9:]
+		}
+	}
+	sum := sha256.Sum256([]byte(app + "\x00" + stage + "\x00" + pattern))
+	return prefix[:hashedPrefixLen] + "-" + hex.EncodeToString(sum[:4])
+}
+
+// RouteID is the route part of a function name: the pattern's segments
+// joined by '-' ("[x]" spelled "_x", "[...x]" "__x", "[[...x]]" "___x",
+// characters a name cannot hold replaced by '_'; "index" for "/") and 8 hex
+// digits of the pattern's SHA-256, which keep two patterns that spell
+// alike apart. The fallback's ("" pattern) is "_fallback".
+func RouteID(pattern string) string {
+	if pattern == "" {
+		return fallbackID
+	}
+	var parts []string
+	for _, seg := range strings.Split(strings.Trim(pattern, "/"), "/") {
+		if seg == "" {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(seg, "[[...") && strings.HasSuffix(seg, "]]"):
+			seg = "___" + seg[5:len(seg)-2]
+		case strings.HasPrefix(seg, "[...") && strings.HasSuffix(seg, "]"):
+			seg = "__" + seg[4:len(seg)-1]
+		case strings.HasPrefix(seg, "[") && strings.HasSuffix(seg, "]"):
+			seg = "_" + seg[1:len(seg)-1]
+		}
+		parts = append(parts, strings.Map(func(c rune) rune {
+			if nameChar(c) {
+				return c
+			}
+			return '_'
+		}, seg))
+	}
+	readable := strings.Join(parts, "-")
+	if readable == "" {
+		readable = "index"
+	}
+	sum := sha256.Sum256([]byte(pattern))
+	return readable + "-" + hex.EncodeToString(sum[:4])
 }
 
 // functionPrefix is the prefix every FunctionName of app and stage starts

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -80,22 +81,43 @@ func (s *session) specs(b *Build) ([]*fnSpec, error) {
 			s.logf("warning: %s: Lambda reserves %s; not set in the function's environment", fn.Name, strings.Join(dropped, ", "))
 		}
 		tags := s.tags()
-		tags[TagRoute] = fn.Name
-		desc := fmt.Sprintf("nextgo %s (%s)", routeLabel(fn), fn.File)
-		if len(desc) > 256 {
-			desc = desc[:256]
-		}
+		tags[TagRoute] = RouteID(routePattern(fn))
 		out = append(out, &fnSpec{
 			fn:          fn,
-			name:        FunctionName(s.app, s.stage, fn.Name),
+			name:        FunctionName(s.app, s.stage, routePattern(fn)),
 			arch:        arch,
 			codeSHA:     base64.StdEncoding.EncodeToString(raw),
 			env:         env,
 			tags:        tags,
-			description: desc,
+			description: description(fn),
 		})
 	}
 	return out, nil
+}
+
+// maxDescription is the longest function description Lambda takes, in
+// characters (API reference, CreateFunction: Description, "Length
+// Constraints: Minimum length of 0. Maximum length of 256.").
+const maxDescription = 256
+
+// description is the function's description: "nextgo <pattern> (<file>)",
+// cut to 256 characters (never inside a character), so that it reads the
+// same on every deploy.
+func description(fn *bundler.Function) string {
+	d := fmt.Sprintf("nextgo %s (%s)", routeLabel(fn), fn.File)
+	if utf8.RuneCountInString(d) <= maxDescription {
+		return d
+	}
+	return string([]rune(d)[:maxDescription])
+}
+
+// routePattern is the pattern FunctionName names fn by: its pattern, or ""
+// for the fallback.
+func routePattern(fn *bundler.Function) string {
+	if isFallback(fn) {
+		return ""
+	}
+	return fn.Pattern
 }
 
 // codeDiff lists what differs in the code of c from the spec.

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -18,32 +20,97 @@ import (
 )
 
 func TestNames(t *testing.T) {
-	long := strings.Repeat("x", 60)
-	sum := sha256.Sum256([]byte("shop-dev-" + long))
+	h := func(pattern string) string {
+		sum := sha256.Sum256([]byte(pattern))
+		return hex.EncodeToString(sum[:4])
+	}
+	long := "/api/" + strings.Repeat("x", 60)
 	tests := []struct {
 		got, want string
 	}{
-		{FunctionName("shop", "dev", "api-post-pid"), "shop-dev-api-post-pid"},
-		{FunctionName("my.app", "dev", "api-x"), "my-app-dev-api-x"},
-		{FunctionName("shop", "dev", long), "shop-dev-" + long[:46] + "-" + hex.EncodeToString(sum[:4])},
+		{FunctionName("shop", "dev", "/api/post/[pid]"), "shop-dev-api-post-_pid-" + h("/api/post/[pid]")},
+		{FunctionName("shop", "dev", "/api/docs/[[...slug]]"), "shop-dev-api-docs-___slug-" + h("/api/docs/[[...slug]]")},
+		{FunctionName("shop", "dev", "/api/[...all]"), "shop-dev-api-__all-" + h("/api/[...all]")},
+		{FunctionName("shop", "dev", "/"), "shop-dev-index-" + h("/")},
+		{FunctionName("shop", "dev", ""), "shop-dev-_fallback"},
+		{FunctionName("my.app", "dev", "/api/a.b"), "my-app-dev-api-a_b-" + h("/api/a.b")},
+		{FunctionName("shop", "dev", long), "shop-dev-api-" + strings.Repeat("x", 42) + "-" + h(long)},
+		{RouteID("/api/post/[pid]"), "api-post-_pid-" + h("/api/post/[pid]")},
 		{RoleName("shop", "prod"), "nextgo-shop-prod-exec"},
 		{APIName("shop", "prod"), "shop-prod"},
 		{functionPrefix("shop", "dev"), "shop-dev-"},
-		{functionPrefix(long, "dev"), (long + "-dev-")[:55]},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
 		}
 	}
-	// Capped names stay at 64 characters, unique and stable, and keep the
-	// prefix that ownedFunctions lists by.
-	a, b := FunctionName("shop", "dev", long+"a"), FunctionName("shop", "dev", long+"b")
-	if len(a) != 64 || len(b) != 64 || a == b || a != FunctionName("shop", "dev", long+"a") {
-		t.Errorf("capped names %q and %q", a, b)
+}
+
+// TestFunctionNameStable checks that a route's function name depends on
+// that route alone: the same for any set of neighbours, distinct from every
+// other route's, within Lambda's 64 characters of [a-zA-Z0-9-_], and
+// prefixed by functionPrefix, which ownedFunctions lists by.
+func TestFunctionNameStable(t *testing.T) {
+	nameRE := regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+	long := strings.Repeat("members", 10)
+	patterns := []string{
+		"/api/orgs/[org]/" + long + "/members", "/api/orgs/[org]/" + long + "/billing",
+		"/api/orgs/[org]/" + long + "/members/[id]", "/api/a.b", "/api/a_b", "/api/a-b", "/api/a b",
+		"/api/é", "/api/ü", "/", "/[[...all]]", "/api/post/[pid]", "/api/post/[id]", "/api/post/[...slug]", "",
 	}
-	if p := functionPrefix(long, "dev"); !strings.HasPrefix(FunctionName(long, "dev", "x"), p) || !strings.HasPrefix(FunctionName(long, "dev", long), p) {
-		t.Errorf("prefix %q does not prefix the names", p)
+	for _, app := range []string{"shop", "a-very-long-application-name-that-fills-the-name", strings.Repeat("n", 64)} {
+		for _, stage := range []string{"dev", strings.Repeat("s", 32)} {
+			seen := map[string]string{}
+			prefix := functionPrefix(app, stage)
+			for _, p := range patterns {
+				name := FunctionName(app, stage, p)
+				if !nameRE.MatchString(name) {
+					t.Errorf("FunctionName(%q, %q, %q) = %q: not a Lambda function name", app, stage, p, name)
+				}
+				if !strings.HasPrefix(name, prefix) {
+					t.Errorf("FunctionName(%q, %q, %q) = %q lacks the prefix %q", app, stage, p, name, prefix)
+				}
+				if other, dup := seen[name]; dup {
+					t.Errorf("%q and %q are both named %q", other, p, name)
+				}
+				seen[name] = p
+			}
+		}
+	}
+
+	// The name a build gives a route does not change when routes are added
+	// or removed around it, in any order.
+	fns := func(patterns ...string) []bundler.Function {
+		var out []bundler.Function
+		for _, p := range patterns {
+			out = append(out, bundler.Function{Name: "n" + strconv.Itoa(len(out)), Pattern: p, Kind: "api"})
+		}
+		return out
+	}
+	names := func(list []bundler.Function) map[string]string {
+		m := map[string]string{}
+		for i := range list {
+			m[list[i].Pattern] = FunctionName("shop", "dev", routePattern(&list[i]))
+		}
+		return m
+	}
+	base := names(fns(patterns[:3]...))
+	for _, variant := range [][]string{
+		{patterns[1], patterns[0], patterns[2]},
+		{patterns[0], patterns[1], patterns[2], "/api/orgs/[org]/" + long + "/billingx"},
+		{patterns[2], patterns[0], patterns[1], "/api/orgs/[org]/" + long + "/members2"},
+	} {
+		got := names(fns(variant...))
+		for p, want := range base {
+			if got[p] != want {
+				t.Errorf("with routes %v, %s is named %q, alone %q", variant, p, got[p], want)
+			}
+		}
+	}
+	removed := names(fns(patterns[0]))
+	if removed[patterns[0]] != base[patterns[0]] {
+		t.Errorf("without its neighbours %s is named %q, with them %q", patterns[0], removed[patterns[0]], base[patterns[0]])
 	}
 }
 
@@ -185,7 +252,7 @@ func TestLoadBuildRejectsBadManifests(t *testing.T) {
 		{"version", func(m *bundler.Manifest, _ string) { m.Version = 2 }, "manifest version 2, this nextgo reads version 1: rebuild"},
 		{"no app", func(m *bundler.Manifest, _ string) { m.App = "" }, "app name is empty"},
 		{"no routes", func(m *bundler.Manifest, _ string) { m.Functions = nil }, "the build has no routes"},
-		{"duplicate", func(m *bundler.Manifest, _ string) { m.Functions = append(m.Functions, m.Functions[0]) }, `functions "api-x" and "api-x" have the same Lambda name`},
+		{"duplicate", func(m *bundler.Manifest, _ string) { m.Functions = append(m.Functions, m.Functions[0]) }, `functions "api-x" and "api-x" both serve route ANY /api/x`},
 		{"arch", func(m *bundler.Manifest, _ string) { m.Functions[0].Arch = "386" }, `function api-x: architecture "386": want arm64 or amd64`},
 		{"timeout", func(m *bundler.Manifest, _ string) { m.Functions[0].MaxDuration = 901 }, "function api-x: maxDuration 901 s is outside Lambda's 1..900 s"},
 		{"memory", func(m *bundler.Manifest, _ string) { m.Functions[0].Memory = 64 }, "function api-x: memory 64 MB is outside Lambda's 128..10240 MB"},
