@@ -770,3 +770,50 @@ func TestServesDefaultRoute(t *testing.T) {
 		t.Errorf("after deleting $default: %+v, want %+v", got, want)
 	}
 }
+
+// TestRouteVariableConflict refuses a route whose path variable is named
+// differently from another route's at the same level, as API Gateway
+// does, on CreateRoute and on UpdateRoute.
+func TestRouteVariableConflict(t *testing.T) {
+	_, c := newFake(t, Options{})
+	ctx := context.Background()
+	api, err := c.apigw.CreateApi(ctx, &apigatewayv2.CreateApiInput{Name: aws.String("a"), ProtocolType: agtypes.ProtocolTypeHttp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	create := func(key string) (*apigatewayv2.CreateRouteOutput, error) {
+		return c.apigw.CreateRoute(ctx, &apigatewayv2.CreateRouteInput{ApiId: api.ApiId, RouteKey: aws.String(key)})
+	}
+	pid, err := create("ANY /api/post/{pid}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ok := range []string{"ANY /api/post/{slug+}", "GET /api/post/{pid}/comments", "ANY /api/user/{id}", "ANY /api/post/new"} {
+		if _, err := create(ok); err != nil {
+			t.Errorf("CreateRoute %s: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"ANY /api/post/{id}", "POST /api/post/{id}/x", "ANY /api/post/{slug+}/x"} {
+		_, err := create(bad)
+		var re interface{ HTTPStatusCode() int }
+		conflictWith := "ANY /api/post/{pid}"
+		if strings.Contains(bad, "slug") {
+			conflictWith = "" // a greedy variable must be last: 400
+		}
+		switch {
+		case conflictWith == "":
+			if apiCode(err) != "BadRequestException" {
+				t.Errorf("CreateRoute %s: %v, want BadRequestException", bad, err)
+			}
+		case apiCode(err) != "ConflictException" || !errors.As(err, &re) || re.HTTPStatusCode() != http.StatusConflict ||
+			!strings.Contains(err.Error(), `The provided route key "`+bad+`" has a conflicting variable on the same hierarchical level as "`):
+			t.Errorf("CreateRoute %s: %v, want 409 ConflictException", bad, err)
+		}
+	}
+	// UpdateRoute to a new variable name conflicts while a sibling route
+	// keeps the old one.
+	_, err = c.apigw.UpdateRoute(ctx, &apigatewayv2.UpdateRouteInput{ApiId: api.ApiId, RouteId: pid.RouteId, RouteKey: aws.String("ANY /api/post/{id}")})
+	if apiCode(err) != "ConflictException" || !strings.Contains(err.Error(), `as "GET /api/post/{pid}/comments"`) {
+		t.Errorf("UpdateRoute to {id} beside {pid}/comments: %v", err)
+	}
+}

@@ -50,7 +50,7 @@ type apiPlan struct {
 	updateStage       bool
 	integrations      []*integrationPlan
 	routes            []*routePlan
-	staleRoutes       []agtypes.Route
+	routeOps          []routeOp // in order; see planRoutes
 	staleIntegrations []agtypes.Integration
 	// replacedIntegrations invoke functions that a function of the build
 	// replaces: deleted with or without --prune, once no route uses them.
@@ -207,28 +207,29 @@ func (s *session) planAPI(ctx context.Context, fns []*fnState, stale []*ownedFn,
 				return nil, fmt.Errorf("route %s is served by two functions", key)
 			}
 			wantKey[key] = true
-			rp := &routePlan{key: key, integ: ip}
-			for i := range state.routes {
-				if aws.ToString(state.routes[i].RouteKey) == key {
-					rp.existing = &state.routes[i]
-				}
-			}
-			switch {
-			case rp.existing == nil:
-				cs.add(Create, ResourceRoute, key, "→ "+fn.spec.name)
-			case ip.id == "" || aws.ToString(rp.existing.Target) != "integrations/"+ip.id:
-				cs.add(Update, ResourceRoute, key, "→ "+fn.spec.name)
-			default:
-				cs.add(Unchanged, ResourceRoute, key)
-			}
-			ap.routes = append(ap.routes, rp)
+			ap.routes = append(ap.routes, &routePlan{key: key, integ: ip})
 		}
 	}
-	for _, r := range state.routes {
-		if !wantKey[aws.ToString(r.RouteKey)] {
-			ap.staleRoutes = append(ap.staleRoutes, r)
-			s.addStale(cs, ResourceRoute, aws.ToString(r.RouteKey), "route no longer in the app")
+	ops, kept, err := planRoutes(ap.routes, state.routes, s.opts.Prune)
+	if err != nil {
+		return nil, err
+	}
+	ap.routeOps = ops
+	changed := map[string]bool{}
+	for _, op := range ops {
+		changed[op.key] = true
+		if op.route != nil {
+			changed[aws.ToString(op.route.RouteKey)] = true
 		}
+		cs.add(op.change())
+	}
+	for _, rp := range ap.routes {
+		if !changed[rp.key] {
+			cs.add(Unchanged, ResourceRoute, rp.key)
+		}
+	}
+	for _, r := range kept {
+		cs.add(Keep, ResourceRoute, aws.ToString(r.RouteKey), "route no longer in the app (--prune deletes it)")
 	}
 	replaced := map[string]bool{}
 	for _, o := range stale {
@@ -354,24 +355,8 @@ func (s *session) applyAPI(ctx context.Context, ap *apiPlan) (id, url string, er
 			}
 		}
 	}
-	for _, rp := range ap.routes {
-		target := "integrations/" + rp.integ.id
-		switch {
-		case rp.existing == nil:
-			_, err := s.apigw.CreateRoute(ctx, &apigatewayv2.CreateRouteInput{
-				ApiId: &id, RouteKey: aws.String(rp.key), Target: aws.String(target),
-			})
-			if err != nil {
-				return id, url, fmt.Errorf("create route %s: %w", rp.key, err)
-			}
-		case aws.ToString(rp.existing.Target) != target:
-			_, err := s.apigw.UpdateRoute(ctx, &apigatewayv2.UpdateRouteInput{
-				ApiId: &id, RouteId: rp.existing.RouteId, Target: aws.String(target),
-			})
-			if err != nil {
-				return id, url, fmt.Errorf("update route %s: %w", rp.key, err)
-			}
-		}
+	if err := s.applyRouteOps(ctx, id, ap.routeOps); err != nil {
+		return id, url, err
 	}
 	for _, in := range ap.replacedIntegrations {
 		_, err := s.apigw.DeleteIntegration(ctx, &apigatewayv2.DeleteIntegrationInput{ApiId: &id, IntegrationId: in.IntegrationId})
@@ -381,13 +366,6 @@ func (s *session) applyAPI(ctx context.Context, ap *apiPlan) (id, url string, er
 	}
 	if !s.opts.Prune {
 		return id, url, nil
-	}
-	for _, r := range ap.staleRoutes {
-		_, err := s.apigw.DeleteRoute(ctx, &apigatewayv2.DeleteRouteInput{ApiId: &id, RouteId: r.RouteId})
-		if err != nil && errorCode(err) != "NotFoundException" {
-			return id, url, fmt.Errorf("delete route %s: %w", aws.ToString(r.RouteKey), err)
-		}
-		s.logf("  deleted route %s", aws.ToString(r.RouteKey))
 	}
 	for _, in := range ap.staleIntegrations {
 		_, err := s.apigw.DeleteIntegration(ctx, &apigatewayv2.DeleteIntegrationInput{ApiId: &id, IntegrationId: in.IntegrationId})

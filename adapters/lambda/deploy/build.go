@@ -1,6 +1,8 @@
 package deploy
 
 import (
+	"maps"
+	"slices"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -98,6 +100,9 @@ func (b *Build) check() error {
 		if !strings.EqualFold(sum, fn.SHA256) {
 			return fmt.Errorf("function %s: %s has SHA-256 %s, the manifest says %s: rebuild", fn.Name, fn.Zip, sum, fn.SHA256)
 		}
+	}
+	if err := checkRouteConflicts(slices.Sorted(maps.Keys(keys))); err != nil {
+		return err
 	}
 	return nil
 }
