@@ -1,15 +1,15 @@
 package deploy
 
 import (
-	"maps"
-	"slices"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/nextgo-dev/nextgo/bundler"
