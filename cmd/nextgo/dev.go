@@ -1,13 +1,7 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"io"
-	"log"
-	"net"
-	"net/http"
 	"time"
 
 	"github.com/nextgo-dev/nextgo/internal/dashboard"
@@ -52,36 +46,4 @@ the build. A busy port moves to the next free one.`,
 	cmd.Flags().StringVarP(&hostname, "hostname", "H", "127.0.0.1", "hostname to listen on")
 	cmd.Flags().DurationVar(&poll, "poll", devloop.DefaultPoll, "how often to look for changes")
 	return cmd
-}
-
-// serve serves h on l while run runs, until ctx is done; then it drains
-// in-flight requests for up to five seconds and waits for run to end.
-func serve(ctx context.Context, l net.Listener, h http.Handler, run func(context.Context) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: log.New(io.Discard, "", 0), // a client that hung up is no news
-		// Cancelled first on the way out: it ends the dashboard's event streams.
-		BaseContext: func(net.Listener) context.Context { return ctx }}
-	served, ran := make(chan error, 1), make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
-	go func() { ran <- run(ctx) }()
-	var err error
-	select {
-	case err = <-served:
-	case err = <-ran:
-		ran <- err
-	case <-ctx.Done():
-	}
-	cancel()
-	shutdown, stop := context.WithTimeout(context.Background(), 5*time.Second)
-	defer stop()
-	_ = srv.Shutdown(shutdown)
-	if runErr := <-ran; err == nil {
-		err = runErr
-	}
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
-	return err
 }

@@ -7,9 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
 	"github.com/nextgo-dev/nextgo/runtime/router"
 	"github.com/spf13/cobra"
@@ -38,7 +36,7 @@ emulator, and print the response payload. The event is read from --event
 			var payload []byte
 			switch eventFile {
 			case "":
-				payload, err = sampleEvent(kind, path)
+				payload, err = runtimeapi.SampleEvent(kind, runtimeapi.SampleRequest{Target: path})
 			case "-":
 				payload, err = io.ReadAll(cmd.InOrStdin())
 			default:
@@ -104,37 +102,4 @@ func findFunction(fns []localFunction, route string) (localFunction, string, err
 		return *fallback, route, nil
 	}
 	return localFunction{}, "", fmt.Errorf("no route serves %s (see nextgo routes)", route)
-}
-
-// sampleEvent makes a GET event for path in the given shape.
-func sampleEvent(kind, path string) ([]byte, error) {
-	now := time.Now()
-	headers := map[string]string{"host": "localhost", "user-agent": "nextgo-invoke"}
-	switch kind {
-	case "v2", "url":
-		ev := events.APIGatewayV2HTTPRequest{
-			Version: "2.0", RouteKey: "$default", RawPath: path, Headers: headers,
-			RequestContext: events.APIGatewayV2HTTPRequestContext{
-				RequestID: "invoke", Stage: "$default", TimeEpoch: now.UnixMilli(),
-				HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: path, Protocol: "HTTP/1.1", SourceIP: "127.0.0.1", UserAgent: "nextgo-invoke"},
-			},
-		}
-		if kind == "url" {
-			ev.RequestContext.DomainName = "local.lambda-url.us-east-1.on.aws"
-			ev.RequestContext.DomainPrefix = "local"
-		}
-		return json.Marshal(ev)
-	case "v1":
-		return json.Marshal(events.APIGatewayProxyRequest{
-			Resource: path, Path: path, HTTPMethod: "GET", Headers: headers,
-			RequestContext: events.APIGatewayProxyRequestContext{RequestID: "invoke", Stage: "prod", HTTPMethod: "GET", Path: path,
-				Identity: events.APIGatewayRequestIdentity{SourceIP: "127.0.0.1"}},
-		})
-	case "alb":
-		return json.Marshal(events.ALBTargetGroupRequest{
-			HTTPMethod: "GET", Path: path, Headers: headers,
-			RequestContext: events.ALBTargetGroupRequestContext{ELB: events.ELBContext{TargetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/local/0"}},
-		})
-	}
-	return nil, fmt.Errorf("--kind %q: want v1, v2, alb or url", kind)
 }

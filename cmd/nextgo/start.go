@@ -2,24 +2,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
 	"github.com/nextgo-dev/nextgo/bundler"
-	"github.com/nextgo-dev/nextgo/runtime/devserver"
-	"github.com/nextgo-dev/nextgo/runtime/mux"
-	"github.com/nextgo-dev/nextgo/runtime/router"
+	"github.com/nextgo-dev/nextgo/internal/dashboard"
 	"github.com/spf13/cobra"
 )
 
@@ -34,27 +27,34 @@ serve them behind one HTTP front that routes like API Gateway's HTTP API
 (payload 2.0). Each function's real bootstrap runs as its own process under a
 Lambda Runtime API emulator: started on its first request (the cold start is
 logged with its duration), kept warm, one invocation at a time, more processes
-under concurrency, restarted after a timeout or a crash — as on Lambda.`,
+under concurrency, restarted after a timeout or a crash — as on Lambda.
+The dashboard at /_nextgo/ shows the functions, the requests (cold or warm)
+and composes v1, v2, ALB and Function URL events for one function. A busy
+port moves to the next free one.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			out := cmd.ErrOrStderr()
+			color := useColor(out)
+			l, err := listen(hostname, port, out, color) // before compiling: a busy port is known at once
+			if err != nil {
+				return err
+			}
+			defer l.Close()
 			fns, err := buildLocal(ctx, appDir(args), out)
 			if err != nil {
 				return err
 			}
 			logger := slog.New(slog.NewTextHandler(out, nil))
+			st := &startServer{fns: fns, pools: map[string]*runtimeapi.Pool{}, color: color, out: out}
+			st.dash = dashboard.New(dashboard.Options{Mode: "start", Invoke: st.invoke, Log: st.logLine})
 			var routes []runtimeapi.FrontRoute
-			var pools []*runtimeapi.Pool
-			defer func() {
-				for _, p := range pools {
-					p.Close()
-				}
-			}()
-			frontOpts := runtimeapi.FrontOptions{Logger: logger}
+			defer st.close()
+			frontOpts := runtimeapi.FrontOptions{Logger: logger, Observe: st.observe}
+			output := st.dash.FunctionOutput(out)
 			for _, f := range fns {
-				pool := runtimeapi.NewPool(f.fn, runtimeapi.Options{Output: out, Logger: logger})
-				pools = append(pools, pool)
+				pool := runtimeapi.NewPool(f.fn, runtimeapi.Options{Output: output, Logger: logger})
+				st.pools[f.fn.Name] = pool
 				if f.fallback {
 					// API Gateway's $default route: the paths no route serves.
 					frontOpts.Fallback = pool
@@ -68,33 +68,13 @@ under concurrency, restarted after a timeout or a crash — as on Lambda.`,
 			if err != nil {
 				return err
 			}
-			addr := net.JoinHostPort(hostname, strconv.Itoa(port))
-			l, err := net.Listen("tcp", addr)
-			if err != nil {
-				return fmt.Errorf("listen on %s: %w", addr, err)
-			}
-			files, err := routeFiles(fns)
-			if err != nil {
-				return err
-			}
-			srv := &http.Server{Handler: logRequests(front, out, files), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-			fmt.Fprintf(out, "  ▲ nextgo start (%d functions, %s)\n  - Local: http://%s\n\n", len(fns), runtime.GOARCH, addr)
-			errc := make(chan error, 1)
-			go func() { errc <- srv.Serve(l) }()
-			select {
-			case err := <-errc:
-				if !errors.Is(err, http.ErrServerClosed) {
-					return err
-				}
-			case <-ctx.Done():
-				shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				_ = srv.Shutdown(shutdown)
-			}
-			return nil
+			st.dash.SetRoutes(st.rows())
+			st.dash.SetBuild(dashboard.Build{Phase: dashboard.Ready, Routes: len(routes)})
+			fmt.Fprintf(out, "  ▲ nextgo start (%d functions, %s)\n  - Local:     http://%s\n  - Dashboard: http://%s%s\n\n", len(fns), runtime.GOARCH, l.Addr(), l.Addr(), dashboard.Prefix)
+			return serve(ctx, l, st.dash.Handler(front), func(ctx context.Context) error { <-ctx.Done(); return nil })
 		},
 	}
-	cmd.Flags().IntVarP(&port, "port", "p", 3000, "port to listen on")
+	cmd.Flags().IntVarP(&port, "port", "p", 3000, "port to listen on (the next free one when it is in use)")
 	cmd.Flags().StringVarP(&hostname, "hostname", "H", "127.0.0.1", "hostname to listen on")
 	return cmd
 }
@@ -106,6 +86,7 @@ type localFunction struct {
 	fallback  bool  // the function behind $default: no pattern
 	bodyLimit int64 // bytes; <= 0: none
 	limitText string
+	manifest  bundler.Function
 	fn        runtimeapi.Function
 }
 
@@ -139,85 +120,10 @@ func buildLocal(ctx context.Context, dir string, progress io.Writer) ([]localFun
 			return nil, err
 		}
 		fns = append(fns, localFunction{pattern: f.Pattern, file: f.File, fallback: f.Kind == string(bundler.KindFallback),
-			bodyLimit: f.BodyLimit, limitText: f.BodyLimitText, fn: runtimeapi.Function{
+			bodyLimit: f.BodyLimit, limitText: f.BodyLimitText, manifest: f, fn: runtimeapi.Function{
 				Name: res.Manifest.App + "-" + f.Name, Bootstrap: path, Env: f.Environment,
 				Timeout: time.Duration(f.MaxDuration) * time.Second, MemoryMB: f.Memory,
 			}})
 	}
 	return fns, nil
 }
-
-// routeFiles returns a function naming the file that serves a path for the
-// request log: the route file, else the fallback's (the app's middleware.go,
-// or nextgo.json when the fallback only runs its rules), else "".
-func routeFiles(fns []localFunction) (func(path string) string, error) {
-	var routes []localFunction
-	fallback := ""
-	for _, f := range fns {
-		if f.fallback {
-			fallback = f.file
-			if fallback == "" {
-				fallback = "middleware"
-			}
-			continue
-		}
-		routes = append(routes, f)
-	}
-	patterns := make([]string, len(routes))
-	for i, f := range routes {
-		patterns[i] = f.pattern
-	}
-	m, err := router.NewMatcher(patterns)
-	if err != nil {
-		return nil, err
-	}
-	return func(path string) string {
-		clean, _ := router.Normalize(path)
-		i, _, err := m.Match(clean)
-		if errors.Is(err, router.ErrMalformedEncoding) {
-			// As the front: the route's function answers it.
-			i, _, _ = m.Match(strings.ReplaceAll(clean, "%", "%25"))
-		}
-		if i >= 0 {
-			return routes[i].file
-		}
-		return fallback
-	}, nil
-}
-
-// logRequests writes one line per request, as nextgo dev does.
-func logRequests(h http.Handler, out io.Writer, fileOf func(string) string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		h.ServeHTTP(sw, r)
-		if sw.status == 0 {
-			sw.status = http.StatusOK
-		}
-		fmt.Fprintln(out, devserver.FormatEntry(mux.Entry{Method: r.Method, Path: r.RequestURI, Status: sw.status, File: fileOf(r.URL.EscapedPath()), Duration: time.Since(start)}))
-	})
-}
-
-// statusWriter notes the status sent, keeping Flush for streamed answers.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusWriter) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusWriter) Write(p []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(p)
-}
-
-func (s *statusWriter) Flush() { http.NewResponseController(s.ResponseWriter).Flush() }
-
-func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

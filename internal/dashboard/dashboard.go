@@ -34,6 +34,8 @@ type Dashboard struct {
 	entries []*Entry // oldest first, at most opts.Keep
 	byID    map[string]*Entry
 	subs    map[chan event]struct{}
+
+	flogs functionLogs
 }
 
 // event is one server-sent event.

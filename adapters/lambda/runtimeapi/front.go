@@ -93,6 +93,12 @@ type FrontOptions struct {
 	AccountID string
 	// Now returns the request time (default time.Now).
 	Now func() time.Time
+	// Observe, when set, is called once per request handed to a function,
+	// when the invocation returns and before the response is written: with
+	// the route's pattern (DefaultRouteKey for the fallback) and the
+	// invocation's result, nil when it could not be made. It feeds request
+	// logs; it must not write to the response.
+	Observe func(r *http.Request, route string, res *Result)
 }
 
 // Front is an http.Handler that serves a set of functions the way API
@@ -259,6 +265,9 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), f.opts.IntegrationTimeout)
 	defer cancel()
 	res, err := pool.Invoke(ctx, payload)
+	if f.opts.Observe != nil {
+		f.opts.Observe(r, route, res)
+	}
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrPayloadTooLarge):

@@ -150,6 +150,14 @@ func (f writerFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
 // Function returns the pool's function, defaults applied.
 func (p *Pool) Function() Function { return p.fn }
 
+// Environments returns how many execution environments (processes) are
+// live: warm, busy or starting.
+func (p *Pool) Environments() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.live) + p.starting
+}
+
 // ARN returns the function ARN sent to the runtime.
 func (p *Pool) ARN() string { return p.arn }
 
