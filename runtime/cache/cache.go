@@ -40,6 +40,7 @@ type Generator func(ctx context.Context) (Entry, error)
 // with.
 type Cache struct {
 	store Store
+	regen Regenerator // nil: stale entries regenerate on a goroutine
 	now   func() time.Time
 	log   *slog.Logger
 
@@ -70,6 +71,7 @@ type Option func(*options)
 
 type options struct {
 	store    Store
+	regen    Regenerator
 	now      func() time.Time
 	maxBytes int64
 	log      *slog.Logger
@@ -78,6 +80,12 @@ type options struct {
 // WithStore sets where entries are kept (by default a Memory store).
 func WithStore(s Store) Option {
 	return func(o *options) { o.store = s }
+}
+
+// WithRegenerator hands the regeneration of stale entries to r instead of
+// a goroutine of the process that served them stale.
+func WithRegenerator(r Regenerator) Option {
+	return func(o *options) { o.regen = r }
 }
 
 // WithClock sets the Cache's time source (time.Now by default), so that
@@ -108,7 +116,7 @@ func New(opts ...Option) *Cache {
 	if o.store == nil {
 		o.store = NewMemory(o.maxBytes)
 	}
-	return &Cache{store: o.store, now: o.now, log: o.log, flights: make(map[string]*flight)}
+	return &Cache{store: o.store, regen: o.regen, now: o.now, log: o.log, flights: make(map[string]*flight)}
 }
 
 // Store returns the store that holds the Cache's entries.
@@ -138,16 +146,15 @@ func (c *Cache) Get(ctx context.Context, path string, revalidate time.Duration, 
 	if err != nil {
 		c.logError(ctx, "reading", k, err)
 	}
+	base := e.Version // what a generation starts from
+	stale := ok && revalidate > 0 && c.now().After(e.Created.Add(revalidate))
+	if stale && e.Version != "" && regenerationOf(ctx) == e.Version {
+		// The regeneration a Regenerator was asked for: generate now.
+		ok = false
+	}
 	if ok {
-		if revalidate > 0 && c.now().After(e.Created.Add(revalidate)) {
-			c.mu.Lock()
-			f := c.flight(k)
-			if !f.regenerating {
-				f.regenerating = true
-				c.bg.Add(1)
-				go c.regenerate(context.WithoutCancel(ctx), k, f, f.version, gen)
-			}
-			c.mu.Unlock()
+		if stale {
+			c.stale(ctx, k, e, gen)
 			return e, Stale, nil
 		}
 		return e, Hit, nil
@@ -173,7 +180,7 @@ func (c *Cache) Get(ctx context.Context, path string, revalidate time.Duration, 
 	c.mu.Unlock()
 
 	gctx := context.WithoutCancel(ctx)
-	cl.entry, cl.err = c.run(gctx, path, gen)
+	cl.entry, cl.err = c.run(gctx, path, base, gen)
 	if cl.err == nil {
 		c.keep(gctx, k, f, version, cl.entry)
 	}
@@ -195,10 +202,31 @@ func (c *Cache) flight(k string) *flight {
 	return f
 }
 
-// regenerate runs a background regeneration of k.
-func (c *Cache) regenerate(ctx context.Context, k string, f *flight, version uint64, gen Generator) {
+// stale starts the regeneration of k's stale entry e: through the
+// Regenerator when there is one, else (or when it fails) on a goroutine of
+// this process, unless one already runs for k.
+func (c *Cache) stale(ctx context.Context, k string, e Entry, gen Generator) {
+	if c.regen != nil {
+		err := c.regen.Regenerate(ctx, k, e.Version)
+		if err == nil {
+			return
+		}
+		c.logError(ctx, "regenerating", k, err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f := c.flight(k)
+	if !f.regenerating {
+		f.regenerating = true
+		c.bg.Add(1)
+		go c.regenerate(context.WithoutCancel(ctx), k, f, f.version, e.Version, gen)
+	}
+}
+
+// regenerate runs a background regeneration of k from the entry at base.
+func (c *Cache) regenerate(ctx context.Context, k string, f *flight, version uint64, base string, gen Generator) {
 	defer c.bg.Done()
-	if e, err := c.run(ctx, k, gen); err == nil {
+	if e, err := c.run(ctx, k, base, gen); err == nil {
 		c.keep(ctx, k, f, version, e)
 	}
 	c.mu.Lock()
@@ -207,8 +235,9 @@ func (c *Cache) regenerate(ctx context.Context, k string, f *flight, version uin
 	c.mu.Unlock()
 }
 
-// run calls gen, turning a panic into an error, and stamps the entry.
-func (c *Cache) run(ctx context.Context, path string, gen Generator) (e Entry, err error) {
+// run calls gen, turning a panic into an error, and stamps the entry with
+// its time and the store's version it was generated from.
+func (c *Cache) run(ctx context.Context, path, base string, gen Generator) (e Entry, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("cache: generating %s: panic: %v\n%s", path, v, debug.Stack())
@@ -216,6 +245,7 @@ func (c *Cache) run(ctx context.Context, path string, gen Generator) (e Entry, e
 	}()
 	e, err = gen(ctx)
 	e.Created = c.now()
+	e.Version = base
 	return e, err
 }
 

@@ -114,7 +114,7 @@ func (m *Memory) remove(key string) {
 
 // charge is the bytes an entry for key costs the budget.
 func charge(key string, e Entry) int64 {
-	n := int64(entryOverhead + len(key) + len(e.Body))
+	n := int64(entryOverhead + len(key) + len(e.Version) + len(e.Body))
 	for k, vs := range e.Header {
 		n += int64(len(k))
 		for _, v := range vs {

@@ -49,7 +49,11 @@ func Open(getenv func(string) string, backends ...Backend) (*Cache, error) {
 			if err != nil {
 				return nil, fmt.Errorf("cache: opening the %s store: %w", name, err)
 			}
-			return New(WithStore(s)), nil
+			opts := []Option{WithStore(s)}
+			if r, ok := s.(Regenerator); ok {
+				opts = append(opts, WithRegenerator(r))
+			}
+			return New(opts...), nil
 		}
 		known = append(known, b.Name)
 	}

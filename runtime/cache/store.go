@@ -37,4 +37,11 @@ type Entry struct {
 	// Created is when the response was generated; it goes stale
 	// revalidate after it.
 	Created time.Time
+	// Version is a shared store's version of what it holds for the key
+	// (an S3 ETag, say), opaque to the Cache. Get sets it, also when it
+	// finds no entry; the Cache hands a generation's entry to Put with
+	// the Version its generation started from, so that such a store can
+	// refuse a Put that a Revalidate by another process overtook. Memory
+	// does not use it ("").
+	Version string
 }

@@ -42,7 +42,11 @@ func (h *handler) serveCached(w http.ResponseWriter, r *http.Request, info reque
 		return rec.entry(), nil
 	}
 	revalidate := time.Duration(h.config.Revalidate) * time.Second
-	e, state, err := h.store.Get(r.Context(), r.URL.EscapedPath(), revalidate, gen)
+	ctx := r.Context()
+	if v := r.Header.Get(cache.RegenerateHeader); v != "" {
+		ctx = cache.Regenerating(ctx, v)
+	}
+	e, state, err := h.store.Get(ctx, r.URL.EscapedPath(), revalidate, gen)
 	if err != nil {
 		if !errors.Is(err, errGenerationFailed) && r.Context().Err() == nil {
 			h.log.ErrorContext(r.Context(), "error in "+h.file, "route", h.file, "method", r.Method, "path", r.URL.Path, "err", err.Error())
