@@ -108,6 +108,9 @@ func (p *Project) Build(ctx context.Context, opts BuildOptions) (*BuildResult, e
 		if err != nil {
 			return nil, err
 		}
+		if eff.SharedCache, err = p.sharedCache(r, eff); err != nil {
+			return nil, err
+		}
 		res.Warnings = append(res.Warnings, warnings...)
 		main, err := LambdaMain(p.App, p.Table, r, eff)
 		if err != nil {
@@ -123,6 +126,9 @@ func (p *Project) Build(ctx context.Context, opts BuildOptions) (*BuildResult, e
 		}
 		if eff.Memory == 0 {
 			eff.Memory = DefaultMemory
+		}
+		if eff.SharedCache, err = p.sharedCache(fb, eff); err != nil {
+			return nil, err
 		}
 		main, err := FallbackMain(p.App, p.Table, eff)
 		if err != nil {
@@ -447,7 +453,7 @@ func describe(out string, pl functionPlan, opts BuildOptions) (Function, error) 
 		Name: r.Name, Pattern: r.Pattern, File: r.File, Kind: string(r.Kind), Methods: r.MethodNames(),
 		MaxDuration: pl.eff.MaxDuration, Memory: pl.eff.Memory, BodyLimit: pl.eff.BodyLimit, BodyLimitText: pl.eff.BodyLimitText, Cache: pl.eff.Cache,
 		Arch: opts.Arch, Zip: zipPath(r.Name), SHA256: a.SHA256, Size: a.Size, BinarySize: a.BinarySize,
-		Streaming: pl.eff.Streaming, Environment: opts.Env,
+		Streaming: pl.eff.Streaming, SharedCache: pl.eff.SharedCache, Environment: opts.Env,
 	}, nil
 }
 

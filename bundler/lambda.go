@@ -15,6 +15,10 @@ type Effective struct {
 	BodyLimitText string
 	Cache         string
 	Streaming     bool
+	// SharedCache: the function caches GETs or revalidates, so it links
+	// the shared store (adapters/lambda/s3cache), which its environment
+	// may choose.
+	SharedCache bool
 }
 
 // LambdaMain generates the main of route r's function: the route alone,
@@ -32,6 +36,9 @@ func LambdaMain(app App, t *Table, r Route, eff Effective) ([]byte, error) {
 	if useAPI {
 		b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/api\"\n")
 	}
+	if eff.SharedCache {
+		b.WriteString("\t\"github.com/nextgo-dev/nextgo/adapters/lambda/s3cache\"\n")
+	}
 	b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/cache\"\n")
 	b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/mux\"\n")
 	if useServer || withMW {
@@ -44,7 +51,7 @@ func LambdaMain(app App, t *Table, r Route, eff Effective) ([]byte, error) {
 		fmt.Fprintf(&b, "\tmw %s\n", goString(app.importPath("middleware")))
 	}
 	fmt.Fprintf(&b, "\tr0 %s\n)\n\n", goString(app.importPath(routePkg(r))))
-	b.WriteString("func main() {\n\tstore := cache.FromEnv()\n")
+	fmt.Fprintf(&b, "func main() {\n\tstore := %s\n", storeExpr(eff))
 	fmt.Fprintf(&b, "\troutes := []mux.Route{{Pattern: %s, File: %s, MaxDuration: %d * time.Second, Handler: %s}}\n",
 		goString(r.Pattern), goString(r.File), eff.MaxDuration, handlerExpr(app, r, "r0"))
 	if withMW {
@@ -121,6 +128,9 @@ func FallbackMain(app App, t *Table, eff Effective) ([]byte, error) {
 	b.WriteString("\tnglambda \"github.com/nextgo-dev/nextgo/adapters/lambda\"\n")
 	b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/mux\"\n")
 	if t.Middleware != nil {
+		if eff.SharedCache {
+			b.WriteString("\t\"github.com/nextgo-dev/nextgo/adapters/lambda/s3cache\"\n")
+		}
 		b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/cache\"\n")
 		b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/server\"\n")
 		fmt.Fprintf(&b, "\tmw %s\n", goString(app.importPath("middleware")))
@@ -130,7 +140,7 @@ func FallbackMain(app App, t *Table, eff Effective) ([]byte, error) {
 	}
 	b.WriteString(")\n\nfunc main() {\n")
 	if t.Middleware != nil {
-		b.WriteString("\tstore := cache.FromEnv()\n")
+		fmt.Fprintf(&b, "\tstore := %s\n", storeExpr(eff))
 		b.WriteString(middlewareExpr(t.Middleware))
 	}
 	b.WriteString(optionsExpr(app, t.Middleware != nil))
@@ -141,4 +151,15 @@ func FallbackMain(app App, t *Table, eff Effective) ([]byte, error) {
 	}
 	fmt.Fprintf(&b, "\tnglambda.Start(mx, nglambda.Options{MaxDuration: %d * time.Second, Route: \"$default\", File: %s})\n}\n", eff.MaxDuration, goString(file))
 	return formatGo("lambda/"+FallbackName+"/main.go", b.String())
+}
+
+// storeExpr is the generated expression of a function's response cache:
+// the store its environment names, among the memory store and, for a
+// function that caches or revalidates, the shared one. A function that
+// does neither links no AWS client.
+func storeExpr(eff Effective) string {
+	if eff.SharedCache {
+		return "cache.FromEnv(s3cache.Backend())"
+	}
+	return "cache.FromEnv()"
 }

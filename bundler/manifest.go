@@ -33,5 +33,6 @@ type Function struct {
 	Size          int64             `json:"size"`                    // zip size in bytes
 	BinarySize    int64             `json:"binarySize"`              // size of bootstrap in bytes
 	Streaming     bool              `json:"streaming"`               // the route streams: Function URL RESPONSE_STREAM
+	SharedCache   bool              `json:"sharedCache,omitempty"`   // caches GETs or revalidates: uses the app's shared response cache
 	Environment   map[string]string `json:"environment,omitempty"`   // production .env set (values never printed)
 }

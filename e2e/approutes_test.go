@@ -165,6 +165,18 @@ func testCaching(t *testing.T, base string) {
 	if n3, resp := now("/force-static", nil); n3 != n2 || resp.Header.Get("x-nextjs-cache") != "HIT" {
 		t.Errorf("after the regeneration: now %s (regenerated %s), cache %q; want the new value, HIT", n3, n2, resp.Header.Get("x-nextjs-cache"))
 	}
+	// On-demand revalidation from a route handler.
+	resp, body = do(t, "POST", base+"/revalidate-path?path=/force-static", nil, nil)
+	if resp.StatusCode != 200 || body != `{"revalidated":true}` {
+		t.Fatalf("revalidate-path: %d %s", resp.StatusCode, body)
+	}
+	n4, resp := now("/force-static", nil)
+	if n4 == n2 || resp.Header.Get("x-nextjs-cache") != "MISS" {
+		t.Errorf("after RevalidatePath: now %s (before %s), cache %q; want a new value, MISS", n4, n2, resp.Header.Get("x-nextjs-cache"))
+	}
+	if n5, resp := now("/force-static", nil); n5 != n4 || resp.Header.Get("x-nextjs-cache") != "HIT" {
+		t.Errorf("after the regeneration: now %s (regenerated %s), cache %q; want the new value, HIT", n5, n4, resp.Header.Get("x-nextjs-cache"))
+	}
 
 	// A route that exports POST is never cached.
 	seen := map[string]bool{}

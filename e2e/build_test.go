@@ -161,6 +161,10 @@ func TestStart(t *testing.T) {
 		s := startNextgo(t, "start", dir, "/basic/endpoint")
 		runCases(t, s.URL, appRouteCases(), true)
 		t.Run("streaming", func(t *testing.T) { testStreaming(t, s.URL) })
+		// The cached routes and the routes that revalidate them are
+		// separate functions: they share the app's cache.
+		t.Run("caching", func(t *testing.T) { testCaching(t, s.URL) })
+		t.Run("two processes", func(t *testing.T) { testTwoProcesses(t, filepath.Join(dir, ".nextgo", "local")) })
 	})
 }
 

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
 	"time"
 
+	"github.com/nextgo-dev/nextgo/adapters/lambda/localaws"
 	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
 	"github.com/nextgo-dev/nextgo/bundler"
 	"github.com/nextgo-dev/nextgo/internal/dashboard"
@@ -46,6 +48,11 @@ port moves to the next free one.`,
 				return err
 			}
 			logger := slog.New(slog.NewTextHandler(out, nil))
+			localAWS, err := localaws.Start()
+			if err != nil {
+				return err
+			}
+			defer localAWS.Close()
 			st := &startServer{fns: fns, pools: map[string]*runtimeapi.Pool{}, color: color, out: out}
 			st.dash = dashboard.New(dashboard.Options{Mode: "start", Invoke: st.invoke, Log: st.logLine})
 			var routes []runtimeapi.FrontRoute
@@ -53,8 +60,12 @@ port moves to the next free one.`,
 			frontOpts := runtimeapi.FrontOptions{Logger: logger, Observe: st.observe}
 			output := st.dash.FunctionOutput(out)
 			for _, f := range fns {
+				if f.manifest.SharedCache {
+					f.fn.Env = withEnv(f.fn.Env, localAWS.Env())
+				}
 				pool := runtimeapi.NewPool(f.fn, runtimeapi.Options{Output: output, Logger: logger})
 				st.pools[f.fn.Name] = pool
+				localAWS.Register(f.fn.Name, pool)
 				if f.fallback {
 					// API Gateway's $default route: the paths no route serves.
 					frontOpts.Fallback = pool
@@ -126,4 +137,12 @@ func buildLocal(ctx context.Context, dir string, progress io.Writer) ([]localFun
 			}})
 	}
 	return fns, nil
+}
+
+// withEnv returns env with add's variables added (add wins).
+func withEnv(env, add map[string]string) map[string]string {
+	out := make(map[string]string, len(env)+len(add))
+	maps.Copy(out, env)
+	maps.Copy(out, add)
+	return out
 }

@@ -1,0 +1,109 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/nextgo-dev/nextgo/adapters/lambda/localaws"
+	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
+	"github.com/nextgo-dev/nextgo/bundler"
+)
+
+// testTwoProcesses runs one cached function of the approutes app built in
+// out (by nextgo start) in two execution environments (two processes, as
+// two Lambda instances) and the API route that revalidates it in a third,
+// all on a local AWS endpoint like nextgo start's: both environments answer
+// from the one shared entry, and a revalidation through the API route is
+// seen by both.
+func testTwoProcesses(t *testing.T, out string) {
+	local, err := localaws.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer local.Close()
+	fns := map[string]runtimeapi.Function{}
+	for _, f := range readManifest(t, out).Functions {
+		if f.Pattern != "/force-static" && f.Pattern != "/api/revalidate" {
+			continue
+		}
+		if !f.SharedCache {
+			t.Fatalf("%s: sharedCache not set in the manifest", f.Pattern)
+		}
+		bin, err := bundler.ReadBootstrap(filepath.Join(out, filepath.FromSlash(f.Zip)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), f.Name, "bootstrap")
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, bin, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		fns[f.Pattern] = runtimeapi.Function{Name: f.Name, Bootstrap: path, Env: local.Env(), Timeout: 10 * time.Second}
+	}
+	quiet := runtimeapi.Options{Output: io.Discard, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	a := runtimeapi.NewPool(fns["/force-static"], quiet)
+	b := runtimeapi.NewPool(fns["/force-static"], quiet)
+	purger := runtimeapi.NewPool(fns["/api/revalidate"], quiet)
+	for _, p := range []*runtimeapi.Pool{a, b, purger} {
+		defer p.Close()
+	}
+
+	type answer struct {
+		body, cache string
+		pid         int
+	}
+	get := func(p *runtimeapi.Pool, path, query string) answer {
+		t.Helper()
+		ev, _ := json.Marshal(events.APIGatewayV2HTTPRequest{
+			Version: "2.0", RouteKey: "$default", RawPath: path, RawQueryString: query,
+			Headers: map[string]string{"host": "127.0.0.1"},
+			RequestContext: events.APIGatewayV2HTTPRequestContext{
+				Stage: "$default", RequestID: "test",
+				HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: path, Protocol: "HTTP/1.1", SourceIP: "127.0.0.1"},
+			},
+		})
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		res, err := p.Invoke(ctx, ev)
+		if err != nil || res.Err() != nil {
+			t.Fatalf("GET %s: %v %v", path, err, res.Err())
+		}
+		var r events.APIGatewayV2HTTPResponse
+		if err := json.Unmarshal(res.Payload, &r); err != nil || r.StatusCode != 200 {
+			t.Fatalf("GET %s: %s", path, res.Payload)
+		}
+		return answer{r.Body, r.Headers["X-Nextjs-Cache"] + r.Headers["x-nextjs-cache"], res.PID}
+	}
+	expect := func(got answer, body, cache string) {
+		t.Helper()
+		if (body != "" && got.body != body) || got.cache != cache {
+			t.Fatalf("got %s %s, want %s %s", got.body, got.cache, body, cache)
+		}
+	}
+	first := get(a, "/force-static", "")
+	expect(first, "", "MISS")
+	other := get(b, "/force-static", "")
+	expect(other, first.body, "HIT")
+	if other.pid == first.pid || other.pid == 0 {
+		t.Fatalf("both answers came from process %d", first.pid)
+	}
+	expect(get(a, "/force-static", ""), first.body, "HIT")
+
+	if r := get(purger, "/api/revalidate", "path=/force-static"); r.body != `{"revalidated":true}` {
+		t.Fatalf("revalidate: %s", r.body)
+	}
+	fresh := get(b, "/force-static", "")
+	expect(fresh, "", "MISS")
+	if fresh.body == first.body {
+		t.Fatal("the purged body was served again")
+	}
+	expect(get(a, "/force-static", ""), fresh.body, "HIT")
+	expect(get(b, "/force-static", ""), fresh.body, "HIT")
+}
