@@ -291,7 +291,8 @@ func TestDeploy(t *testing.T) {
 		deleted = append(deleted, c.Op+" "+c.Resource)
 	}
 	slices.Sort(deleted)
-	if want := []string{"DeleteFunction e2eshop-e2e-api-old-30c68670", "DeleteIntegration " + res.APIID, "DeleteRoute " + res.APIID}; !slices.Equal(deleted, want) {
+	if want := []string{"DeleteFunction e2eshop-e2e-api-old-30c68670", "DeleteIntegration " + res.APIID, "DeleteRoute " + res.APIID,
+		"PutObject " + deploy.BucketName("123456789012", "us-east-1", "e2eshop", "e2e")}; !slices.Equal(deleted, want) {
 		t.Errorf("--prune: calls %v, want %v", deleted, want)
 	}
 	if !slices.Equal(res.Summary.Deleted, []string{"e2eshop-e2e-api-old-30c68670"}) {
@@ -339,8 +340,8 @@ func TestDeploy(t *testing.T) {
 		t.Fatalf("rollback: %v\n%s", err, stderr)
 	}
 	for _, want := range []string{
-		"~ alias  e2eshop-e2e-api-hello-8a32a984:live      version 3 → 2 (undo release 3)",
-		"~ alias  e2eshop-e2e-api-post-_pid-24a2ea83:live  version 2 → 1 (undo release 3)",
+		"~ alias  e2eshop-e2e-api-hello-8a32a984:live      version 3 → 2 (restore release 3)",
+		"~ alias  e2eshop-e2e-api-post-_pid-24a2ea83:live  version 2 → 1 (restore release 3)",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("rollback output lacks %q:\n%s", want, stdout)

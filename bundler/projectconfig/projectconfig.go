@@ -55,6 +55,9 @@ type Config struct {
 	Name string
 	// Region is the AWS region to deploy to.
 	Region string
+	// KeepReleases is how many releases `nextgo deploy` keeps (1 to
+	// 1000; 0 means its default, 10).
+	KeepReleases int
 	// MaxDuration is the default Lambda timeout and request deadline of a
 	// route, in seconds (1 to 900).
 	MaxDuration int
@@ -240,7 +243,7 @@ var (
 	regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 )
 
-var topKeys = []string{"$schema", "name", "region", "maxDuration", "memory", "architecture", "bodyLimit",
+var topKeys = []string{"$schema", "name", "region", "keepReleases", "maxDuration", "memory", "architecture", "bodyLimit",
 	"trailingSlash", "basePath", "headers", "redirects", "rewrites"}
 
 func decode(root *value) (*Config, error) {
@@ -259,6 +262,8 @@ func decode(root *value) (*Config, error) {
 			if c.Region = rd.str(path, v); rd.err == nil && !regionRE.MatchString(c.Region) {
 				rd.fail(path, "%s is not an AWS region (like \"us-east-1\")", v.describe())
 			}
+		case "keepReleases":
+			c.KeepReleases = rd.integer(path, v, 1, 1000)
 		case "maxDuration":
 			c.MaxDuration = rd.integer(path, v, 1, MaxMaxDuration)
 		case "memory":

@@ -76,7 +76,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown key with a suggestion", `{"redirects": [{"source": "/a", "destination": "/b", "permanet": true}]}`,
 			`nextgo.json: redirects[0].permanet: unknown key (did you mean "permanent"?)`},
 		{"unknown top-level key", `{"functions": {}}`,
-			`nextgo.json: functions: unknown key (known keys: $schema, name, region, maxDuration, memory, architecture, bodyLimit, trailingSlash, basePath, headers, redirects, rewrites)`},
+			`nextgo.json: functions: unknown key (known keys: $schema, name, region, keepReleases, maxDuration, memory, architecture, bodyLimit, trailingSlash, basePath, headers, redirects, rewrites)`},
 		{"typo at the top", `{"trailingslash": true}`, `nextgo.json: trailingslash: unknown key (did you mean "trailingSlash"?)`},
 		{"not an object", `[]`, `nextgo.json: want an object, got an array`},
 		{"syntax", "{\n  \"name\": \"x\",\n}", `nextgo.json:3:1: invalid JSON: invalid character '}' looking for beginning of object key string`},

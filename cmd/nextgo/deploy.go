@@ -27,6 +27,8 @@ type awsFlags struct {
 	asJSON  bool
 	dryRun  bool
 	yes     bool
+
+	keepReleases int
 }
 
 func (f *awsFlags) register(cmd *cobra.Command) {
@@ -51,19 +53,23 @@ func (f *awsFlags) options(ctx context.Context, dir string, log io.Writer) (depl
 	if err := deploy.ValidateStage(f.stage); err != nil {
 		return deploy.Options{}, err
 	}
+	pc, err := projectconfig.Load(dir)
+	if err != nil {
+		return deploy.Options{}, err
+	}
 	region := f.region
 	if region == "" {
-		pc, err := projectconfig.Load(dir)
-		if err != nil {
-			return deploy.Options{}, err
-		}
 		region = pc.Region // nextgo.json's, else the SDK's chain decides
 	}
 	cfg, err := deploy.LoadAWSConfig(ctx, region, f.profile)
 	if err != nil {
 		return deploy.Options{}, err
 	}
-	return deploy.Options{AWS: cfg, Stage: f.stage, DryRun: f.dryRun, Log: log}, nil
+	keep := pc.KeepReleases
+	if f.keepReleases > 0 {
+		keep = f.keepReleases
+	}
+	return deploy.Options{AWS: cfg, Stage: f.stage, DryRun: f.dryRun, Log: log, KeepReleases: keep}, nil
 }
 
 // appName names the app in dir for rollback and remove, which need no
@@ -143,7 +149,11 @@ Functions whose code (SHA-256) and configuration are unchanged are skipped, so
 deploying an unchanged app uploads nothing. Changed functions are updated
 concurrently; every live alias moves only once all of them are ready, so a
 failure leaves the previous release serving, and running deploy again
-finishes the job. All state lives in AWS (tags and aliases).
+finishes the job. All state lives in AWS: tags, aliases, and a record of
+each release (its versions, routes and integrations) in an S3 bucket the
+deploy creates and tags for the stage, which also carries zips over 50 MB
+to Lambda. The last 10 releases are kept (--keep-releases, nextgo.json's
+keepReleases); older function versions that no alias points at are deleted.
 
 --dry-run prints the plan, each change with its reason, and changes nothing.
 --prune also deletes the functions and routes tagged for this app and stage
@@ -203,6 +213,7 @@ that the app no longer has; nothing else is ever deleted.`,
 	cmd.Flags().BoolVar(&skipBuild, "skip-build", false, "deploy the last build in --out as it is")
 	cmd.Flags().StringVar(&arch, "arch", "", "function architecture when building: arm64 or amd64 (default: nextgo.json's architecture, else arm64)")
 	cmd.Flags().IntVar(&concurrency, "concurrency", 4, "how many functions to update at once")
+	cmd.Flags().IntVar(&f.keepReleases, "keep-releases", 0, "how many releases to keep, with the function versions they use (default: nextgo.json's keepReleases, else 10)")
 	return cmd
 }
 
@@ -239,11 +250,14 @@ func newRollbackCmd() *cobra.Command {
 	var f awsFlags
 	return appCommand(&f, &cobra.Command{
 		Use:   "rollback [dir]",
-		Short: "Move every live alias back to the version it pointed at before the last deploy",
-		Long: `Undo the last release of the stage: every live alias that the last deploy
-moved goes back to the version it pointed at before. Functions that release
-created have no earlier version and stay. Code, configuration and routes are
-left alone. The rollback is itself a release: a second rollback undoes it.`,
+		Short: "Restore the release before the last one: versions, routes and integrations",
+		Long: `Undo the last release of the stage: the release before it is restored
+whole, from its record in the stage's deploy bucket. Every live alias goes
+back to the version that release served, and the HTTP API gets its routes
+and integrations back (routes the last release added go, renamed routes
+take their old keys). Functions stay deployed, so a later deploy or a second
+rollback brings the undone release back: the rollback is itself a release.
+Code and configuration are left alone.`,
 	}, func(ctx context.Context, _ *cobra.Command, app string, opts deploy.Options) (*deploy.Report, error) {
 		return deploy.Rollback(ctx, app, opts)
 	})

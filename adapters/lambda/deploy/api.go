@@ -51,6 +51,7 @@ type apiPlan struct {
 	integrations      []*integrationPlan
 	routes            []*routePlan
 	routeOps          []routeOp // in order; see planRoutes
+	keptRoutes        []agtypes.Route
 	staleIntegrations []agtypes.Integration
 	// replacedIntegrations invoke functions that a function of the build
 	// replaces: deleted with or without --prune, once no route uses them.
@@ -214,7 +215,7 @@ func (s *session) planAPI(ctx context.Context, fns []*fnState, stale []*ownedFn,
 	if err != nil {
 		return nil, err
 	}
-	ap.routeOps = ops
+	ap.routeOps, ap.keptRoutes = ops, kept
 	changed := map[string]bool{}
 	for _, op := range ops {
 		changed[op.key] = true
@@ -331,17 +332,9 @@ func (s *session) applyAPI(ctx context.Context, ap *apiPlan) (id, url string, er
 	for _, ip := range ap.integrations {
 		switch {
 		case ip.existing == nil:
-			out, err := s.apigw.CreateIntegration(ctx, &apigatewayv2.CreateIntegrationInput{
-				ApiId:                &id,
-				IntegrationType:      agtypes.IntegrationTypeAwsProxy,
-				IntegrationUri:       aws.String(ip.uri),
-				PayloadFormatVersion: aws.String(payloadFormat),
-				Description:          aws.String("nextgo " + routeLabel(ip.fn.spec.fn)),
-			})
-			if err != nil {
-				return id, url, fmt.Errorf("create integration for %s: %w", ip.fn.spec.name, err)
+			if err := s.createIntegration(ctx, id, ip); err != nil {
+				return id, url, err
 			}
-			ip.id = aws.ToString(out.IntegrationId)
 		case ip.update:
 			_, err := s.apigw.UpdateIntegration(ctx, &apigatewayv2.UpdateIntegrationInput{
 				ApiId:                &id,
@@ -378,4 +371,20 @@ func (s *session) applyAPI(ctx context.Context, ap *apiPlan) (id, url string, er
 
 func newAPIRef(id, url string) *agtypes.Api {
 	return &agtypes.Api{ApiId: aws.String(id), ApiEndpoint: aws.String(url)}
+}
+
+// createIntegration creates the Lambda proxy integration of ip.
+func (s *session) createIntegration(ctx context.Context, apiID string, ip *integrationPlan) error {
+	out, err := s.apigw.CreateIntegration(ctx, &apigatewayv2.CreateIntegrationInput{
+		ApiId:                &apiID,
+		IntegrationType:      agtypes.IntegrationTypeAwsProxy,
+		IntegrationUri:       aws.String(ip.uri),
+		PayloadFormatVersion: aws.String(payloadFormat),
+		Description:          aws.String("nextgo " + routeLabel(ip.fn.spec.fn)),
+	})
+	if err != nil {
+		return fmt.Errorf("create integration for %s: %w", ip.fn.spec.name, err)
+	}
+	ip.id = aws.ToString(out.IntegrationId)
+	return nil
 }

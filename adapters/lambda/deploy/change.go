@@ -32,6 +32,8 @@ const (
 	ResourceIntegration = "integration"
 	ResourceRoute       = "route"
 	ResourcePermission  = "permission"
+	ResourceBucket      = "bucket"
+	ResourceVersion     = "version"
 )
 
 // Change is one step of a plan: an action on one resource, with its reason.
@@ -138,6 +140,16 @@ func symbol(a Action) string {
 
 // changes collects a plan's steps.
 type changes []Change
+
+// moved reports whether the plan changes anything.
+func (cs changes) moved() bool {
+	for _, c := range cs {
+		if c.Action == Create || c.Action == Update || c.Action == Delete {
+			return true
+		}
+	}
+	return false
+}
 
 func (cs *changes) add(a Action, resource, name string, reason ...string) {
 	*cs = append(*cs, Change{Action: a, Resource: resource, Name: name, Reason: strings.Join(reason, "; ")})

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 )
@@ -72,6 +73,10 @@ type Options struct {
 	Prune bool
 	// Concurrency bounds how many functions are changed at once; 0 means 4.
 	Concurrency int
+	// KeepReleases is how many releases a deploy keeps (their records and
+	// the function versions they use); older versions that no alias points
+	// at are deleted. 0 means DefaultKeepReleases.
+	KeepReleases int
 	// WaitTimeout bounds each wait for a function or version to become
 	// ready; 0 means 5 minutes.
 	WaitTimeout time.Duration
@@ -98,11 +103,17 @@ type session struct {
 	partition string
 	log       io.Writer
 
+	bucket string // the deploy bucket: BucketName
+
 	lambda *lambda.Client
 	apigw  *apigatewayv2.Client
 	iam    *iam.Client
 	sts    *sts.Client
+	s3     *s3.Client
 }
+
+// DefaultKeepReleases is how many releases a deploy keeps by default.
+const DefaultKeepReleases = 10
 
 func newSession(ctx context.Context, app string, opts Options) (*session, error) {
 	if err := validateApp(app); err != nil {
@@ -136,6 +147,14 @@ func newSession(ctx context.Context, app string, opts Options) (*session, error)
 		apigw:  apigatewayv2.NewFromConfig(opts.AWS),
 		iam:    iam.NewFromConfig(opts.AWS),
 		sts:    sts.NewFromConfig(opts.AWS),
+		s3: s3.NewFromConfig(opts.AWS, func(o *s3.Options) {
+			// An endpoint of one's own (AWS_ENDPOINT_URL) serves buckets
+			// by path, not by host name.
+			o.UsePathStyle = opts.AWS.BaseEndpoint != nil
+		}),
+	}
+	if s.opts.KeepReleases <= 0 {
+		s.opts.KeepReleases = DefaultKeepReleases
 	}
 	if s.log == nil {
 		s.log = io.Discard
@@ -152,6 +171,7 @@ func newSession(ctx context.Context, app string, opts Options) (*session, error)
 	if s.account == "" {
 		return nil, errors.New("identify the AWS account: the caller identity has no account")
 	}
+	s.bucket = BucketName(s.account, s.region, s.app, s.stage)
 	return s, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -11,13 +12,15 @@ import (
 
 // plan is everything a deploy decided before changing anything.
 type plan struct {
-	role    *rolePlan
-	fns     []*fnState
-	stale   []*ownedFn
-	api     *apiPlan
-	build   string
-	release int
-	changes changes
+	role     *rolePlan
+	bucket   bucketState
+	releases []int // the recorded releases, oldest first
+	fns      []*fnState
+	stale    []*ownedFn
+	api      *apiPlan
+	build    string
+	release  int
+	changes  changes
 }
 
 // Deploy deploys the build to the stage opts.Stage: see the package
@@ -60,6 +63,15 @@ func (s *session) plan(ctx context.Context, b *Build) (*plan, error) {
 		return nil, err
 	}
 	p.role = role
+	if p.bucket, err = s.readBucket(ctx); err != nil {
+		return nil, err
+	}
+	if p.bucket == bucketMissing {
+		p.changes.add(Create, ResourceBucket, s.bucket, "release records and large zips, tagged for the app and stage")
+	}
+	if p.releases, err = s.releaseNumbers(ctx, p.bucket); err != nil {
+		return nil, err
+	}
 	specs, err := s.specs(b)
 	if err != nil {
 		return nil, err
@@ -103,6 +115,9 @@ func (s *session) plan(ctx context.Context, b *Build) (*plan, error) {
 		p.stale = append(p.stale, o)
 	}
 	p.release = nextRelease(aliases, p.build)
+	if n := len(p.releases); n > 0 && p.release <= p.releases[n-1] {
+		p.release = p.releases[n-1] + 1
+	}
 
 	for _, st := range p.fns {
 		p.changes.add(st.action(), ResourceFunction, st.spec.name, st.reasons...)
@@ -185,6 +200,12 @@ func (s *session) apply(ctx context.Context, b *Build, p *plan) error {
 	if err := s.applyRole(ctx, p.role); err != nil {
 		return err
 	}
+	if p.bucket == bucketMissing {
+		if err := s.createBucket(ctx); err != nil {
+			return err
+		}
+		p.bucket = bucketOwned
+	}
 	var changed []*fnState
 	for _, st := range p.fns {
 		if st.create || st.uploadCode || st.updateConfig || st.updateTags || st.publish {
@@ -230,5 +251,60 @@ func (s *session) apply(ctx context.Context, b *Build, p *plan) error {
 		s.logf("  deleted function %s", o.name)
 		return nil
 	})
-	return joinErrors(errs)
+	if err := joinErrors(errs); err != nil {
+		return err
+	}
+	if !p.changes.moved() {
+		return nil
+	}
+	rec := p.record(gone)
+	if err := s.writeRecord(ctx, rec); err != nil {
+		return fmt.Errorf("release %d is live, but its record was not written, so rollback cannot return to it: %w", p.release, err)
+	}
+	live := map[string]string{}
+	for _, f := range rec.Functions {
+		live[f.Name] = f.Version
+	}
+	for _, o := range p.stale {
+		if o.alias != nil {
+			live[o.name] = aws.ToString(o.alias.FunctionVersion)
+		}
+	}
+	return s.pruneReleases(ctx, append(p.releases, p.release), live)
+}
+
+// record is the release record of an applied plan: the build's functions
+// and the stale ones whose routes stay, with their versions and routes.
+func (p *plan) record(gone []*ownedFn) *Record {
+	rec := &Record{Release: p.release, Build: p.build}
+	keys := map[*fnState][]string{}
+	for _, rp := range p.api.routes {
+		keys[rp.integ.fn] = append(keys[rp.integ.fn], rp.key)
+	}
+	for _, st := range p.fns {
+		v := st.version
+		if v == "" && st.alias != nil {
+			v = aws.ToString(st.alias.FunctionVersion)
+		}
+		rec.Functions = append(rec.Functions, RecordFunction{Name: st.spec.name, Version: v, Route: routeLabel(st.spec.fn), RouteKeys: keys[st]})
+	}
+	byIntegration := map[string]string{}
+	for _, in := range p.api.state.integrations {
+		byIntegration["integrations/"+aws.ToString(in.IntegrationId)] = strings.TrimSuffix(integrationName(in), ":"+AliasName)
+	}
+	for _, o := range p.stale {
+		if o.alias == nil || slices.Contains(gone, o) {
+			continue
+		}
+		f := RecordFunction{Name: o.name, Version: aws.ToString(o.alias.FunctionVersion), Route: o.label}
+		for _, r := range p.api.keptRoutes {
+			if byIntegration[aws.ToString(r.Target)] == o.name {
+				f.RouteKeys = append(f.RouteKeys, aws.ToString(r.RouteKey))
+			}
+		}
+		if len(f.RouteKeys) > 0 {
+			rec.Functions = append(rec.Functions, f)
+		}
+	}
+	return rec
 }

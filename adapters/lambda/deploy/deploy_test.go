@@ -104,7 +104,7 @@ func TestDeployServesEveryRoute(t *testing.T) {
 		"AttachRolePolicy nextgo-shop-test-exec",
 		"CreateAlias shop-test-api-docs-__slug-b9e23f28", "CreateAlias shop-test-api-hello-8a32a984",
 		"CreateAlias shop-test-api-opt-___rest-df232758", "CreateAlias shop-test-api-post-_pid-24a2ea83",
-		"CreateApi ",
+		"CreateApi ", "CreateBucket nextgo-shop-test-4dcdd6a3",
 		"CreateFunction shop-test-api-docs-__slug-b9e23f28", "CreateFunction shop-test-api-hello-8a32a984",
 		"CreateFunction shop-test-api-opt-___rest-df232758", "CreateFunction shop-test-api-post-_pid-24a2ea83",
 		"CreateIntegration " + res.APIID, "CreateIntegration " + res.APIID,
@@ -115,6 +115,7 @@ func TestDeployServesEveryRoute(t *testing.T) {
 		"CreateStage " + res.APIID,
 		"PublishVersion shop-test-api-docs-__slug-b9e23f28", "PublishVersion shop-test-api-hello-8a32a984",
 		"PublishVersion shop-test-api-opt-___rest-df232758", "PublishVersion shop-test-api-post-_pid-24a2ea83",
+		"PutBucketTagging nextgo-shop-test-4dcdd6a3", "PutObject nextgo-shop-test-4dcdd6a3",
 	}
 	if got := sortedOps(e.fake.Mutations()); !slices.Equal(got, wantOps) {
 		t.Errorf("mutations:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantOps, "\n"))
@@ -240,7 +241,7 @@ func TestChangeOneRouteUpdatesOneFunction(t *testing.T) {
 	e.fake.ResetCalls()
 
 	res := e.deploy(e.build("shop", shopRoutes("v3", "v2")...))
-	want := []string{"PublishVersion shop-test-api-hello-8a32a984", "UpdateAlias shop-test-api-hello-8a32a984", "UpdateFunctionCode shop-test-api-hello-8a32a984"}
+	want := []string{"PublishVersion shop-test-api-hello-8a32a984", "PutObject nextgo-shop-test-4dcdd6a3", "UpdateAlias shop-test-api-hello-8a32a984", "UpdateFunctionCode shop-test-api-hello-8a32a984"}
 	if got := sortedOps(e.fake.Mutations()); !slices.Equal(got, want) {
 		t.Errorf("mutations = %v, want %v", got, want)
 	}
@@ -276,6 +277,7 @@ func TestConfigurationChangeUploadsNoCode(t *testing.T) {
 	res := e.deploy(e.build("shop", routes...))
 	want := []string{
 		"PublishVersion shop-test-api-hello-8a32a984", "PublishVersion shop-test-api-post-_pid-24a2ea83",
+		"PutObject nextgo-shop-test-4dcdd6a3",
 		"UpdateAlias shop-test-api-hello-8a32a984", "UpdateAlias shop-test-api-post-_pid-24a2ea83",
 		"UpdateFunctionConfiguration shop-test-api-hello-8a32a984", "UpdateFunctionConfiguration shop-test-api-post-_pid-24a2ea83",
 	}
@@ -406,6 +408,7 @@ func TestPruneDeletesOnlyWhatIsTaggedForTheStage(t *testing.T) {
 		"DeleteFunction shop-test-api-opt-___rest-df232758",
 		"DeleteIntegration " + res.APIID,
 		"DeleteRoute " + res.APIID, "DeleteRoute " + res.APIID,
+		"PutObject nextgo-shop-test-4dcdd6a3",
 	}
 	if got := sortedOps(e.fake.Mutations()); !slices.Equal(got, want) {
 		t.Errorf("mutations = %v, want %v", got, want)
@@ -568,7 +571,7 @@ func TestWaitsForPendingStatesAndNewRoles(t *testing.T) {
 		}
 	}
 	if got := sortedOps(e.fake.Mutations()); !slices.Equal(got, []string{
-		"PublishVersion shop-test-api-hello-8a32a984", "UpdateAlias shop-test-api-hello-8a32a984",
+		"PublishVersion shop-test-api-hello-8a32a984", "PutObject nextgo-shop-test-4dcdd6a3", "UpdateAlias shop-test-api-hello-8a32a984",
 		"UpdateFunctionCode shop-test-api-hello-8a32a984", "UpdateFunctionConfiguration shop-test-api-hello-8a32a984",
 	}) {
 		t.Errorf("mutations = %v", got)
@@ -597,7 +600,7 @@ func TestMissingPermissionIsRestored(t *testing.T) {
 	if !slices.Contains(again.Changes, want) {
 		t.Errorf("changes lack %+v", want)
 	}
-	if got := ops(e.fake.Mutations()); !slices.Equal(got, []string{"AddPermission shop-test-api-hello-8a32a984"}) {
+	if got := ops(e.fake.Mutations()); !slices.Equal(got, []string{"AddPermission shop-test-api-hello-8a32a984", "PutObject nextgo-shop-test-4dcdd6a3"}) {
 		t.Errorf("mutations = %v", got)
 	}
 	if status, _ := get(t, res.URL+"/api/hello"); status != 200 {
@@ -622,8 +625,8 @@ func TestRollback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantChanges := []Change{{Action: Update, Resource: ResourceAlias, Name: "shop-test-api-hello-8a32a984:live", Reason: "version 2 → 1 (undo release 2)"}}
-	if !slices.Equal(plan.Changes, wantChanges) || plan.Release != 2 {
+	wantChanges := []Change{{Action: Update, Resource: ResourceAlias, Name: "shop-test-api-hello-8a32a984:live", Reason: "version 2 → 1 (restore release 1)"}}
+	if !slices.Equal(plan.Changes, wantChanges) || plan.Release != 2 || plan.Restored != 1 {
 		t.Errorf("rollback plan = %+v, want %+v", plan, wantChanges)
 	}
 	if m := e.fake.Mutations(); len(m) != 0 {
@@ -637,7 +640,7 @@ func TestRollback(t *testing.T) {
 	if !slices.Equal(rep.Changes, wantChanges) {
 		t.Errorf("rollback = %+v", rep.Changes)
 	}
-	if got := ops(e.fake.Mutations()); !slices.Equal(got, []string{"UpdateAlias shop-test-api-hello-8a32a984"}) {
+	if got := ops(e.fake.Mutations()); !slices.Equal(got, []string{"UpdateAlias shop-test-api-hello-8a32a984", "PutObject nextgo-shop-test-4dcdd6a3"}) {
 		t.Errorf("mutations = %v", got)
 	}
 	for path, want := range map[string]string{"/api/hello": "v1", "/api/post/1": "v1"} {
@@ -651,7 +654,7 @@ func TestRollback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Change{{Action: Update, Resource: ResourceAlias, Name: "shop-test-api-hello-8a32a984:live", Reason: "version 1 → 2 (undo release 3)"}}
+	want := []Change{{Action: Update, Resource: ResourceAlias, Name: "shop-test-api-hello-8a32a984:live", Reason: "version 1 → 2 (restore release 2)"}}
 	if !slices.Equal(rep.Changes, want) {
 		t.Errorf("second rollback = %+v, want %+v", rep.Changes, want)
 	}

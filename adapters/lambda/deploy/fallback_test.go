@@ -135,7 +135,7 @@ func TestDeployFallbackServesTheDefaultRoute(t *testing.T) {
 	// A new fallback is released like any function; the routes stay.
 	e.fake.ResetCalls()
 	res = e.deploy(e.build("shop", shopWithFallback("other")...))
-	wantOps := []string{"PublishVersion shop-test-_fallback", "UpdateAlias shop-test-_fallback", "UpdateFunctionCode shop-test-_fallback"}
+	wantOps := []string{"PublishVersion shop-test-_fallback", "PutObject nextgo-shop-test-4dcdd6a3", "UpdateAlias shop-test-_fallback", "UpdateFunctionCode shop-test-_fallback"}
 	if got := sortedOps(e.fake.Mutations()); !slices.Equal(got, wantOps) {
 		t.Errorf("mutations = %v, want %v", got, wantOps)
 	}
@@ -151,7 +151,7 @@ func TestDeployFallbackServesTheDefaultRoute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []Change{{Action: Update, Resource: ResourceAlias, Name: "shop-test-_fallback:live", Reason: "version 2 → 1 (undo release 2)"}}; !slices.Equal(rep.Changes, want) {
+	if want := []Change{{Action: Update, Resource: ResourceAlias, Name: "shop-test-_fallback:live", Reason: "version 2 → 1 (restore release 1)"}}; !slices.Equal(rep.Changes, want) {
 		t.Errorf("rollback = %+v, want %+v", rep.Changes, want)
 	}
 	if _, out := get(t, res.URL+"/about"); out.Reply != "v3" {
@@ -195,7 +195,7 @@ func TestPruneRemovesTheDefaultRoute(t *testing.T) {
 
 	e.fake.ResetCalls()
 	pruned := e.deploy(noFallback, prune)
-	want := []string{"DeleteFunction shop-test-_fallback", "DeleteIntegration " + res.APIID, "DeleteRoute " + res.APIID}
+	want := []string{"DeleteFunction shop-test-_fallback", "DeleteIntegration " + res.APIID, "DeleteRoute " + res.APIID, "PutObject nextgo-shop-test-4dcdd6a3"}
 	if got := sortedOps(e.fake.Mutations()); !slices.Equal(got, want) {
 		t.Errorf("mutations = %v, want %v", got, want)
 	}

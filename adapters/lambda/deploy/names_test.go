@@ -76,7 +76,7 @@ func TestOldNamesAreReplaced(t *testing.T) {
 	if !slices.Contains(again.Changes, want) || !slices.Equal(again.Summary.Deleted, []string{old}) {
 		t.Errorf("changes %+v lack %+v, or summary %+v", again.Changes, want, again.Summary)
 	}
-	wantOps := []string{"DeleteFunction " + old, "DeleteIntegration " + res.APIID, "UpdateRoute " + res.APIID}
+	wantOps := []string{"DeleteFunction " + old, "DeleteIntegration " + res.APIID, "PutObject nextgo-shop-test-4dcdd6a3", "UpdateRoute " + res.APIID}
 	if got := sortedOps(e.fake.Mutations()); !slices.Equal(got, wantOps) {
 		t.Errorf("mutations = %v, want %v", got, wantOps)
 	}

@@ -12,7 +12,8 @@ import (
 
 // Remove deletes everything tagged for app and stage: the HTTP API (with
 // its routes, integrations and stage), every function (with its versions,
-// alias and permissions) and the execution role. Nothing without both tags
+// alias and permissions), the deploy bucket (with the release records)
+// and the execution role. Nothing without both tags
 // is touched. With opts.DryRun it only reports what it would delete.
 // Removing a stage that has nothing deployed is not an error.
 func Remove(ctx context.Context, app string, opts Options) (*Report, error) {
@@ -50,6 +51,13 @@ func Remove(ctx context.Context, app string, opts Options) (*Report, error) {
 	default:
 		rep.Changes = append(rep.Changes, Change{Action: Delete, Resource: ResourceRole, Name: role, Reason: "execution role"})
 	}
+	bucket, err := s.readBucket(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if bucket == bucketOwned {
+		rep.Changes = append(rep.Changes, Change{Action: Delete, Resource: ResourceBucket, Name: s.bucket, Reason: "release records"})
+	}
 	if opts.DryRun {
 		return rep, nil
 	}
@@ -70,6 +78,12 @@ func Remove(ctx context.Context, app string, opts Options) (*Report, error) {
 	})
 	if err := joinErrors(errs); err != nil {
 		return nil, err
+	}
+	if bucket == bucketOwned {
+		if err := s.removeBucket(ctx); err != nil {
+			return nil, err
+		}
+		s.logf("  deleted bucket %s", s.bucket)
 	}
 	if role != "" {
 		if err := s.deleteRole(ctx, role); err != nil {
