@@ -2,11 +2,13 @@ package e2e
 
 import (
 	"context"
+	"debug/buildinfo"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,4 +108,48 @@ func testTwoProcesses(t *testing.T, out string) {
 	}
 	expect(get(a, "/force-static", ""), fresh.body, "HIT")
 	expect(get(b, "/force-static", ""), fresh.body, "HIT")
+}
+
+// testCacheIsolation checks what the approutes functions built in out
+// link: a function that neither caches nor revalidates links no module of
+// the AWS SDK; one that does links its request signer alone, none of its
+// service clients.
+func testCacheIsolation(t *testing.T, out string) {
+	shared := 0
+	for _, f := range readManifest(t, out).Functions {
+		bin, err := bundler.ReadBootstrap(filepath.Join(out, filepath.FromSlash(f.Zip)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "bootstrap")
+		if err := os.WriteFile(path, bin, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		info, err := buildinfo.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sdk []string
+		for _, m := range info.Deps {
+			if strings.HasPrefix(m.Path, "github.com/aws/aws-sdk-go-v2") {
+				sdk = append(sdk, m.Path)
+			}
+		}
+		want := f.Pattern == "/force-static" || f.Pattern == "/revalidate-1" || f.Pattern == "/api/revalidate" || f.Pattern == "/revalidate-path"
+		if f.SharedCache != want {
+			t.Errorf("%s: sharedCache %v, want %v", f.Pattern, f.SharedCache, want)
+		}
+		switch {
+		case !f.SharedCache && len(sdk) > 0:
+			t.Errorf("%s neither caches nor revalidates but links %v", f.Pattern, sdk)
+		case f.SharedCache && (len(sdk) != 1 || sdk[0] != "github.com/aws/aws-sdk-go-v2"):
+			t.Errorf("%s links %v, want the SDK's core module alone (its signer)", f.Pattern, sdk)
+		}
+		if f.SharedCache {
+			shared++
+		}
+	}
+	if shared != 4 {
+		t.Errorf("%d functions use the shared cache, want 4", shared)
+	}
 }
