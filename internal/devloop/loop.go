@@ -134,11 +134,13 @@ func New(opts Options) (*Loop, error) {
 		DisableCompression:  true,
 	}
 	l.proxy = &httputil.ReverseProxy{
-		Director:       l.direct,
-		Transport:      l.tr,
-		FlushInterval:  -1, // streamed responses reach the client as they are written
+		Director:  l.direct,
+		Transport: l.tr,
+		// FlushInterval 0: a response of unknown length (streamed) or an
+		// event stream is flushed as it is written, others are buffered.
 		ErrorHandler:   l.proxyError,
 		ModifyResponse: passClose,
+		BufferPool:     &bufferPool{},
 	}
 	return l, nil
 }
@@ -530,6 +532,18 @@ func (l *Loop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 type writerKey struct{}
+
+// bufferPool reuses the proxy's copy buffers.
+type bufferPool struct{ p sync.Pool }
+
+func (b *bufferPool) Get() []byte {
+	if v, ok := b.p.Get().(*[]byte); ok {
+		return *v
+	}
+	return make([]byte, 32<<10)
+}
+
+func (b *bufferPool) Put(buf []byte) { b.p.Put(&buf) }
 
 // passClose makes the client's connection close when the dev server closed
 // its own after the response (an early 413 that left the body unread).
