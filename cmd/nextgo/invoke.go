@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
-	"github.com/nextgo-dev/nextgo/runtime/router"
 	"github.com/spf13/cobra"
 )
 
@@ -75,31 +76,33 @@ emulator, and print the response payload. The event is read from --event
 // findFunction picks the function for a path, pattern or function name:
 // the fallback serves a path no route serves, when the app has one.
 func findFunction(fns []localFunction, route string) (localFunction, string, error) {
-	var patterns []string
-	var routes []localFunction
-	var fallback *localFunction
-	for i, f := range fns {
+	var routes []runtimeapi.FrontRoute
+	byPattern := map[string]localFunction{}
+	for _, f := range fns {
 		if (f.pattern == route && !f.fallback) || f.fn.Name == route || strings.HasSuffix(f.fn.Name, "-"+route) {
 			return f, f.pattern, nil
 		}
 		if f.fallback {
-			fallback = &fns[i]
+			byPattern[runtimeapi.DefaultRouteKey] = f
 			continue
 		}
-		patterns = append(patterns, f.pattern)
-		routes = append(routes, f)
+		byPattern[f.pattern] = f
+		routes = append(routes, runtimeapi.FrontRoute{Pattern: f.pattern, Pool: notInvoked{}})
 	}
-	m, err := router.NewMatcher(patterns)
+	// The front routes the path as nextgo start does; nothing is invoked.
+	front, err := runtimeapi.NewFront(routes, runtimeapi.FrontOptions{})
 	if err != nil {
 		return localFunction{}, "", err
 	}
-	clean, _ := router.Normalize(route)
-	i, _, err := m.Match(clean)
-	switch {
-	case err == nil && i >= 0:
-		return routes[i], route, nil
-	case fallback != nil:
-		return *fallback, route, nil
+	if f, ok := byPattern[front.Route(route)]; ok {
+		return f, route, nil
 	}
 	return localFunction{}, "", fmt.Errorf("no route serves %s (see nextgo routes)", route)
+}
+
+// notInvoked stands for a function in a front used only to route.
+type notInvoked struct{}
+
+func (notInvoked) Invoke(context.Context, []byte) (*runtimeapi.Result, error) {
+	return nil, errors.New("not invoked")
 }

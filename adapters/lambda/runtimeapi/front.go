@@ -180,13 +180,7 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Apigw-Requestid", requestID)
 	httpguard.CloseAfterTransferCoded(w, r)
 
-	clean, _ := router.Normalize(r.URL.EscapedPath())
-	i, ps, err := f.matcher.Match(clean)
-	if errors.Is(err, router.ErrMalformedEncoding) {
-		// HTTP API routes on the raw segments; the function itself answers
-		// the malformed encoding (400).
-		i, ps, _ = f.matcher.Match(strings.ReplaceAll(clean, "%", "%25"))
-	}
+	i, ps := f.match(r.URL.EscapedPath())
 	var (
 		rt       *frontRoute
 		pool     Invoker
@@ -299,6 +293,29 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.opts.Logger.Warn("function returned a response HTTP API cannot read", "route", route, "requestId", res.RequestID, "error", err)
 		writeGatewayError(w, StatusFunctionError, "Internal Server Error")
 	}
+}
+
+// match returns the index of the route serving the escaped path and its
+// parameters, or -1. The path is normalised only to choose the route.
+func (f *Front) match(path string) (int, router.Params) {
+	clean, _ := router.Normalize(path)
+	i, ps, err := f.matcher.Match(clean)
+	if errors.Is(err, router.ErrMalformedEncoding) {
+		// HTTP API routes on the raw segments; the function itself answers
+		// the malformed encoding (400).
+		i, ps, _ = f.matcher.Match(strings.ReplaceAll(clean, "%", "%25"))
+	}
+	return i, ps
+}
+
+// Route returns the pattern of the route serving the escaped path as the
+// front routes it, or DefaultRouteKey when none does (the fallback's, when
+// the front has one).
+func (f *Front) Route(path string) string {
+	if i, _ := f.match(path); i >= 0 {
+		return f.routes[i].pattern.Path
+	}
+	return DefaultRouteKey
 }
 
 // writeGatewayError writes one of API Gateway's own JSON error responses.

@@ -53,3 +53,22 @@ func TestFrontObserve(t *testing.T) {
 		t.Errorf("observed %+v, want %+v", got, want)
 	}
 }
+
+func TestFrontRoute(t *testing.T) {
+	f, err := NewFront([]FrontRoute{{Pattern: "/api/post/[pid]", Pool: &fakeFunction{}}, {Pattern: "/api/hello", Pool: &fakeFunction{}}}, FrontOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ path, want string }{
+		{"/api/hello", "/api/hello"},
+		{"/api/hello/", "/api/hello"},
+		{"/api/post/1", "/api/post/[pid]"},
+		{"/api/post/%zz", "/api/post/[pid]"}, // the function answers the malformed encoding
+		{"/about", DefaultRouteKey},
+	}
+	for _, tt := range tests {
+		if got := f.Route(tt.path); got != tt.want {
+			t.Errorf("Route(%q) = %q, want %q", tt.path, got, tt.want)
+		}
+	}
+}
