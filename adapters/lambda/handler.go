@@ -49,12 +49,13 @@ type Options struct {
 	// value means no limit. Streamed responses are not bounded here.
 	MaxResponse int64
 
-	// Streaming makes Start answer function URL events with a streamed
-	// response, for a function URL in invoke mode RESPONSE_STREAM: the
+	// Streaming makes Start answer function URL events (invoke mode
+	// RESPONSE_STREAM) and API Gateway REST API events (an integration
+	// with responseTransferMode STREAM) with a streamed response: the
 	// status and headers go out when the handler first flushes (or has 4
 	// KB pending, or returns), and the body as it is flushed. Other event
-	// kinds are answered buffered as usual. (InvokeStream streams function
-	// URL events whatever this says.)
+	// kinds are answered buffered as usual. (InvokeStream streams those
+	// events whatever this says.)
 	Streaming bool
 
 	// Logger receives the adapter's log lines (malformed events, limits,

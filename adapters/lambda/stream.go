@@ -166,11 +166,12 @@ func (st *streamState) finish(w *responseWriter, p *panicked) {
 }
 
 // InvokeStream serves one event given as raw JSON, streaming the response
-// of a function URL event: it returns an
-// *events.LambdaFunctionURLStreamingResponse as soon as the handler
-// commits its response (see the package documentation). Other event kinds
-// get their buffered JSON response as an io.Reader. Errors are as for
-// Invoke.
+// of a function URL event or of an API Gateway REST API event (see
+// reststream.go): it returns an *events.LambdaFunctionURLStreamingResponse,
+// or for a REST API an *events.APIGatewayProxyStreamingResponse, as soon as
+// the handler commits its response (see the package documentation). Other
+// event kinds get their buffered JSON response as an io.Reader. Errors are
+// as for Invoke.
 func (h *Handler) InvokeStream(ctx context.Context, payload []byte) (io.Reader, error) {
 	return h.invokeStream(ctx, string(payload))
 }
@@ -187,7 +188,8 @@ func (h *Handler) invokeStream(ctx context.Context, payload string) (io.Reader, 
 	if err != nil {
 		return nil, err
 	}
-	if k != KindFunctionURL {
+	rest := streamsREST(k, ev.version)
+	if k != KindFunctionURL && !rest {
 		out, err := h.invoke(ctx, payload)
 		if err != nil {
 			return nil, err
@@ -197,7 +199,11 @@ func (h *Handler) invokeStream(ctx context.Context, payload string) (io.Reader, 
 	inv := &invocation{kind: k, payload: payload}
 	var q request
 	hs, err := ev.toRequest(k, &q, ls)
-	return h.serveStream(ctx, inv, &q, hs, err), nil
+	out := h.serveStream(ctx, inv, &q, hs, err)
+	if rest {
+		return restStream(out), nil
+	}
+	return out, nil
 }
 
 func (h *Handler) serveStream(ctx context.Context, inv *invocation, q *request, hs hdrs, convErr error) io.Reader {
