@@ -291,7 +291,8 @@ func isMethodName(s string) bool {
 }
 
 // streams reports whether the file streams responses: it calls server.Stream
-// or a Flush method.
+// or a Flush method, or makes an io.Pipe (whose reader a route handler
+// returns as the body of server.NewResponse, flushed as it is read).
 func (p *parsed) streams() bool {
 	found := false
 	ast.Inspect(p.file, func(n ast.Node) bool {
@@ -299,7 +300,7 @@ func (p *parsed) streams() bool {
 			return false
 		}
 		if sel, ok := n.(*ast.SelectorExpr); ok {
-			found = sel.Sel.Name == "Flush" || p.isSel(sel, false, serverImport, "Stream")
+			found = sel.Sel.Name == "Flush" || p.isSel(sel, false, serverImport, "Stream") || p.isSel(sel, false, "io", "Pipe")
 		}
 		return !found
 	})

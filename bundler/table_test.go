@@ -241,13 +241,15 @@ func TestStreams(t *testing.T) {
 	stream := strings.Replace(getRoute, "return server.Text(\"hi\"), nil", "return server.Stream(func(w io.Writer) error { return nil }), nil", 1)
 	stream = strings.Replace(stream, "import \"github.com", "import (\n\t\"io\"\n\t\"github.com", 1)
 	stream = strings.Replace(stream, "runtime/server\"\n", "runtime/server\"\n)\n", 1)
+	pipe := strings.Replace(stream, "server.Stream(func(w io.Writer) error { return nil })", "server.NewResponse(pr)", 1)
+	pipe = strings.Replace(pipe, "return server.NewResponse", "pr, _ := io.Pipe()\n\treturn server.NewResponse", 1)
 	flush := strings.Replace(apiUser, "res.Status(200)", "res.Flush(); res.Status(200)", 1)
-	tb, err := BuildTable(mapFS(map[string]string{"app/s/route.go": stream, "app/t/route.go": getRoute, "pages/api/f.go": flush, "pages/api/u.go": apiUser}))
+	tb, err := BuildTable(mapFS(map[string]string{"app/s/route.go": stream, "app/p/route.go": pipe, "app/t/route.go": getRoute, "pages/api/f.go": flush, "pages/api/u.go": apiUser}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range tb.Routes {
-		want := r.Pattern == "/s" || r.Pattern == "/api/f"
+		want := r.Pattern == "/s" || r.Pattern == "/p" || r.Pattern == "/api/f"
 		if r.Streams != want {
 			t.Errorf("%s: Streams = %v, want %v", r.Pattern, r.Streams, want)
 		}

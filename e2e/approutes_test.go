@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"bufio"
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -66,35 +63,13 @@ func TestDevAppRoutes(t *testing.T) {
 	s := startNextgo(t, "dev", dir, "/basic/endpoint")
 	runCases(t, s.URL, appRouteCases(), false)
 	t.Run("streaming", func(t *testing.T) { testStreaming(t, s.URL) })
+	t.Run("big stream", func(t *testing.T) { testBigStream(t, s.URL) })
 	t.Run("caching", func(t *testing.T) { testCaching(t, s.URL) })
 	if !strings.Contains(s.Out.String(), "app/status/500/route.go") {
 		t.Errorf("the 500's log does not name the route file:\n%s", s.Out.String())
 	}
 	if !strings.Contains(s.Out.String(), "app/no-response/route.go") {
 		t.Errorf("the nil response's log does not name the route file:\n%s", s.Out.String())
-	}
-}
-
-// testStreaming reads the first chunk before the handler has produced the
-// second: the handler waits for a file the test creates only then.
-func testStreaming(t *testing.T, base string) {
-	release := filepath.Join(t.TempDir(), "release")
-	resp, err := http.Get(base + "/advanced/streaming?release=" + release)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	r := bufio.NewReader(resp.Body)
-	first, err := r.ReadString('\n')
-	if err != nil || first != "chunk 1\n" {
-		t.Fatalf("first chunk = %q, %v", first, err)
-	}
-	if err := os.WriteFile(release, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	second, err := r.ReadString('\n')
-	if err != nil || second != "chunk 2\n" {
-		t.Fatalf("second chunk = %q, %v", second, err)
 	}
 }
 

@@ -166,6 +166,7 @@ func TestStart(t *testing.T) {
 		t.Run("caching", func(t *testing.T) { testCaching(t, s.URL) })
 		t.Run("two processes", func(t *testing.T) { testTwoProcesses(t, filepath.Join(dir, ".nextgo", "local")) })
 		t.Run("cache isolation", func(t *testing.T) { testCacheIsolation(t, filepath.Join(dir, ".nextgo", "local")) })
+		t.Run("big stream", func(t *testing.T) { testBigStream(t, s.URL) })
 	})
 }
 

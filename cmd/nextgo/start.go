@@ -25,8 +25,10 @@ func newStartCmd() *cobra.Command {
 		Use:   "start [dir]",
 		Short: "Serve the built Lambda functions locally, one process per route",
 		Long: `Build the app's functions for this machine's architecture (when needed) and
-serve them behind one HTTP front that routes like API Gateway's HTTP API
-(payload 2.0). Each function's real bootstrap runs as its own process under a
+serve them behind one HTTP front that models the API Gateway API nextgo deploy
+creates: an HTTP API (payload 2.0), or, when a route streams, a REST API whose
+streaming routes stream (responseTransferMode STREAM) and whose other routes
+are buffered. Each function's real bootstrap runs as its own process under a
 Lambda Runtime API emulator: started on its first request (the cold start is
 logged with its duration), kept warm, one invocation at a time, more processes
 under concurrency, restarted after a timeout or a crash — as on Lambda.
@@ -59,6 +61,9 @@ port moves to the next free one.`,
 			defer st.close()
 			frontOpts := runtimeapi.FrontOptions{Logger: logger, Observe: st.observe}
 			output := st.dash.FunctionOutput(out)
+			// The front nextgo deploy creates: a REST API when a route
+			// streams, else an HTTP API.
+			frontOpts.Gateway = frontGateway(fns)
 			for _, f := range fns {
 				if f.manifest.SharedCache {
 					f.fn.Env = withEnv(f.fn.Env, localAWS.Env())
@@ -73,7 +78,7 @@ port moves to the next free one.`,
 				}
 				// A client has the route's maxDuration to send its body.
 				routes = append(routes, runtimeapi.FrontRoute{Pattern: f.pattern, Pool: pool,
-					BodyLimit: f.bodyLimit, BodyLimitText: f.limitText, BodyTimeout: f.fn.Timeout})
+					BodyLimit: f.bodyLimit, BodyLimitText: f.limitText, BodyTimeout: f.fn.Timeout, Stream: f.stream})
 			}
 			front, err := runtimeapi.NewFront(routes, frontOpts)
 			if err != nil {
@@ -95,6 +100,7 @@ type localFunction struct {
 	pattern   string
 	file      string
 	fallback  bool  // the function behind $default: no pattern
+	stream    bool  // the route streams its responses
 	bodyLimit int64 // bytes; <= 0: none
 	limitText string
 	manifest  bundler.Function
@@ -130,7 +136,7 @@ func buildLocal(ctx context.Context, dir string, progress io.Writer) ([]localFun
 		if err := os.Rename(path+".new", path); err != nil {
 			return nil, err
 		}
-		fns = append(fns, localFunction{pattern: f.Pattern, file: f.File, fallback: f.Kind == string(bundler.KindFallback),
+		fns = append(fns, localFunction{pattern: f.Pattern, file: f.File, fallback: f.Kind == string(bundler.KindFallback), stream: f.Streaming,
 			bodyLimit: f.BodyLimit, limitText: f.BodyLimitText, manifest: f, fn: runtimeapi.Function{
 				Name: res.Manifest.App + "-" + f.Name, Bootstrap: path, Env: f.Environment,
 				Timeout: time.Duration(f.MaxDuration) * time.Second, MemoryMB: f.Memory,
@@ -145,4 +151,16 @@ func withEnv(env, add map[string]string) map[string]string {
 	maps.Copy(out, env)
 	maps.Copy(out, add)
 	return out
+}
+
+// frontGateway is the API Gateway API nextgo deploy puts in front of the
+// functions: a REST API, with STREAM integrations for streaming routes,
+// when a route streams (HTTP APIs cannot stream), else an HTTP API.
+func frontGateway(fns []localFunction) runtimeapi.Gateway {
+	for _, f := range fns {
+		if f.stream {
+			return runtimeapi.GatewayREST
+		}
+	}
+	return runtimeapi.GatewayHTTP
 }

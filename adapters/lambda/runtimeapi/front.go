@@ -65,6 +65,11 @@ type FrontRoute struct {
 	// (default FrontOptions.BodyTimeout); nextgo start gives it the route's
 	// maxDuration.
 	BodyTimeout time.Duration
+	// Stream marks a streaming route: behind a REST API (GatewayREST) its
+	// integration has responseTransferMode STREAM, so its response is
+	// passed on as the function writes it, past 6 MB and up to
+	// MaxStreamDuration. Behind an HTTP API it has no effect.
+	Stream bool
 }
 
 // FrontOptions configure a Front.
@@ -99,6 +104,17 @@ type FrontOptions struct {
 	// invocation's result, nil when it could not be made. It feeds request
 	// logs; it must not write to the response.
 	Observe func(r *http.Request, route string, res *Result)
+	// Gateway is the API the front models: GatewayHTTP (the default) or
+	// GatewayREST, the API nextgo deploy creates for an app with a
+	// streaming route. Behind a REST API the fallback is the function of
+	// the greedy resource /{proxy+}, events are REST proxy events, and the
+	// API's own answers are a REST API's (403 Missing Authentication
+	// Token, 502, 504 after RESTIntegrationTimeout unless
+	// IntegrationTimeout is set).
+	Gateway Gateway
+	// Stage is the REST API stage in events (default "$default" for an
+	// HTTP API, "live" for a REST API).
+	Stage string
 }
 
 // Front is an http.Handler that serves a set of functions the way API
@@ -115,6 +131,7 @@ type frontRoute struct {
 	bodyLimit   int64
 	limitText   string
 	bodyTimeout time.Duration
+	stream      bool
 }
 
 // NewFront returns a front for routes. It fails on a pattern the router
@@ -131,7 +148,7 @@ func NewFront(routes []FrontRoute, opts FrontOptions) (*Front, error) {
 			return nil, fmt.Errorf("runtimeapi: route %q has no function", rt.Pattern)
 		}
 		patterns[i] = rt.Pattern
-		f.routes[i] = frontRoute{pattern: p, pool: rt.Pool, bodyLimit: rt.BodyLimit, limitText: rt.BodyLimitText, bodyTimeout: rt.BodyTimeout}
+		f.routes[i] = frontRoute{pattern: p, pool: rt.Pool, bodyLimit: rt.BodyLimit, limitText: rt.BodyLimitText, bodyTimeout: rt.BodyTimeout, stream: rt.Stream}
 		if f.routes[i].limitText == "" {
 			f.routes[i].limitText = strconv.FormatInt(rt.BodyLimit, 10)
 		}
@@ -144,9 +161,7 @@ func NewFront(routes []FrontRoute, opts FrontOptions) (*Front, error) {
 	if f.opts.Logger == nil {
 		f.opts.Logger = slog.Default()
 	}
-	if f.opts.IntegrationTimeout <= 0 {
-		f.opts.IntegrationTimeout = DefaultIntegrationTimeout
-	}
+	f.opts.defaults()
 	if f.opts.BodyTimeout <= 0 {
 		f.opts.BodyTimeout = f.opts.IntegrationTimeout
 	}
@@ -176,8 +191,7 @@ func NewFront(routes []FrontRoute, opts FrontOptions) (*Front, error) {
 // itself, as it does on Lambda.
 func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := f.opts.Now()
-	requestID := newGatewayRequestID()
-	w.Header().Set("Apigw-Requestid", requestID)
+	requestID := f.requestID(w)
 	httpguard.CloseAfterTransferCoded(w, r)
 
 	i, ps := f.match(r.URL.EscapedPath())
@@ -209,7 +223,7 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeGatewayError(w, http.StatusBadRequest, "Bad Request")
 		return
 	case pool == nil:
-		writeGatewayError(w, http.StatusNotFound, "Not Found")
+		f.fail(w, failNoRoute)
 		return
 	case rt != nil && rt.bodyLimit > 0 && r.ContentLength > rt.bodyLimit:
 		// The function would answer 413 without looking at the body: so
@@ -240,23 +254,14 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeGatewayError(w, http.StatusBadRequest, "Bad Request")
 		return
 	}
-	ev := GatewayEvent(r, GatewayEventInput{
-		RouteKey:       routeKey,
-		PathParameters: params,
-		RequestID:      requestID,
-		APIID:          f.opts.APIID,
-		AccountID:      f.opts.AccountID,
-		Time:           now,
-		Body:           body,
-	})
-	payload, err := MarshalGatewayEvent(ev)
+	payload, err := f.event(r, routeKey, params, requestID, now, body)
 	if err != nil {
 		f.opts.Logger.Error("cannot encode the HTTP API event", "route", route, "error", err)
 		writeGatewayError(w, http.StatusInternalServerError, "Internal Server Error")
 		return
 	}
 
-	ctx, cancel := context.WithTimeout(r.Context(), f.opts.IntegrationTimeout)
+	ctx, cancel := context.WithTimeout(r.Context(), f.integrationTimeout(rt))
 	defer cancel()
 	res, err := pool.Invoke(ctx, payload)
 	if f.opts.Observe != nil {
@@ -265,21 +270,21 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrPayloadTooLarge):
-		writeGatewayError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		f.fail(w, failTooLarge)
 		return
 	case r.Context().Err() != nil: // the client went away
 		return
 	case errors.Is(err, context.DeadlineExceeded):
-		f.opts.Logger.Warn("function did not answer within the integration timeout", "route", route, "timeout", f.opts.IntegrationTimeout)
-		writeGatewayError(w, StatusIntegrationTimeout, "Service Unavailable")
+		f.opts.Logger.Warn("function did not answer within the integration timeout", "route", route, "timeout", f.integrationTimeout(rt))
+		f.fail(w, failTimeout)
 		return
 	default:
 		f.opts.Logger.Error("cannot invoke function", "route", route, "error", err)
-		writeGatewayError(w, http.StatusInternalServerError, "Internal Server Error")
+		f.fail(w, failFunction)
 		return
 	}
 
-	err = WriteGatewayResponse(w, res)
+	err = f.write(w, res)
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrStreamCut):
@@ -288,10 +293,10 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	case res.FunctionError != "":
 		f.opts.Logger.Warn("function error", "route", route, "requestId", res.RequestID, "error", res.Err())
-		writeGatewayError(w, StatusFunctionError, "Internal Server Error")
+		f.fail(w, failFunction)
 	default:
-		f.opts.Logger.Warn("function returned a response HTTP API cannot read", "route", route, "requestId", res.RequestID, "error", err)
-		writeGatewayError(w, StatusFunctionError, "Internal Server Error")
+		f.opts.Logger.Warn("function returned a response API Gateway cannot read", "route", route, "requestId", res.RequestID, "error", err)
+		f.fail(w, failFunction)
 	}
 }
 
