@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/nextgo-dev/nextgo/adapters/lambda/deploy"
 	"github.com/nextgo-dev/nextgo/bundler"
 	"github.com/spf13/cobra"
 )
@@ -42,6 +43,11 @@ zip SHA-256 and size). Routes whose inputs did not change are not re-linked.`,
 			}
 			for _, w := range res.Warnings {
 				fmt.Fprintln(cmd.ErrOrStderr(), " ⚠", w)
+			}
+			// What Lambda or API Gateway would refuse fails the build, not
+			// a later deploy.
+			if err := deploy.CheckManifest(res.Manifest); err != nil {
+				return err
 			}
 			if asJSON {
 				for i := range res.Manifest.Functions { // values are never printed

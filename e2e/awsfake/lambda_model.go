@@ -1,6 +1,7 @@
 package awsfake
 
 import (
+	"bytes"
 	"encoding/json"
 	"maps"
 	"regexp"
@@ -206,25 +207,30 @@ var (
 // runtimes are the runtimes the fake accepts.
 var runtimes = []string{"provided.al2023", "provided.al2", "nodejs22.x", "nodejs20.x", "python3.13", "python3.12", "java21"}
 
-// checkEnv validates an environment as Lambda does.
+// checkEnv validates an environment as Lambda does. The 4 KB limit is on
+// the JSON of the variables map, which Lambda quotes in its error
+// ("exceeded the 4KB limit. String measured: {...}",
+// github-aws-runners/terraform-aws-github-runner#3594).
 func checkEnv(env map[string]string) *awsError {
 	var reserved []string
-	size := 0
-	for k, v := range env {
+	for k := range env {
 		if slices.Contains(reservedEnv, k) {
 			reserved = append(reserved, k)
 		}
 		if !envKeyRE.MatchString(k) {
 			return lambdaValidation("1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]")
 		}
-		size += len(k) + len(v)
 	}
 	if len(reserved) > 0 {
 		slices.Sort(reserved)
 		return lambdaInvalid("Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: %s", strings.Join(reserved, ", "))
 	}
-	if size > 4096 {
-		return lambdaInvalid("Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: %d", size)
+	var measured bytes.Buffer
+	enc := json.NewEncoder(&measured)
+	enc.SetEscapeHTML(false)
+	enc.Encode(env)
+	if s := strings.TrimSuffix(measured.String(), "\n"); len(env) > 0 && len(s) > 4096 {
+		return lambdaInvalid("Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: %s", s)
 	}
 	return nil
 }

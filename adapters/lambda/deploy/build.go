@@ -104,7 +104,7 @@ func (b *Build) check() error {
 	if err := checkRouteConflicts(slices.Sorted(maps.Keys(keys))); err != nil {
 		return err
 	}
-	return nil
+	return CheckManifest(m)
 }
 
 // zip reads the zip of fn and checks it against the manifest again.

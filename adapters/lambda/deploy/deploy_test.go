@@ -726,6 +726,7 @@ func TestRemove(t *testing.T) {
 		{Action: Delete, Resource: ResourceFunction, Name: "shop-test-api-hello-8a32a984", Reason: "route api-hello-8a32a984, with its versions, alias and permissions"},
 		{Action: Delete, Resource: ResourceFunction, Name: "shop-test-api-post-_pid-24a2ea83", Reason: "route api-post-_pid-24a2ea83, with its versions, alias and permissions"},
 		{Action: Delete, Resource: ResourceRole, Name: "nextgo-shop-test-exec", Reason: "execution role"},
+		{Action: Delete, Resource: ResourceBucket, Name: "nextgo-shop-test-4dcdd6a3", Reason: "release records"},
 	}
 	if !slices.Equal(plan.Changes, want) {
 		t.Errorf("remove plan = %+v, want %+v", plan.Changes, want)
@@ -742,9 +743,9 @@ func TestRemove(t *testing.T) {
 		t.Errorf("remove = %+v", rep.Changes)
 	}
 	wantOps := []string{
-		"DeleteApi " + res.APIID,
+		"DeleteApi " + res.APIID, "DeleteBucket nextgo-shop-test-4dcdd6a3",
 		"DeleteFunction shop-test-api-hello-8a32a984", "DeleteFunction shop-test-api-post-_pid-24a2ea83",
-		"DeleteRole nextgo-shop-test-exec", "DetachRolePolicy nextgo-shop-test-exec",
+		"DeleteObject nextgo-shop-test-4dcdd6a3", "DeleteRole nextgo-shop-test-exec", "DetachRolePolicy nextgo-shop-test-exec",
 	}
 	if got := sortedOps(e.fake.Mutations()); !slices.Equal(got, wantOps) {
 		t.Errorf("mutations = %v, want %v", got, wantOps)

@@ -147,6 +147,11 @@ func (s *session) prepare(ctx context.Context, b *Build, st *fnState, role strin
 		if err != nil {
 			return fmt.Errorf("function %s: %w", name, err)
 		}
+		code, done, err := s.stageCode(ctx, spec, zip)
+		if err != nil {
+			return err
+		}
+		defer done()
 		in := &lambda.CreateFunctionInput{
 			FunctionName:  &name,
 			Runtime:       fnRuntime,
@@ -158,7 +163,7 @@ func (s *session) prepare(ctx context.Context, b *Build, st *fnState, role strin
 			Description:   aws.String(spec.description),
 			Environment:   &ltypes.Environment{Variables: spec.env},
 			Tags:          spec.tags,
-			Code:          &ltypes.FunctionCode{ZipFile: zip},
+			Code:          code,
 			PackageType:   ltypes.PackageTypeZip,
 		}
 		var out *lambda.CreateFunctionOutput
@@ -183,10 +188,17 @@ func (s *session) prepare(ctx context.Context, b *Build, st *fnState, role strin
 		if err != nil {
 			return fmt.Errorf("function %s: %w", name, err)
 		}
+		code, done, err := s.stageCode(ctx, spec, zip)
+		if err != nil {
+			return err
+		}
+		defer done()
 		err = s.withConflictRetry(ctx, name, func() error {
 			_, err := s.lambda.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{
 				FunctionName:  &name,
-				ZipFile:       zip,
+				ZipFile:       code.ZipFile,
+				S3Bucket:      code.S3Bucket,
+				S3Key:         code.S3Key,
 				Architectures: []ltypes.Architecture{spec.arch},
 			})
 			return err
@@ -333,4 +345,23 @@ func (s *session) readAlias(ctx context.Context, name string) (*lambda.GetAliasO
 		return nil, fmt.Errorf("read alias %s:%s: %w", name, AliasName, err)
 	}
 	return a, nil
+}
+
+// stageCode returns where Lambda is to take a function's zip from: the
+// request itself, or, for a zip over Lambda's 50 MB direct-upload limit,
+// the deploy bucket, whose object done deletes once Lambda has the code.
+func (s *session) stageCode(ctx context.Context, spec *fnSpec, zip []byte) (code *ltypes.FunctionCode, done func(), err error) {
+	if len(zip) <= maxDirectZip {
+		return &ltypes.FunctionCode{ZipFile: zip}, func() {}, nil
+	}
+	key := "code/" + spec.fn.SHA256 + ".zip"
+	if err := s.putObject(ctx, key, zip); err != nil {
+		return nil, nil, fmt.Errorf("function %s: its %d MB zip goes through S3: %w", spec.name, len(zip)>>20, err)
+	}
+	s.logf("  %s: %d MB zip staged in s3://%s/%s", spec.name, len(zip)>>20, s.bucket, key)
+	return &ltypes.FunctionCode{S3Bucket: aws.String(s.bucket), S3Key: aws.String(key)}, func() {
+		if err := s.deleteObjects(context.WithoutCancel(ctx), key); err != nil {
+			s.logf("warning: %v", err)
+		}
+	}, nil
 }

@@ -21,7 +21,8 @@ const (
 )
 
 // reservedEnv are the environment variables Lambda sets itself and refuses
-// in a function's configuration.
+// in a function's configuration (Lambda developer guide, "Defined runtime
+// environment variables": reserved keys cannot be set).
 var reservedEnv = []string{
 	"_HANDLER", "_X_AMZN_TRACE_ID", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID",
 	"AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
@@ -53,8 +54,8 @@ func lambdaArch(goarch string) (ltypes.Architecture, error) {
 	return "", fmt.Errorf("architecture %q: want arm64 or amd64", goarch)
 }
 
-// specs derives the desired function states from the build. Reserved
-// environment variables are dropped with a warning naming them.
+// specs derives the desired function states from the build, which
+// CheckManifest has checked.
 func (s *session) specs(b *Build) ([]*fnSpec, error) {
 	out := make([]*fnSpec, 0, len(b.Manifest.Functions))
 	for i := range b.Manifest.Functions {
@@ -67,18 +68,9 @@ func (s *session) specs(b *Build) ([]*fnSpec, error) {
 		if err != nil || len(raw) != 32 {
 			return nil, fmt.Errorf("function %s: sha256 %q is not a hex SHA-256", fn.Name, fn.SHA256)
 		}
-		env := make(map[string]string, len(fn.Environment))
-		var dropped []string
-		for k, v := range fn.Environment {
-			if slices.Contains(reservedEnv, k) {
-				dropped = append(dropped, k)
-				continue
-			}
-			env[k] = v
-		}
-		if len(dropped) > 0 {
-			slices.Sort(dropped)
-			s.logf("warning: %s: Lambda reserves %s; not set in the function's environment", fn.Name, strings.Join(dropped, ", "))
+		env := maps.Clone(fn.Environment)
+		if env == nil {
+			env = map[string]string{}
 		}
 		tags := s.tags()
 		tags[TagRoute] = RouteID(routePattern(fn))

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -302,15 +303,63 @@ func TestLoadBuildRejectsBadManifests(t *testing.T) {
 	}
 }
 
-func TestReservedEnvironmentIsDroppedWithAWarning(t *testing.T) {
-	e := newTestEnv(t, awsfake.Options{})
-	res := e.deploy(e.build("shop", testbuild.Route{Name: "api-x", Pattern: "/api/x", Reply: "v1",
-		Env: map[string]string{"AWS_REGION": "eu-west-1", "GREETING": "hi", "_HANDLER": "x"}}))
-	if !strings.Contains(e.log.String(), "warning: api-x: Lambda reserves AWS_REGION, _HANDLER; not set in the function's environment") {
-		t.Errorf("log lacks the warning:\n%s", e.log)
+func TestCheckManifest(t *testing.T) {
+	fn := func(pattern string, env map[string]string) bundler.Function {
+		return bundler.Function{Name: "x", Pattern: pattern, Kind: "api", Methods: []string{"*"}, Environment: env}
 	}
-	if _, out := get(t, res.URL+"/api/x"); out.Greeting != "hi" {
-		t.Errorf("greeting = %q", out.Greeting)
+	big := strings.Repeat("x", 4096-len(`{"A_KEY":""}`))
+	many := func(n int) []bundler.Function {
+		var out []bundler.Function
+		for i := range n {
+			out = append(out, fn("/r"+strconv.Itoa(i), nil))
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		fns  []bundler.Function
+		err  string
+	}{
+		{"good", []bundler.Function{fn("/api/x", map[string]string{"GREETING": "hi", "A1": "", "a_b": "x"})}, ""},
+		{"one-letter name", []bundler.Function{fn("/api/x", map[string]string{"N": "1"})},
+			`route /api/x: environment variable "N": Lambda takes names of a letter then letters, digits and '_' ([a-zA-Z][a-zA-Z0-9_]+)`},
+		{"name with a hyphen", []bundler.Function{fn("/api/x", map[string]string{"MY-VAR": "1"})},
+			`route /api/x: environment variable "MY-VAR": Lambda takes names of a letter then letters, digits and '_' ([a-zA-Z][a-zA-Z0-9_]+)`},
+		{"name with a digit first", []bundler.Function{fn("/api/x", map[string]string{"1AB": "1"})},
+			`route /api/x: environment variable "1AB": Lambda takes names of a letter then letters, digits and '_' ([a-zA-Z][a-zA-Z0-9_]+)`},
+		{"reserved", []bundler.Function{fn("/api/x", map[string]string{"AWS_REGION": "eu-west-1", "GREETING": "hi"})},
+			"route /api/x: environment variable AWS_REGION is reserved by Lambda, which sets it itself: remove it from the production .env files"},
+		{"exactly 4 KB as JSON", []bundler.Function{fn("/api/x", map[string]string{"A_KEY": big})}, ""},
+		{"over 4 KB as JSON", []bundler.Function{fn("/api/x", map[string]string{"A_KEY": big + "x"})},
+			"route /api/x: its environment is 4097 bytes as Lambda measures it (the JSON of the variables), over Lambda's 4 KB; the largest is A_KEY (4090 bytes)"},
+		// Quotes count twice in JSON: the sum of keys and values is under
+		// 4 KB, the JSON over.
+		{"escapes count", []bundler.Function{fn("/api/x", map[string]string{"QUOTES": strings.Repeat(`"`, 2100)})},
+			"route /api/x: its environment is 4213 bytes as Lambda measures it (the JSON of the variables), over Lambda's 4 KB; the largest is QUOTES (2106 bytes)"},
+		{"300 routes", many(300), ""},
+		{"301 routes", many(301), "the app needs 301 API Gateway routes, over the HTTP API quota of 300"},
+		{"optional catch-alls take two routes each", append(many(299), fn("/opt/[[...a]]", nil)), "the app needs 301 API Gateway routes, over the HTTP API quota of 300"},
+		{"code over 250 MB unzipped", []bundler.Function{{Name: "x", Pattern: "/big", Kind: "api", Methods: []string{"*"}, BinarySize: 251 << 20}},
+			"route /big: its code is 251 MB unzipped, over Lambda's 250 MB"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckManifest(&bundler.Manifest{App: "shop", Functions: tt.fns})
+			if tt.err == "" && err != nil || tt.err != "" && (err == nil || err.Error() != tt.err) {
+				t.Errorf("CheckManifest = %v, want %q", err, tt.err)
+			}
+		})
+	}
+}
+
+func TestDescriptionIsCutByCharacters(t *testing.T) {
+	fn := &bundler.Function{Pattern: "/api/" + strings.Repeat("é", 300), File: "pages/api/x.go", Kind: "api"}
+	d := description(fn)
+	if n := len([]rune(d)); n != 256 || !utf8.ValidString(d) || !strings.HasPrefix(d, "nextgo /api/éé") {
+		t.Errorf("description: %d characters, valid %v", n, utf8.ValidString(d))
+	}
+	if d != description(fn) {
+		t.Error("description is not stable")
 	}
 }
 
