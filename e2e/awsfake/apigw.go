@@ -158,6 +158,7 @@ func (s *Server) serveAPIGateway(w http.ResponseWriter, r *http.Request) {
 	route("GET "+apis+"/{apiId}/integrations/{integrationId}", "GetIntegration", s.withAPI(s.getIntegration))
 	route("PATCH "+apis+"/{apiId}/integrations/{integrationId}", "UpdateIntegration", s.withAPI(s.updateIntegration))
 	route("DELETE "+apis+"/{apiId}/integrations/{integrationId}", "DeleteIntegration", s.withAPI(s.deleteIntegration))
+	s.routeRESTAPIs(route) // version 1: REST APIs
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, "apigateway", notFound("Unknown operation %s %s", r.Method, r.URL.Path))
 	})

@@ -75,6 +75,7 @@ type Server struct {
 	faults      []*fault
 	functions   map[string]*function // by name
 	apis        map[string]*api      // by id
+	restAPIs    map[string]*restAPI  // by id; see restapi.go
 	roles       map[string]*role     // by name
 	pools       map[string]*runtimeapi.Pool
 	extracted   map[string]string // code hex SHA-256 → bootstrap path
@@ -145,6 +146,10 @@ func (s *Server) Close() error {
 	for _, a := range s.apis {
 		apis = append(apis, a)
 	}
+	var rest []*http.Server
+	for _, a := range s.restAPIs {
+		rest = append(rest, a.srv)
+	}
 	pools := s.pools
 	s.pools = map[string]*runtimeapi.Pool{}
 	s.mu.Unlock()
@@ -154,6 +159,9 @@ func (s *Server) Close() error {
 	err := s.srv.Shutdown(ctx)
 	for _, a := range apis {
 		a.close()
+	}
+	for _, srv := range rest {
+		srv.Close()
 	}
 	s.poolMu.Lock()
 	for _, p := range pools {
@@ -306,7 +314,7 @@ func requestService(r *http.Request) string {
 	switch {
 	case strings.HasPrefix(p, "/2015-03-31/"), strings.HasPrefix(p, "/2017-03-31/"):
 		return "lambda"
-	case strings.HasPrefix(p, "/v2/"):
+	case strings.HasPrefix(p, "/v2/"), strings.HasPrefix(p, "/restapis"):
 		return "apigateway"
 	case r.Method == http.MethodPost && p == "/":
 		if err := r.ParseForm(); err == nil {

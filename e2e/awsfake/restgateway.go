@@ -1,0 +1,197 @@
+package awsfake
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
+)
+
+// restTarget is what a REST API request resolves to.
+type restTarget struct {
+	fn, version string
+	cfg         fnConfig
+	resource    string
+	params      map[string]string
+	stage       string
+	streaming   bool // the integration's responseTransferMode is STREAM
+	timeout     time.Duration
+}
+
+// restGateway serves the deployed stages of REST API apiID at
+// /<stage>/<path>, as https://<id>.execute-api.<region>.amazonaws.com does.
+func (s *Server) restGateway(apiID string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reqID := newRequestID()
+		w.Header().Set("X-Amzn-Requestid", reqID)
+		t, gerr := s.resolveREST(apiID, r)
+		if gerr != nil {
+			if gerr.status == http.StatusForbidden {
+				w.Header().Set("X-Amzn-Errortype", "MissingAuthenticationTokenException")
+			}
+			gatewayError(w, gerr.status, gerr.message)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, runtimeapi.MaxGatewayPayload))
+		if err != nil {
+			// REQUEST_TOO_LARGE, 413 (developer guide, "Gateway response
+			// types"): REST API payloads are at most 10 MB.
+			gatewayError(w, http.StatusRequestEntityTooLarge, "Request Too Long")
+			return
+		}
+		ev := runtimeapi.RESTEvent(r, runtimeapi.RESTEventInput{
+			Resource: t.resource, PathParameters: t.params, RequestID: reqID,
+			APIID: apiID, AccountID: s.opts.Account, Stage: t.stage, Time: time.Now(), Body: body,
+		})
+		payload, err := json.Marshal(ev)
+		if err != nil {
+			gatewayError(w, http.StatusInternalServerError, "Internal server error")
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), t.timeout)
+		defer cancel()
+		res, err := s.invokeVersion(ctx, t.fn, t.version, t.cfg, payload)
+		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			// INTEGRATION_TIMEOUT, 504.
+			gatewayError(w, http.StatusGatewayTimeout, "Endpoint request timed out")
+			return
+		case err != nil:
+			fmt.Fprintf(s.opts.FunctionOutput, "awsfake: invoke %s:%s: %v\n", t.fn, t.version, err)
+			gatewayError(w, http.StatusBadGateway, "Internal server error")
+			return
+		}
+		if t.streaming != (res.Stream != nil) {
+			// A STREAM integration calls InvokeWithResponseStream and
+			// needs the JSON prelude and its delimiter; a buffered one
+			// calls Invoke and needs a proxy response object. Either way a
+			// mismatch is a malformed Lambda proxy response: 502.
+			if res.Stream != nil {
+				res.Stream.Close()
+			}
+			gatewayError(w, http.StatusBadGateway, "Internal server error")
+			return
+		}
+		if err := runtimeapi.WriteRESTResponse(w, res); err != nil {
+			if errors.Is(err, runtimeapi.ErrStreamCut) {
+				panic(http.ErrAbortHandler) // the client sees an incomplete response
+			}
+			gatewayError(w, http.StatusBadGateway, "Internal server error")
+		}
+	})
+}
+
+// resolveREST routes a request to the function of a deployed method.
+func (s *Server) resolveREST(apiID string, r *http.Request) (*restTarget, *gatewayErr) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// MISSING_AUTHENTICATION_TOKEN, 403: what a REST API answers for a
+	// path or method it has no resource or method for (developer guide,
+	// "Gateway response types for API Gateway").
+	missing := &gatewayErr{http.StatusForbidden, "Missing Authentication Token"}
+	a := s.restAPIs[apiID]
+	if a == nil {
+		return nil, missing
+	}
+	stageName, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
+	st := a.stages[stageName]
+	if st == nil {
+		return nil, missing
+	}
+	d := a.deployments[st.deploymentID]
+	var parts []string
+	if rest != "" {
+		parts = strings.Split(rest, "/")
+	}
+	res, params := matchResource(d.resources, d.resources[d.rootID], parts)
+	if res == nil {
+		return nil, missing
+	}
+	m := res.methods[r.Method]
+	if m == nil {
+		m = res.methods["ANY"]
+	}
+	if m == nil || m.integration == nil {
+		return nil, missing
+	}
+	name, qualifier, streaming, ok := restLambdaTarget(m.integration.uri)
+	f := s.functions[name]
+	if !ok || f == nil {
+		return nil, &gatewayErr{http.StatusInternalServerError, "Internal server error"}
+	}
+	cfg, version, ok := f.resolve(qualifier)
+	if !ok {
+		return nil, &gatewayErr{http.StatusInternalServerError, "Internal server error"}
+	}
+	// A REST API invokes on behalf of
+	// arn:aws:execute-api:<region>:<account>:<api>/<stage>/<METHOD>/<resource path>.
+	source := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s%s", s.opts.Region, s.opts.Account, a.id, st.name, r.Method, resourcePath(d.resources, res))
+	if !allowsInvoke(f.policies[qualifier], source) {
+		return nil, &gatewayErr{http.StatusInternalServerError, "Internal server error"}
+	}
+	if streaming != (m.integration.transferMode == "STREAM") {
+		// The streaming URI goes with STREAM, the 2015-03-31 one with
+		// BUFFERED (developer guide, "Set up a Lambda proxy integration
+		// with payload response streaming").
+		return nil, &gatewayErr{http.StatusInternalServerError, "Internal server error"}
+	}
+	return &restTarget{
+		fn: name, version: version, cfg: cfg, resource: resourcePath(d.resources, res), params: params,
+		stage: st.name, streaming: streaming, timeout: time.Duration(m.integration.timeout) * time.Millisecond,
+	}, nil
+}
+
+// matchResource finds the resource for the path segments below r: a static
+// child first, then the variable child, then a greedy child taking the
+// rest; a branch whose path does not go on is left for the next. The
+// resource is chosen by its path alone: one without a method for the
+// request answers 403 even where a greedy resource higher up has one.
+// Variables are decoded.
+func matchResource(tree map[string]*restResource, r *restResource, parts []string) (*restResource, map[string]string) {
+	if len(parts) == 0 {
+		return r, nil
+	}
+	var static, variable, greedy *restResource
+	for _, c := range tree {
+		if c.parentID != r.id {
+			continue
+		}
+		switch {
+		case strings.HasSuffix(c.pathPart, "+}"):
+			greedy = c
+		case isVariablePart(c.pathPart):
+			variable = c
+		default:
+			if seg, err := url.PathUnescape(parts[0]); err == nil && seg == c.pathPart {
+				static = c
+			}
+		}
+	}
+	seg, _ := url.PathUnescape(parts[0])
+	for _, c := range []*restResource{static, variable} {
+		if c == nil {
+			continue
+		}
+		if found, params := matchResource(tree, c, parts[1:]); found != nil {
+			if c == variable {
+				if params == nil {
+					params = map[string]string{}
+				}
+				params[strings.Trim(c.pathPart, "{}")] = seg
+			}
+			return found, params
+		}
+	}
+	if greedy != nil {
+		all, _ := url.PathUnescape(strings.Join(parts, "/"))
+		return greedy, map[string]string{strings.TrimSuffix(strings.Trim(greedy.pathPart, "{}"), "+"): all}
+	}
+	return nil, nil
+}
