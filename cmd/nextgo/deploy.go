@@ -134,6 +134,7 @@ func newDeployCmd() *cobra.Command {
 		skipBuild   bool
 		arch        string
 		concurrency int
+		printPolicy bool
 	)
 	cmd := &cobra.Command{
 		Use:   "deploy [dir]",
@@ -163,6 +164,14 @@ that the app no longer has; nothing else is ever deleted.`,
 			ctx := cmd.Context()
 			dir := appDir(args)
 			stderr := cmd.ErrOrStderr()
+			if printPolicy {
+				app, err := f.appName(ctx, dir)
+				if err != nil {
+					return err
+				}
+				_, err = io.WriteString(cmd.OutOrStdout(), deploy.Policy(app, f.stage))
+				return err
+			}
 			opts, err := f.options(ctx, dir, stderr)
 			if err != nil {
 				return err
@@ -213,6 +222,8 @@ that the app no longer has; nothing else is ever deleted.`,
 	cmd.Flags().BoolVar(&skipBuild, "skip-build", false, "deploy the last build in --out as it is")
 	cmd.Flags().StringVar(&arch, "arch", "", "function architecture when building: arm64 or amd64 (default: nextgo.json's architecture, else arm64)")
 	cmd.Flags().IntVar(&concurrency, "concurrency", 4, "how many functions to update at once")
+	cmd.Flags().BoolVar(&printPolicy, "print-policy", false, "print the IAM policy the deploying identity needs for this app and stage, and change nothing")
+	cmd.Flags().StringVar(&f.app, "app", "", "app name for --print-policy (default: from the last build, else the module path)")
 	cmd.Flags().IntVar(&f.keepReleases, "keep-releases", 0, "how many releases to keep, with the function versions they use (default: nextgo.json's keepReleases, else 10)")
 	return cmd
 }

@@ -49,6 +49,7 @@ type Options struct {
 type Call struct {
 	Service  string // "lambda", "apigateway", "iam", "sts", "s3"
 	Op       string // the operation: "CreateFunction", "GetApis", ...
+	Action   string // the IAM action it needs: "lambda:CreateFunction", "apigateway:GET", ...
 	Resource string // the function, API or role named, when there is one
 	Mutating bool   // anything but Get*, List*, Head*
 	Status   int    // the HTTP status answered
@@ -380,6 +381,7 @@ func (s *Server) record(service, op, resource string, status int) {
 	s.calls = append(s.calls, Call{
 		Service:  service,
 		Op:       op,
+		Action:   iamAction(service, op),
 		Resource: resource,
 		Mutating: !(strings.HasPrefix(op, "Get") || strings.HasPrefix(op, "List") || strings.HasPrefix(op, "Head")),
 		Status:   status,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
@@ -39,6 +40,10 @@ func LoadAWSConfig(ctx context.Context, region, profile string) (aws.Config, err
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = maxAttempts
 				o.MaxBackoff = 20 * time.Second
+				// Every throttled call is retried with backoff: no
+				// client-side quota of retries that a deploy through
+				// Lambda's control-plane rate would exhaust.
+				o.RateLimiter = ratelimit.None
 			})
 		}),
 	}
@@ -49,6 +54,10 @@ func LoadAWSConfig(ctx context.Context, region, profile string) (aws.Config, err
 		opts = append(opts, config.WithSharedConfigProfile(profile))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	var missing config.SharedConfigProfileNotExistError
+	if errors.As(err, &missing) {
+		return aws.Config{}, fmt.Errorf("AWS profile %q is not in ~/.aws/config or ~/.aws/credentials: run `aws configure --profile %s`, or pass another --profile", missing.Profile, missing.Profile)
+	}
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
@@ -137,7 +146,25 @@ func newSession(ctx context.Context, app string, opts Options) (*session, error)
 	if opts.poll <= 0 {
 		opts.poll = time.Second
 	}
-	s := &session{
+	if err := checkCredentials(ctx, opts.AWS); err != nil {
+		return nil, err
+	}
+	cfg := opts.AWS.Copy()
+	base := cfg.Retryer
+	var s *session
+	cfg.Retryer = func() aws.Retryer {
+		var r aws.Retryer = retry.NewStandard()
+		if base != nil {
+			r = base()
+		}
+		v2, ok := r.(aws.RetryerV2)
+		if !ok {
+			return r
+		}
+		return progressRetryer{RetryerV2: v2, log: func(format string, args ...any) { s.logf(format, args...) }}
+	}
+	opts.AWS = cfg
+	s = &session{
 		opts:   opts,
 		app:    sanitizeName(app),
 		stage:  opts.Stage,
@@ -161,6 +188,9 @@ func newSession(ctx context.Context, app string, opts Options) (*session, error)
 	}
 	id, err := s.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
+		if e := explain(err); e != err {
+			return nil, e
+		}
 		return nil, fmt.Errorf("identify the AWS account: %w", err)
 	}
 	s.account = aws.ToString(id.Account)

@@ -27,7 +27,8 @@ type plan struct {
 // documentation for the phases. With opts.DryRun it returns the plan and
 // makes no mutating call. On failure it returns the error and a nil Result;
 // what was done stays done, and running Deploy again completes the work.
-func Deploy(ctx context.Context, b *Build, opts Options) (*Result, error) {
+func Deploy(ctx context.Context, b *Build, opts Options) (_ *Result, err error) {
+	defer func() { err = explain(err) }()
 	s, err := newSession(ctx, b.Manifest.App, opts)
 	if err != nil {
 		return nil, err

@@ -50,6 +50,16 @@ func (s *session) readFunction(ctx context.Context, spec *fnSpec, role string) (
 	}
 	st.latest = out.Configuration
 	st.tags = out.Tags
+	if st.tags == nil {
+		// GetFunction leaves the tags out unless the caller may call
+		// lambda:ListTags: ask for them, so that a missing permission is
+		// said as one, not as a function that is not ours.
+		tags, err := s.lambda.ListTags(ctx, &lambda.ListTagsInput{Resource: aws.String(st.arn)})
+		if err != nil {
+			return nil, fmt.Errorf("read tags of %s: %w", spec.name, err)
+		}
+		st.tags = tags.Tags
+	}
 	if arn := aws.ToString(out.Configuration.FunctionArn); arn != "" {
 		st.arn = arn
 	}

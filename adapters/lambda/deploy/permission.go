@@ -53,12 +53,28 @@ func (s *session) readPermission(ctx context.Context, name, apiID string) (permi
 		}
 		if st.Effect == "Allow" && len(st.Action) == 1 && st.Action[0] == "lambda:InvokeFunction" &&
 			len(st.Principal.Service) == 1 && st.Principal.Service[0] == "apigateway.amazonaws.com" &&
-			st.Condition["ArnLike"]["AWS:SourceArn"] == want {
+			sourceARN(st.Condition) == want {
 			return permissionOK, nil
 		}
 		return permissionWrong, nil
 	}
 	return permissionMissing, nil
+}
+
+// sourceARN reads a statement's AWS:SourceArn condition, which Lambda
+// reports under ArnLike for permissions added with a source ARN, and
+// other tools write under StringLike or ArnEquals; condition keys are
+// case-insensitive (IAM User Guide, "IAM JSON policy elements:
+// Condition").
+func sourceARN(cond map[string]map[string]string) string {
+	for _, op := range []string{"ArnLike", "StringLike", "ArnEquals", "StringEquals"} {
+		for k, v := range cond[op] {
+			if strings.EqualFold(k, "AWS:SourceArn") {
+				return v
+			}
+		}
+	}
+	return ""
 }
 
 // ensurePermission lets the HTTP API apiID, and only it, invoke the

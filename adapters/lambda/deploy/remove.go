@@ -16,7 +16,8 @@ import (
 // and the execution role. Nothing without both tags
 // is touched. With opts.DryRun it only reports what it would delete.
 // Removing a stage that has nothing deployed is not an error.
-func Remove(ctx context.Context, app string, opts Options) (*Report, error) {
+func Remove(ctx context.Context, app string, opts Options) (_ *Report, err error) {
+	defer func() { err = explain(err) }()
 	s, err := newSession(ctx, app, opts)
 	if err != nil {
 		return nil, err

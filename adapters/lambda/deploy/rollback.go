@@ -54,7 +54,8 @@ const rollbackBuild = "rollback"
 // A stage whose releases were deployed without records (by an earlier
 // nextgo) rolls back aliases alone, to the versions they recorded as
 // previous.
-func Rollback(ctx context.Context, app string, opts Options) (*Report, error) {
+func Rollback(ctx context.Context, app string, opts Options) (_ *Report, err error) {
+	defer func() { err = explain(err) }()
 	s, err := newSession(ctx, app, opts)
 	if err != nil {
 		return nil, err

@@ -381,3 +381,20 @@ func TestOptionsAreChecked(t *testing.T) {
 		t.Errorf("mutating calls: %v", ops(m))
 	}
 }
+
+func TestSourceARNUnderEitherOperator(t *testing.T) {
+	const arn = "arn:aws:execute-api:us-east-1:123456789012:abc/*"
+	for _, cond := range []map[string]map[string]string{
+		{"ArnLike": {"AWS:SourceArn": arn}},
+		{"StringLike": {"AWS:SourceArn": arn}},
+		{"ArnLike": {"aws:sourcearn": arn}},
+		{"StringEquals": {"AWS:SourceAccount": "123456789012"}, "ArnEquals": {"AWS:SourceArn": arn}},
+	} {
+		if got := sourceARN(cond); got != arn {
+			t.Errorf("sourceARN(%v) = %q", cond, got)
+		}
+	}
+	if got := sourceARN(map[string]map[string]string{"StringEquals": {"AWS:SourceAccount": "1"}}); got != "" {
+		t.Errorf("sourceARN without one = %q", got)
+	}
+}
