@@ -32,14 +32,17 @@ the build. A busy port moves to the next free one.`,
 			if err != nil {
 				return err
 			}
-			dash := dashboard.New(dashboard.Options{Mode: "dev"})
-			loop, err := devloop.New(devloop.Options{Dir: appDir(args), Out: out, Poll: poll, Color: color, Live: isTerminal(out), Dashboard: dash})
+			var loop *devloop.Loop
+			// While the dashboard is open, every request goes through the
+			// front and is recorded in detail.
+			dash := dashboard.New(dashboard.Options{Mode: "dev", Watch: func(on bool) { loop.Watching(on) }})
+			loop, err = devloop.New(devloop.Options{Dir: appDir(args), Out: out, Poll: poll, Color: color, Live: isTerminal(out), Dashboard: dash})
 			if err != nil {
 				l.Close()
 				return err
 			}
 			fmt.Fprintf(out, "  ▲ nextgo dev\n  - Local:     http://%s\n  - Dashboard: http://%s%s\n\n", l.Addr(), l.Addr(), dashboard.Prefix)
-			return serve(cmd.Context(), l, dash.Handler(loop), loop.Run)
+			return loop.Serve(cmd.Context(), l, dash.Handler(loop))
 		},
 	}
 	cmd.Flags().IntVarP(&port, "port", "p", 3000, "port to listen on (the next free one when it is in use)")

@@ -21,6 +21,9 @@ type Options struct {
 	// Log, when set, is called once per request after its response, with
 	// the entry as recorded (for the terminal's request log).
 	Log func(Entry)
+	// Watch, when set, is told when the page starts (true) and stops
+	// (false) being open somewhere.
+	Watch func(watching bool)
 }
 
 // Dashboard holds what the page shows and serves it. It is safe for
@@ -171,12 +174,28 @@ func (d *Dashboard) subscribe() (chan event, func()) {
 	d.mu.Lock()
 	ch <- event{"snapshot", map[string]any{"mode": d.opts.Mode, "routes": append([]Route(nil), d.routes...), "build": d.build, "entries": d.summaries()}}
 	d.subs[ch] = struct{}{}
+	first := len(d.subs) == 1
 	d.mu.Unlock()
+	if first && d.opts.Watch != nil {
+		d.opts.Watch(true)
+	}
 	return ch, func() {
 		d.mu.Lock()
 		delete(d.subs, ch)
+		last := len(d.subs) == 0
 		d.mu.Unlock()
+		if last && d.opts.Watch != nil {
+			d.opts.Watch(false)
+		}
 	}
+}
+
+// Add logs a request served elsewhere, known by its summary only (no
+// headers or bodies): nextgo dev's dev server serves most requests itself
+// and reports them.
+func (d *Dashboard) Add(e Entry) {
+	d.begin(&e)
+	d.finish(&e, func(*Entry) {})
 }
 
 // publish sends ev to every subscriber; a subscriber too slow to keep up

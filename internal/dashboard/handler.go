@@ -124,6 +124,10 @@ func (d *Dashboard) replay(w http.ResponseWriter, r *http.Request, recorded http
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such request"})
 		return
 	}
+	if e.RequestHeader == nil {
+		writeJSON(w, http.StatusConflict, map[string]string{"error": "only this request's summary was kept (the dashboard was closed): it cannot be replayed"})
+		return
+	}
 	if e.RequestBody.Truncated || e.RequestBody.Binary {
 		writeJSON(w, http.StatusConflict, map[string]string{"error": "the request body was not kept whole: it cannot be replayed"})
 		return

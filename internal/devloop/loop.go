@@ -15,8 +15,10 @@ package devloop
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log"
 	"maps"
 	"net"
 	"net/http"
@@ -91,9 +93,13 @@ type Loop struct {
 	scanned  time.Time // when the inputs were last checked
 	scanning sync.Mutex
 	scanBusy atomic.Bool
-	notify   *notifier // nil: polling only
+	notify   *devserver.Notifier // nil: polling only
 	kick     chan struct{}
 	backoff  *backoff
+
+	front    string        // the front's unix socket, for the dev server's forwards
+	slow     *connListener // client connections the front serves itself
+	watching atomic.Bool   // the dashboard is open: every request goes through the front
 }
 
 // New returns a loop for the app in opts.Dir. Run builds and serves it.
@@ -119,7 +125,7 @@ func New(opts Options) (*Loop, error) {
 		phase:   phaseBuilding,
 		kick:    make(chan struct{}, 1),
 		backoff: newBackoff(),
-		notify:  newNotifier(dir),
+		notify:  devserver.NewNotifier(dir),
 	}
 	var d net.Dialer
 	l.tr = &http.Transport{
@@ -155,14 +161,112 @@ func hostOf(p *process) string {
 	return "p" + p.addr[strings.LastIndexByte(p.addr, '-')+1:]
 }
 
-// Run builds the app, serves it and rebuilds on change until ctx is done.
-func (l *Loop) Run(ctx context.Context) error {
+// Serve serves the app on l until ctx is done: it builds the app, hands
+// each client connection to the dev server (which serves it directly),
+// serves through site (the front: the dashboard around the Loop) the
+// connections the dev server cannot take and the requests it forwards, and
+// rebuilds on change.
+func (l *Loop) Serve(ctx context.Context, public net.Listener, site http.Handler) error {
+	front, err := net.ListenUnix("unix", &net.UnixAddr{Name: fmt.Sprintf("@nextgo-front-%d", os.Getpid()), Net: "unix"})
+	if err != nil {
+		return fmt.Errorf("listen on the front's socket: %w", err)
+	}
+	l.front = front.Addr().String()
+	l.slow = newConnListener(public.Addr())
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	srv := &http.Server{Handler: fromDevServer(site), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: log.New(io.Discard, "", 0), BaseContext: func(net.Listener) context.Context { return ctx }}
+	go func() { _ = srv.Serve(front) }()
+	go func() { _ = srv.Serve(l.slow) }()
+	go l.accept(public)
+	err = l.run(ctx)
+	public.Close()
+	cancel()
+	shutdown, stop := context.WithTimeout(context.Background(), 5*time.Second)
+	defer stop()
+	_ = srv.Shutdown(shutdown)
+	return err
+}
+
+// accept dispatches the clients' connections until the listener closes.
+func (l *Loop) accept(public net.Listener) {
+	for {
+		c, err := public.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			time.Sleep(10 * time.Millisecond) // too many open files: let some close
+			continue
+		}
+		go l.dispatch(c)
+	}
+}
+
+// dispatch hands a client connection to the dev server when it can serve
+// it directly: the build is ready and whole. While a build runs the
+// connection waits for it (bounded by Hold); otherwise the front serves it.
+func (l *Loop) dispatch(c net.Conn) {
+	l.fresh()
+	timeout := time.NewTimer(l.opts.Hold)
+	defer timeout.Stop()
+	for {
+		l.mu.Lock()
+		phase, changed, p, res := l.phase, l.changed, l.proc, l.res
+		l.mu.Unlock()
+		if phase == phaseReady && res.failed == nil && len(res.broken) == 0 && p != nil && p.hand != nil {
+			if p.hand.pass(c) == nil {
+				return
+			}
+		}
+		if phase == phaseReady || phase == phaseFailed {
+			l.slow.deliver(c)
+			return
+		}
+		select {
+		case <-changed:
+		case <-timeout.C:
+			l.slow.deliver(c)
+			return
+		}
+	}
+}
+
+// reap settles the connections a dev server still held when it ended:
+// one whose request crashed the server gets a 500 naming the route; one
+// between requests is dispatched again; others are closed.
+func (l *Loop) reap(p *process) {
+	<-p.exited
+	if p.hand == nil {
+		return
+	}
+	defer p.hand.close()
+	crashed := p.crashed()
+	for _, hc := range p.hand.held() {
+		switch {
+		case hc.state == devserver.SlotIdle:
+			c, err := net.FileConn(hc.f)
+			if err == nil {
+				go l.dispatch(c)
+			}
+		case hc.state == devserver.SlotRequest && crashed:
+			method, target, _ := strings.Cut(hc.line, " ")
+			body := l.crashMessage(p, method, target) + "\n"
+			fmt.Fprintf(hc.f, "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+		}
+		hc.f.Close()
+	}
+}
+
+// run builds, watches and restarts until ctx is done.
+func (l *Loop) run(ctx context.Context) error {
 	l.requestBuild()
 	t := time.NewTicker(l.opts.Poll)
 	defer t.Stop()
 	defer l.stopAll()
 	if l.notify != nil {
-		defer l.notify.close()
+		defer l.notify.Close()
 	}
 	for {
 		select {
@@ -180,6 +284,25 @@ func (l *Loop) Run(ctx context.Context) error {
 			l.restart(ctx)
 		}
 	}
+}
+
+// Watching tells the loop whether the dashboard is open: while it is,
+// every request goes through the front, which records it in detail.
+func (l *Loop) Watching(on bool) {
+	l.watching.Store(on)
+	l.mu.Lock()
+	p := l.proc
+	l.mu.Unlock()
+	if p != nil && p.hand != nil {
+		_ = p.hand.send(forwardMsg(on))
+	}
+}
+
+func forwardMsg(on bool) string {
+	if on {
+		return "F1"
+	}
+	return "F0"
 }
 
 // requestBuild asks Run for a build; requests wait from now on.
@@ -209,7 +332,7 @@ func (l *Loop) fresh() {
 		l.checkInputs(10 * time.Millisecond)
 		return
 	}
-	if !l.notify.pending() && !l.scanBusy.Load() {
+	if !l.notify.Pending() && !l.scanBusy.Load() {
 		return
 	}
 	// Events are consumed and acted on under the lock, which a request
@@ -218,7 +341,7 @@ func (l *Loop) fresh() {
 	defer l.scanning.Unlock()
 	l.scanBusy.Store(true)
 	defer l.scanBusy.Store(false)
-	if l.notify.drain() {
+	if l.notify.Drain() {
 		l.scan()
 	}
 }
@@ -272,7 +395,12 @@ func (l *Loop) rebuild(ctx context.Context) {
 	l.mu.Lock()
 	l.print = fp
 	l.scanned = start
+	old := l.proc
+	l.proc = nil // no connection goes to stale code; its own come back
 	l.mu.Unlock()
+	if old != nil {
+		go old.drain(30 * time.Second)
+	}
 	l.dash(func(d *dashboard.Dashboard) { d.SetBuild(dashboard.Build{Phase: dashboard.Compiling}) })
 	stopProgress := l.progress(start)
 	next := l.bin + ".next"
@@ -308,7 +436,6 @@ func (l *Loop) rebuild(ctx context.Context) {
 		}
 	}
 	l.mu.Lock()
-	old := l.proc
 	l.proc, l.res, l.routes, l.matcher = proc, res, table, matcher
 	if res.failed != nil {
 		l.setPhase(phaseFailed)
@@ -317,9 +444,6 @@ func (l *Loop) rebuild(ctx context.Context) {
 	}
 	l.backoff.reset()
 	l.mu.Unlock()
-	if old != nil {
-		go old.stop(10 * time.Second)
-	}
 	l.tr.CloseIdleConnections()
 	l.report(res, took)
 }
@@ -377,7 +501,18 @@ func (l *Loop) start(res *result) (*process, error) {
 	if l.opts.Color {
 		env = append(env, devserver.ColorEnv+"=1")
 	}
-	return startProcess(l.bin, l.opts.Dir, env, l.opts.Out, l.onReport)
+	p, err := startProcess(l.bin, l.opts.Dir, env, l.opts.Out, l.onReport, l.front)
+	if err != nil {
+		return nil, err
+	}
+	if p.hand != nil {
+		go p.hand.receive(func(c net.Conn) { go l.dispatch(c) })
+		if l.watching.Load() {
+			_ = p.hand.send(forwardMsg(true))
+		}
+	}
+	go l.reap(p)
+	return p, nil
 }
 
 // onReport passes what the dev server reports to the dashboard.
@@ -385,9 +520,12 @@ func (l *Loop) onReport(rep devserver.Report) {
 	l.dash(func(d *dashboard.Dashboard) {
 		switch rep.Type {
 		case "request":
-			d.Annotate(rep.RequestID, func(e *dashboard.Entry) {
-				e.By, e.Cache = rep.File, rep.Cache
-			})
+			if _, ok := d.Entry(rep.RequestID); ok { // recorded by the front
+				d.Annotate(rep.RequestID, func(e *dashboard.Entry) { e.By, e.Cache = rep.File, rep.Cache })
+				return
+			}
+			d.Add(dashboard.Entry{ID: rep.RequestID, Time: rep.Time.Add(-time.Duration(rep.DurationMs * float64(time.Millisecond))),
+				Method: rep.Method, Path: rep.Path, Status: rep.Status, DurationMs: rep.DurationMs, By: rep.File, Cache: rep.Cache})
 		case "log":
 			d.AddLog(rep.RequestID, dashboard.LogLine{Time: rep.Time, Level: rep.Level, Message: rep.Message})
 		}
@@ -618,15 +756,28 @@ func (l *Loop) proxyError(w http.ResponseWriter, r *http.Request, err error) {
 		writeText(w, http.StatusBadGateway, "nextgo dev: the dev server did not answer: "+err.Error())
 		return
 	}
-	route := "no route"
-	if rt, ok := s.match(r); ok {
-		route = rt.Pattern + " (" + rt.File + ")"
-		l.dash(func(d *dashboard.Dashboard) {
+	l.dash(func(d *dashboard.Dashboard) {
+		if rt, ok := s.match(r); ok {
 			d.Annotate(requestid.From(r.Context()), func(e *dashboard.Entry) { e.By = rt.File })
-		})
+		}
+	})
+	writeText(w, http.StatusInternalServerError, l.crashMessage(s.proc, r.Method, r.URL.RequestURI()))
+}
+
+// crashMessage says that p crashed while answering a request, naming the
+// route.
+func (l *Loop) crashMessage(p *process, method, target string) string {
+	l.mu.Lock()
+	s := snapshot{matcher: l.matcher, routes: l.routes}
+	l.mu.Unlock()
+	route := "no route"
+	if r, err := http.NewRequest(method, target, nil); err == nil {
+		if rt, ok := s.match(r); ok {
+			route = rt.Pattern + " (" + rt.File + ")"
+		}
 	}
-	writeText(w, http.StatusInternalServerError, fmt.Sprintf("nextgo dev: the server crashed (%s) while answering %s %s, route %s; nextgo dev restarts it",
-		s.proc.exitReason(), r.Method, r.URL.RequestURI(), route))
+	return fmt.Sprintf("nextgo dev: the server crashed (%s) while answering %s %s, route %s; nextgo dev restarts it",
+		p.exitReason(), method, target, route)
 }
 
 func (l *Loop) dash(f func(*dashboard.Dashboard)) {

@@ -25,13 +25,18 @@ type process struct {
 	// stopping is set when the loop ends the process itself: its exit is
 	// then no crash.
 	stopping atomic.Bool
+	// hand passes client connections to the process (nil: every request
+	// goes through the front).
+	hand *handoff
 }
 
 var socketSeq atomic.Int64
 
 // startProcess runs bin in dir with env added to the environment. Its
-// output goes to out; its reports (devserver.Report) to report.
-func startProcess(bin, dir string, env []string, out io.Writer, report func(devserver.Report)) (*process, error) {
+// output goes to out; its reports (devserver.Report) to report. With a
+// front address, the process also receives client connections (handoff)
+// and forwards to the front what it must not answer itself.
+func startProcess(bin, dir string, env []string, out io.Writer, report func(devserver.Report), front string) (*process, error) {
 	addr := fmt.Sprintf("@nextgo-dev-%d-%d", os.Getpid(), socketSeq.Add(1))
 	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: addr, Net: "unix"})
 	if err != nil {
@@ -53,12 +58,28 @@ func startProcess(bin, dir string, env []string, out io.Writer, report func(devs
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.ExtraFiles = []*os.File{lf, rw} // fds 3 and 4
 	cmd.Env = append(os.Environ(), devserver.ListenFDEnv+"=3", devserver.ReportFDEnv+"=4")
+	var hand *handoff
+	if front != "" {
+		h, sock, slots, err := newHandoffPair()
+		if err != nil {
+			rr.Close()
+			return nil, err
+		}
+		defer sock.Close()
+		defer slots.Close()
+		hand = h
+		cmd.ExtraFiles = append(cmd.ExtraFiles, sock, slots) // fds 5 and 6
+		cmd.Env = append(cmd.Env, devserver.ConnFDEnv+"=5", devserver.SlotsFDEnv+"=6", devserver.FrontEnv+"="+front)
+	}
 	cmd.Env = append(cmd.Env, env...)
 	if err := cmd.Start(); err != nil {
 		rr.Close()
+		if hand != nil {
+			hand.close()
+		}
 		return nil, fmt.Errorf("start the dev server: %w", err)
 	}
-	p := &process{cmd: cmd, addr: addr, exited: make(chan struct{})}
+	p := &process{cmd: cmd, addr: addr, exited: make(chan struct{}), hand: hand}
 	reports := make(chan struct{})
 	go func() {
 		defer close(reports)
@@ -85,6 +106,20 @@ func startProcess(bin, dir string, env []string, out io.Writer, report func(devs
 func (p *process) stop(grace time.Duration) {
 	p.stopping.Store(true)
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	p.wait(grace)
+}
+
+// drain asks the process to give every connection back between two
+// requests and end; after grace it is killed.
+func (p *process) drain(grace time.Duration) {
+	p.stopping.Store(true)
+	if p.hand == nil || p.hand.send("D") != nil {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	}
+	p.wait(grace)
+}
+
+func (p *process) wait(grace time.Duration) {
 	select {
 	case <-p.exited:
 	case <-time.After(grace):

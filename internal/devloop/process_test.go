@@ -51,7 +51,7 @@ func TestProcess(t *testing.T) {
 		mu.Lock()
 		reports = append(reports, r)
 		mu.Unlock()
-	})
+	}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +66,16 @@ func TestProcess(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || string(body) != "user" {
 		t.Fatalf("GET /api/user: %d %q", resp.StatusCode, body)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for { // reports are written in batches
+		mu.Lock()
+		n := len(reports)
+		mu.Unlock()
+		if n > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	if _, err := c.Get("http://p/api/exit"); err == nil {
 		t.Fatal("GET /api/exit answered")
@@ -89,7 +99,7 @@ func TestProcess(t *testing.T) {
 func TestProcessStop(t *testing.T) {
 	t.Setenv(helperEnv, "1")
 	var out strings.Builder
-	p, err := startProcess(os.Args[0], t.TempDir(), nil, &syncWriter{w: &out}, nil)
+	p, err := startProcess(os.Args[0], t.TempDir(), nil, &syncWriter{w: &out}, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -221,7 +221,9 @@ func Main(routes []mux.Route, opts Options) {
 	// runtime/server log panics and warnings through it): make it readable,
 	// and tie records made with a request's context to the request.
 	slog.SetDefault(slog.New(newDevLogHandler(out, opts.Report)))
-	if err := Serve(ctx, routes, opts, addr); err != nil {
+	err := Serve(ctx, routes, opts, addr)
+	opts.Report.Flush()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "nextgo:", err)
 		os.Exit(1)
 	}
@@ -238,11 +240,34 @@ func Serve(ctx context.Context, routes []mux.Route, opts Options, addr string) e
 	if err != nil {
 		return err
 	}
-	errc := make(chan error, 1)
+	h, err := newHandoff()
+	if err != nil {
+		l.Close()
+		return fmt.Errorf("connections from the CLI: %w", err)
+	}
+	errc := make(chan error, 2)
+	drained := make(chan struct{})
+	if h != nil {
+		// Connections handed by the CLI, beside the socket of its front.
+		srv.Handler = h.track(h.forwarder(srv.Handler))
+		srv.ConnContext = connContext
+		h.drain = func() {
+			// Every connection goes back to the CLI between two requests;
+			// then the process ends.
+			shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(shutdown)
+			close(drained)
+		}
+		go func() { errc <- srv.Serve(h) }()
+	} else {
+		close(drained)
+	}
 	go func() { errc <- srv.Serve(l) }()
 	select {
 	case err := <-errc:
 		if errors.Is(err, http.ErrServerClosed) {
+			<-drained
 			return nil
 		}
 		return err

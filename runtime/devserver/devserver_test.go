@@ -195,6 +195,7 @@ func TestDevLogHandlerRequestID(t *testing.T) {
 	ctx := requestid.With(context.Background(), "abc")
 	log.InfoContext(ctx, "hello", "user", 7)
 	log.Info("no request")
+	log.Handler().(*devLogHandler).rep.Flush()
 	if want := " ○ hello user=7 id=abc\n ○ no request\n"; out.String() != want {
 		t.Errorf("terminal = %q, want %q", out.String(), want)
 	}

@@ -22,6 +22,10 @@ type Report struct {
 	File   string `json:"file,omitempty"`
 	Cache  string `json:"cache,omitempty"`
 	Status int    `json:"status,omitempty"`
+	// Method, Path (the request URI) and DurationMs describe a request.
+	Method     string  `json:"method,omitempty"`
+	Path       string  `json:"path,omitempty"`
+	DurationMs float64 `json:"durationMs,omitempty"`
 	// Level and Message describe a log record; Message is the line as the
 	// terminal shows it.
 	Level   string    `json:"level,omitempty"`
@@ -29,22 +33,43 @@ type Report struct {
 	Time    time.Time `json:"time"`
 }
 
-// Reporter writes Reports, one JSON object per line. A nil *Reporter
-// discards them. It is safe for concurrent use.
+// Reporter writes Reports, one JSON object per line, in batches: a report
+// reaches w within reportDelay. A nil *Reporter discards them. It is safe
+// for concurrent use.
 type Reporter struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu      sync.Mutex
+	w       io.Writer
+	buf     []byte
+	pending bool // a flush is scheduled
 }
+
+// reportDelay bounds how long a report waits to be written with others.
+const reportDelay = 10 * time.Millisecond
 
 // NewReporter returns a Reporter writing to w.
 func NewReporter(w io.Writer) *Reporter { return &Reporter{w: w} }
+
+// Flush writes the reports waiting.
+func (r *Reporter) Flush() {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.pending = false
+	if len(r.buf) > 0 {
+		_, _ = r.w.Write(r.buf) // a lost report only leaves the dashboard short of a detail
+		r.buf = r.buf[:0]
+	}
+}
 
 // Request reports a served request.
 func (r *Reporter) Request(e mux.Entry) {
 	if r == nil || e.RequestID == "" {
 		return
 	}
-	r.write(Report{Type: "request", RequestID: e.RequestID, File: e.File, Cache: e.Cache, Status: e.Status, Time: time.Now()})
+	r.write(Report{Type: "request", RequestID: e.RequestID, File: e.File, Cache: e.Cache, Status: e.Status,
+		Method: e.Method, Path: e.Path, DurationMs: float64(e.Duration.Microseconds()) / 1000, Time: time.Now()})
 }
 
 // Log reports a log record of the request id.
@@ -60,8 +85,12 @@ func (r *Reporter) write(rep Report) {
 	if err != nil {
 		return
 	}
-	b = append(b, '\n')
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	_, _ = r.w.Write(b) // a lost report only leaves the dashboard short of a detail
+	r.buf = append(append(r.buf, b...), '\n')
+	schedule := !r.pending
+	r.pending = true
+	r.mu.Unlock()
+	if schedule {
+		time.AfterFunc(reportDelay, r.Flush)
+	}
 }

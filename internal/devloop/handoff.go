@@ -1,0 +1,179 @@
+package devloop
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"syscall"
+
+	"github.com/nextgo-dev/nextgo/runtime/devserver"
+)
+
+// maxConns is how many handed connections a dev server holds at once;
+// past it, connections are served through the front.
+const maxConns = 4096
+
+// handoff is the CLI's side of the connection handoff to one dev server
+// process (see runtime/devserver): it passes connections, keeps a
+// duplicate of each, and learns over the same socket when the server
+// closed one or gave it back.
+type handoff struct {
+	sock  *net.UnixConn
+	slots []byte
+
+	mu    sync.Mutex
+	conns map[int]*os.File // id → the CLI's duplicate
+	free  []int
+	next  int
+}
+
+// newHandoffPair returns the CLI's side and the file of the server's side
+// of a new handoff, with the file of its shared slots.
+func newHandoffPair() (*handoff, *os.File, *os.File, error) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_SEQPACKET|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("handoff socket: %w", err)
+	}
+	mine, theirs := os.NewFile(uintptr(fds[0]), "handoff"), os.NewFile(uintptr(fds[1]), "handoff")
+	c, err := net.FileConn(mine)
+	mine.Close()
+	if err != nil {
+		theirs.Close()
+		return nil, nil, nil, err
+	}
+	slotsFile, err := os.CreateTemp("", "nextgo-dev-slots-")
+	if err == nil {
+		os.Remove(slotsFile.Name()) // the descriptors keep it
+		err = slotsFile.Truncate(maxConns * devserver.SlotSize)
+	}
+	var slots []byte
+	if err == nil {
+		slots, err = syscall.Mmap(int(slotsFile.Fd()), 0, maxConns*devserver.SlotSize, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
+	}
+	if err != nil {
+		c.Close()
+		theirs.Close()
+		if slotsFile != nil {
+			slotsFile.Close()
+		}
+		return nil, nil, nil, fmt.Errorf("handoff slots: %w", err)
+	}
+	return &handoff{sock: c.(*net.UnixConn), slots: slots, conns: map[int]*os.File{}}, theirs, slotsFile, nil
+}
+
+var errHandoffFull = errors.New("the dev server holds as many connections as it may")
+
+// pass hands c to the server. On success c is closed and the CLI keeps a
+// duplicate; on failure c is left to the caller.
+func (h *handoff) pass(c net.Conn) error {
+	tc, ok := c.(*net.TCPConn)
+	if !ok {
+		return errors.New("not a TCP connection")
+	}
+	f, err := tc.File()
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	id := -1
+	switch {
+	case len(h.free) > 0:
+		id = h.free[len(h.free)-1]
+		h.free = h.free[:len(h.free)-1]
+	case h.next < maxConns:
+		id = h.next
+		h.next++
+	}
+	if id < 0 {
+		h.mu.Unlock()
+		f.Close()
+		return errHandoffFull
+	}
+	h.conns[id] = f
+	h.mu.Unlock()
+	if _, _, err := h.sock.WriteMsgUnix([]byte("P"+strconv.Itoa(id)), syscall.UnixRights(int(f.Fd())), nil); err != nil {
+		h.release(id)
+		f.Close()
+		return err
+	}
+	c.Close() // the duplicates carry the connection
+	return nil
+}
+
+// release forgets id and returns its duplicate.
+func (h *handoff) release(id int) *os.File {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f := h.conns[id]
+	if f != nil {
+		delete(h.conns, id)
+		h.free = append(h.free, id)
+	}
+	return f
+}
+
+// send writes a control message ("D", "F1", "F0").
+func (h *handoff) send(msg string) error {
+	_, err := h.sock.Write([]byte(msg))
+	return err
+}
+
+// receive reads the server's messages until its side closes: closed
+// connections are closed, given-back ones go to back.
+func (h *handoff) receive(back func(net.Conn)) {
+	buf := make([]byte, 64)
+	for {
+		n, err := h.sock.Read(buf)
+		if err != nil || n == 0 {
+			return
+		}
+		msg := string(buf[:n])
+		id, err := strconv.Atoi(msg[1:])
+		if err != nil {
+			continue
+		}
+		f := h.release(id)
+		if f == nil {
+			continue
+		}
+		switch msg[0] {
+		case 'H':
+			c, err := net.FileConn(f)
+			f.Close()
+			if err == nil {
+				back(c)
+			}
+		default:
+			f.Close()
+		}
+	}
+}
+
+// heldConn is a connection the server held when it ended.
+type heldConn struct {
+	f     *os.File
+	state uint32 // devserver.SlotIdle, SlotRequest or SlotAnswered
+	line  string // the request in flight: "GET /api/x"
+}
+
+// held returns, once the server is gone, the connections it still held.
+func (h *handoff) held() []heldConn {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []heldConn
+	for id, f := range h.conns {
+		slot := h.slots[id*devserver.SlotSize : (id+1)*devserver.SlotSize]
+		out = append(out, heldConn{f: f, state: devserver.SlotState(slot), line: devserver.SlotRequestLine(slot)})
+		delete(h.conns, id)
+	}
+	return out
+}
+
+// close ends the handoff.
+func (h *handoff) close() {
+	h.sock.Close()
+	_ = syscall.Munmap(h.slots)
+}

@@ -1,0 +1,328 @@
+package devserver
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"unsafe"
+)
+
+// The CLI of `nextgo dev` accepts the clients' connections and hands each
+// one to the dev server over a unix socket (SCM_RIGHTS), keeping a
+// duplicate: the dev server serves it directly, at full speed, and should
+// the process die in the middle of a request (a route calling os.Exit),
+// the CLI still holds the connection and answers that request 500. A slot
+// of shared memory per connection tells it which request was in flight.
+//
+// Messages, one per packet: CLI → server "P<id>" with the connection's
+// descriptor, "D" (drain: give every connection back and exit), "F1"/"F0"
+// (forward every request to the CLI's front, or stop); server → CLI
+// "C<id>" (closed) and "H<id>" (handed back between two requests).
+
+// Environment of a dev server that receives connections.
+const (
+	ConnFDEnv  = "NEXTGO_CONN_FD"  // the seqpacket socket of the messages
+	SlotsFDEnv = "NEXTGO_SLOTS_FD" // the shared slots, SlotSize bytes per connection id
+	FrontEnv   = "NEXTGO_FRONT"    // the unix socket of the CLI's front
+)
+
+// Slot states, in a slot's first four bytes; bytes 4–5 hold the length of
+// the request line ("GET /api/x") stored from byte 8.
+const (
+	SlotSize     = 256
+	SlotIdle     = 0 // between requests
+	SlotRequest  = 1 // a request is being served, nothing sent yet
+	SlotAnswered = 2 // the response has started
+)
+
+// SlotState reads the state of a slot.
+func SlotState(slot []byte) uint32 {
+	return atomic.LoadUint32((*uint32)(unsafe.Pointer(&slot[0])))
+}
+
+// SlotRequestLine reads the request line of a slot.
+func SlotRequestLine(slot []byte) string {
+	n := int(slot[4]) | int(slot[5])<<8
+	return string(slot[8 : 8+min(n, SlotSize-8)])
+}
+
+func setSlot(slot []byte, state uint32) {
+	atomic.StoreUint32((*uint32)(unsafe.Pointer(&slot[0])), state)
+}
+
+// handoff is the dev server's side.
+type handoff struct {
+	sock     *net.UnixConn
+	slots    []byte
+	conns    chan net.Conn
+	done     chan struct{}
+	once     sync.Once
+	draining atomic.Bool
+	forward  atomic.Bool
+	drain    func() // starts the server's shutdown
+	wmu      sync.Mutex
+}
+
+// newHandoff returns the handoff set up by the CLI, or nil.
+func newHandoff() (*handoff, error) {
+	cfd, sfd := os.Getenv(ConnFDEnv), os.Getenv(SlotsFDEnv)
+	if cfd == "" || sfd == "" {
+		return nil, nil
+	}
+	cn, err1 := strconv.Atoi(cfd)
+	sn, err2 := strconv.Atoi(sfd)
+	if err := errors.Join(err1, err2); err != nil {
+		return nil, err
+	}
+	f := os.NewFile(uintptr(cn), "handoff")
+	c, err := net.FileConn(f)
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	sf := os.NewFile(uintptr(sn), "slots")
+	defer sf.Close()
+	info, err := sf.Stat()
+	if err != nil {
+		return nil, err
+	}
+	slots, err := syscall.Mmap(int(sf.Fd()), 0, int(info.Size()), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
+	if err != nil {
+		return nil, err
+	}
+	h := &handoff{sock: c.(*net.UnixConn), slots: slots, conns: make(chan net.Conn), done: make(chan struct{})}
+	go h.receive()
+	return h, nil
+}
+
+// receive reads the CLI's messages.
+func (h *handoff) receive() {
+	buf := make([]byte, 64)
+	oob := make([]byte, syscall.CmsgSpace(4))
+	for {
+		n, oobn, _, _, err := h.sock.ReadMsgUnix(buf, oob)
+		if err != nil {
+			h.drainNow()
+			return
+		}
+		msg := string(buf[:n])
+		switch {
+		case msg == "D":
+			h.drainNow()
+		case msg == "F1" || msg == "F0":
+			h.forward.Store(msg == "F1")
+		case len(msg) > 1 && msg[0] == 'P':
+			id, err := strconv.Atoi(msg[1:])
+			fd, ok := parseFD(oob[:oobn])
+			if err != nil || !ok || (id+1)*SlotSize > len(h.slots) {
+				if ok {
+					syscall.Close(fd)
+				}
+				continue
+			}
+			f := os.NewFile(uintptr(fd), "conn")
+			c, err := net.FileConn(f)
+			f.Close()
+			if err != nil {
+				h.send("C" + strconv.Itoa(id))
+				continue
+			}
+			tc := &trackedConn{Conn: c, id: id, h: h}
+			select {
+			case h.conns <- tc:
+			case <-h.done:
+				tc.Close()
+			}
+		}
+	}
+}
+
+func parseFD(oob []byte) (int, bool) {
+	msgs, err := syscall.ParseSocketControlMessage(oob)
+	if err != nil || len(msgs) != 1 {
+		return 0, false
+	}
+	fds, err := syscall.ParseUnixRights(&msgs[0])
+	if err != nil || len(fds) != 1 {
+		for _, fd := range fds {
+			syscall.Close(fd)
+		}
+		return 0, false
+	}
+	return fds[0], true
+}
+
+func (h *handoff) drainNow() {
+	h.draining.Store(true)
+	h.once.Do(func() {
+		close(h.done)
+		if h.drain != nil {
+			go h.drain()
+		}
+	})
+}
+
+func (h *handoff) send(msg string) {
+	h.wmu.Lock()
+	defer h.wmu.Unlock()
+	_, _ = h.sock.Write([]byte(msg))
+}
+
+func (h *handoff) slot(id int) []byte { return h.slots[id*SlotSize : (id+1)*SlotSize] }
+
+// Accept, Close and Addr make the handoff a net.Listener.
+func (h *handoff) Accept() (net.Conn, error) {
+	select {
+	case c := <-h.conns:
+		return c, nil
+	case <-h.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (h *handoff) Close() error {
+	h.once.Do(func() { close(h.done) })
+	return nil
+}
+
+func (h *handoff) Addr() net.Addr { return &net.UnixAddr{Name: "handoff", Net: "unixpacket"} }
+
+// trackedConn is a handed connection; closing it tells the CLI, which
+// closes its duplicate, or takes the connection back while draining.
+type trackedConn struct {
+	net.Conn
+	id     int
+	h      *handoff
+	closed atomic.Bool
+}
+
+func (c *trackedConn) Close() error {
+	if c.closed.Swap(true) {
+		return nil
+	}
+	setSlot(c.h.slot(c.id), SlotIdle)
+	err := c.Conn.Close()
+	if c.h.draining.Load() {
+		c.h.send("H" + strconv.Itoa(c.id))
+	} else {
+		c.h.send("C" + strconv.Itoa(c.id))
+	}
+	return err
+}
+
+type connKey struct{}
+
+// track marks, in the connection's slot, the request being served and
+// whether its response has started.
+func (h *handoff) track(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tc, ok := r.Context().Value(connKey{}).(*trackedConn)
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		slot := h.slot(tc.id)
+		line := r.Method + " " + r.URL.RequestURI()
+		n := copy(slot[8:], line)
+		slot[4], slot[5] = byte(n), byte(n>>8)
+		setSlot(slot, SlotRequest)
+		next.ServeHTTP(&slotWriter{ResponseWriter: w, slot: slot}, r)
+		setSlot(slot, SlotIdle)
+	})
+}
+
+// connContext keeps the tracked connection in the request context.
+func connContext(ctx context.Context, c net.Conn) context.Context {
+	if tc, ok := c.(*trackedConn); ok {
+		return context.WithValue(ctx, connKey{}, tc)
+	}
+	return ctx
+}
+
+// slotWriter marks the slot answered at the first byte of the response.
+type slotWriter struct {
+	http.ResponseWriter
+	slot    []byte
+	started bool
+}
+
+func (s *slotWriter) mark() {
+	if !s.started {
+		s.started = true
+		setSlot(s.slot, SlotAnswered)
+	}
+}
+
+func (s *slotWriter) WriteHeader(code int) {
+	if code >= 200 {
+		s.mark()
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *slotWriter) Write(p []byte) (int, error) {
+	s.mark()
+	return s.ResponseWriter.Write(p)
+}
+
+// Flush sends buffered data to the client.
+func (s *slotWriter) Flush() {
+	s.mark()
+	_ = http.NewResponseController(s.ResponseWriter).Flush()
+}
+
+// Unwrap returns the underlying ResponseWriter.
+func (s *slotWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// forwarder sends to the CLI's front the requests the dev server must not
+// answer itself on a handed connection: the dashboard's, every request
+// while the dashboard records them in detail, and every request once a
+// build input changed (this server's code is stale; the front waits for
+// the new build).
+func (h *handoff) forwarder(next http.Handler) http.Handler {
+	front := os.Getenv(FrontEnv)
+	if front == "" {
+		return next
+	}
+	notify := NewNotifier(".")
+	var stale atomic.Bool
+	var d net.Dialer
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.Out.URL.Scheme, pr.Out.URL.Host = "http", "front"
+			pr.Out.Host = pr.In.Host
+			pr.Out.Header["X-Forwarded-For"] = pr.In.Header["X-Forwarded-For"]
+			pr.Out.Header.Set(RemoteAddrHeader, pr.In.RemoteAddr)
+		},
+		Transport: &http.Transport{
+			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+				return d.DialContext(ctx, "unix", front)
+			},
+			MaxIdleConnsPerHost: 64,
+			DisableCompression:  true,
+		},
+		ErrorLog: log.New(io.Discard, "", 0),
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, handed := r.Context().Value(connKey{}).(*trackedConn); handed {
+			if !stale.Load() && notify != nil && notify.Pending() && notify.Drain() {
+				stale.Store(true)
+			}
+			if stale.Load() || h.forward.Load() || strings.HasPrefix(r.URL.Path, "/_nextgo/") || r.URL.Path == "/_nextgo" {
+				proxy.ServeHTTP(w, r)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
