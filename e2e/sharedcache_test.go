@@ -6,16 +6,23 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/nextgo-dev/nextgo/adapters/lambda/deploy"
 	"github.com/nextgo-dev/nextgo/adapters/lambda/localaws"
 	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
 	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/e2e/awsfake"
 )
 
 // testTwoProcesses runs one cached function of the approutes app built in
@@ -151,5 +158,93 @@ func testCacheIsolation(t *testing.T, out string) {
 	}
 	if shared != 4 {
 		t.Errorf("%d functions use the shared cache, want 4", shared)
+	}
+}
+
+// TestDeploySharedCache deploys the approutes app to the local AWS
+// endpoint and runs the caching checks of nextgo dev and start through its
+// HTTP API: the functions that cache or revalidate share the response
+// cache in the deploy bucket, under a role whose policy allows that and no
+// more (the endpoint enforces it on the functions' calls), and regenerate
+// stale entries by invoking themselves asynchronously. remove takes the
+// bucket and both roles away.
+func TestDeploySharedCache(t *testing.T) {
+	s := newAWSStage(t, awsfake.Options{})
+	dir := copyApp(t, "approutes")
+	args := []string{dir, "--stage", "cache", "--arch", runtime.GOARCH}
+
+	plan := s.deployJSON(append(args, "--dry-run")...)
+	cacheRole := deploy.CacheRoleName("approutes", "cache")
+	want := map[string]bool{"create role " + cacheRole: false, "create policy " + cacheRole + "/nextgo-response-cache": false, "create bucket": false}
+	bucket := ""
+	for _, c := range plan.Changes {
+		if c.Resource == deploy.ResourceBucket && c.Action == deploy.Create {
+			want["create bucket"], bucket = true, c.Name
+		}
+		if _, ok := want[string(c.Action)+" "+c.Resource+" "+c.Name]; ok {
+			want[string(c.Action)+" "+c.Resource+" "+c.Name] = true
+		}
+	}
+	for k, seen := range want {
+		if !seen {
+			t.Errorf("dry run: no %q in the plan %+v", k, plan.Changes)
+		}
+	}
+	if len(s.fake.Mutations()) != 0 {
+		t.Fatalf("dry run changed something: %v", s.fake.Mutations())
+	}
+
+	res := s.deployJSON(args...)
+	t.Run("caching", func(t *testing.T) { testCaching(t, res.URL) })
+
+	// Roles: the cache's for the four functions that use it, the plain
+	// execution role for the others; the policy names the cache's objects
+	// and the one function that regenerates stale entries.
+	ctx := context.Background()
+	lc := lambda.NewFromConfig(s.cfg)
+	for _, name := range append(res.Summary.Created, res.Summary.Updated...) {
+		out, err := lc.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: &name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		uses := out.Environment != nil && out.Environment.Variables["NEXTGO_RESPONSE_CACHE"] == "s3"
+		onCacheRole := strings.HasSuffix(aws.ToString(out.Role), "/"+cacheRole)
+		if uses != onCacheRole {
+			t.Errorf("%s: uses the cache %v, runs as %s", name, uses, aws.ToString(out.Role))
+		}
+	}
+	pol, err := iam.NewFromConfig(s.cfg).GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: &cacheRole, PolicyName: aws.String("nextgo-response-cache")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := url.QueryUnescape(aws.ToString(pol.PolicyDocument))
+	regen := deploy.FunctionName("approutes", "cache", "/revalidate-1")
+	if !strings.Contains(doc, `"Resource":["arn:aws:s3:::`+bucket+`/cache/*"]`) ||
+		!strings.Contains(doc, `"Action":["lambda:InvokeFunction"],"Resource":["arn:aws:lambda:us-east-1:123456789012:function:`+regen+`","arn:aws:lambda:us-east-1:123456789012:function:`+regen+`:*"]`) {
+		t.Errorf("cache policy: %s", doc)
+	}
+	if keys := s.fake.S3.Keys(bucket, "cache/"); len(keys) < 2 {
+		t.Errorf("cache objects in the bucket: %v", keys)
+	}
+
+	// Deployed again unchanged: the role and its policy stay as they are.
+	s.fake.ResetCalls()
+	again := s.deployJSON(args...)
+	for _, c := range again.Changes {
+		if (c.Resource == deploy.ResourceRole || c.Resource == deploy.ResourcePolicy) && c.Action != deploy.Unchanged {
+			t.Errorf("unchanged app: %+v", c)
+		}
+	}
+
+	if _, stderr, err := s.nextgo("remove", dir, "--stage", "cache", "--yes"); err != nil {
+		t.Fatalf("remove: %v\n%s", err, stderr)
+	}
+	if b := s.fake.S3.Buckets(); len(b) != 0 {
+		t.Errorf("buckets after remove: %v", b)
+	}
+	for _, role := range []string{cacheRole, deploy.RoleName("approutes", "cache")} {
+		if _, err := iam.NewFromConfig(s.cfg).GetRole(ctx, &iam.GetRoleInput{RoleName: &role}); err == nil {
+			t.Errorf("role %s left after remove", role)
+		}
 	}
 }

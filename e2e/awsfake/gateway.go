@@ -303,9 +303,20 @@ func compareScores(a, b []int) int {
 	return len(a) - len(b)
 }
 
-// invoke serves Lambda's Invoke API (RequestResponse only).
+// invoke serves Lambda's Invoke API (API reference, Invoke): with
+// X-Amz-Invocation-Type RequestResponse (the default) 200 and the
+// function's answer; Event 202 once the event is queued, the function
+// running after the answer; DryRun 204. The payload quota is 6 MB
+// synchronous, 1 MB asynchronous (RequestTooLargeException, 413). A call
+// from a function needs lambda:InvokeFunction on the function (qualified
+// when a qualifier is given) in its role's policies.
 func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
-	payload, err := readBody(r, runtimeapi.MaxRequestPayload+1)
+	typ := r.Header.Get("X-Amz-Invocation-Type")
+	limit := runtimeapi.MaxRequestPayload
+	if typ == "Event" {
+		limit = 1 << 20
+	}
+	payload, err := readBody(r, int64(limit)+1)
 	s.mu.Lock()
 	f, q, aerr := s.lookup(r.PathValue("name"))
 	if aerr == nil {
@@ -318,25 +329,55 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		version string
 	)
 	if aerr == nil {
+		resource := f.arn
+		if q != "" {
+			resource += ":" + q
+		}
+		aerr = s.functionDenied(r, "lambda", "lambda:InvokeFunction", resource)
+	}
+	if aerr == nil {
 		var ok bool
 		if cfg, version, ok = f.resolve(q); !ok {
 			aerr = lambdaNotFound("Function not found: %s:%s", f.arn, q)
 		}
 	}
-	if aerr == nil && err != nil {
-		aerr = errorf(http.StatusRequestEntityTooLarge, "RequestTooLargeException", "Request must be smaller than %d bytes for the InvokeFunction operation", runtimeapi.MaxRequestPayload)
+	if aerr == nil && (err != nil || len(payload) > limit) {
+		aerr = errorf(http.StatusRequestEntityTooLarge, "RequestTooLargeException", "Request must be smaller than %d bytes for the InvokeFunction operation", limit)
 	}
-	if aerr == nil && r.Header.Get("X-Amz-Invocation-Type") != "" && r.Header.Get("X-Amz-Invocation-Type") != "RequestResponse" {
-		aerr = lambdaInvalid("Only RequestResponse invocations are supported here")
+	if aerr == nil && typ != "" && typ != "RequestResponse" && typ != "Event" && typ != "DryRun" {
+		aerr = lambdaInvalid("1 validation error detected: Value '%s' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]", typ)
+	}
+	if aerr == nil && typ == "Event" && len(payload) > 0 && !json.Valid(payload) {
+		aerr = errorf(http.StatusBadRequest, "InvalidRequestContentException", "Could not parse request body into json")
 	}
 	status := http.StatusOK
-	if aerr != nil {
+	switch {
+	case aerr != nil:
 		status = aerr.status
+	case typ == "Event":
+		status = http.StatusAccepted
+	case typ == "DryRun":
+		status = http.StatusNoContent
 	}
 	s.record("lambda", "Invoke", r.PathValue("name"), status)
+	closed := s.closed
+	if aerr == nil && typ == "Event" && !closed {
+		name := f.name
+		s.inBackground(func() {
+			if res, err := s.invokeVersion(context.Background(), name, version, cfg, payload); err == nil && res.Stream != nil {
+				io.Copy(io.Discard, res.Stream)
+				res.Stream.Close()
+			}
+		})
+	}
 	s.mu.Unlock()
 	if aerr != nil {
 		writeJSONError(w, "lambda", aerr)
+		return
+	}
+	if typ == "Event" || typ == "DryRun" {
+		w.Header().Set("X-Amzn-RequestId", newRequestID())
+		w.WriteHeader(status)
 		return
 	}
 	res, err := s.invokeVersion(r.Context(), f.name, version, cfg, payload)
@@ -392,7 +433,7 @@ func (s *Server) pool(name, version string, cfg fnConfig) (*runtimeapi.Pool, err
 	p = runtimeapi.NewPool(runtimeapi.Function{
 		Name:           name,
 		Bootstrap:      bootstrap,
-		Env:            cfg.Env,
+		Env:            s.functionEnv(cfg),
 		Timeout:        time.Duration(cfg.Timeout) * time.Second,
 		MemoryMB:       cfg.MemorySize,
 		MaxConcurrency: 4,

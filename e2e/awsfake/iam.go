@@ -122,6 +122,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, service stri
 			"ListAttachedRolePolicies": s.onRole(listAttachedRolePolicies),
 			"ListRolePolicies":         s.onRole(listRolePolicies),
 			"PutRolePolicy":            s.onRole(putRolePolicy),
+			"GetRolePolicy":            s.onRole(getRolePolicy),
 			"DeleteRolePolicy":         s.onRole(deleteRolePolicy),
 			"UpdateAssumeRolePolicy":   s.onRole(updateAssumeRolePolicy),
 			"ListRoleTags":             s.onRole(listRoleTags),

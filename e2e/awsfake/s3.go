@@ -222,6 +222,9 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request) {
 	bucket, _ := s3Path(r)
 	s.mu.Lock()
 	aerr := s.gate("s3", op, bucket)
+	if aerr == nil {
+		aerr = s.functionS3Denied(r)
+	}
 	s.mu.Unlock()
 	if aerr != nil {
 		s.mu.Lock()

@@ -34,6 +34,7 @@ const (
 	ResourcePermission  = "permission"
 	ResourceBucket      = "bucket"
 	ResourceVersion     = "version"
+	ResourcePolicy      = "policy" // an IAM role's inline policy: "<role>/<policy>"
 )
 
 // Change is one step of a plan: an action on one resource, with its reason.

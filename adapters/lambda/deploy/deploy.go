@@ -12,15 +12,16 @@ import (
 
 // plan is everything a deploy decided before changing anything.
 type plan struct {
-	role     *rolePlan
-	bucket   bucketState
-	releases []int // the recorded releases, oldest first
-	fns      []*fnState
-	stale    []*ownedFn
-	api      *apiPlan
-	build    string
-	release  int
-	changes  changes
+	role      *rolePlan
+	cacheRole *cacheRolePlan // the role of the functions that use the response cache
+	bucket    bucketState
+	releases  []int // the recorded releases, oldest first
+	fns       []*fnState
+	stale     []*ownedFn
+	api       *apiPlan
+	build     string
+	release   int
+	changes   changes
 }
 
 // Deploy deploys the build to the stage opts.Stage: see the package
@@ -77,10 +78,13 @@ func (s *session) plan(ctx context.Context, b *Build) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.cacheRole, err = s.planCacheRole(ctx, specs, &p.changes); err != nil {
+		return nil, err
+	}
 	p.build = buildID(specs)
 	p.fns = make([]*fnState, len(specs))
 	errs := forEach(ctx, s.opts.Concurrency, specs, func(ctx context.Context, spec *fnSpec) error {
-		st, err := s.readFunction(ctx, spec, role.arn)
+		st, err := s.readFunction(ctx, spec, p.roleFor(spec))
 		if err != nil {
 			return err
 		}
@@ -201,6 +205,9 @@ func (s *session) apply(ctx context.Context, b *Build, p *plan) error {
 	if err := s.applyRole(ctx, p.role); err != nil {
 		return err
 	}
+	if err := s.applyCacheRole(ctx, p.cacheRole); err != nil {
+		return err
+	}
 	if p.bucket == bucketMissing {
 		if err := s.createBucket(ctx); err != nil {
 			return err
@@ -214,7 +221,7 @@ func (s *session) apply(ctx context.Context, b *Build, p *plan) error {
 		}
 	}
 	errs := forEach(ctx, s.opts.Concurrency, changed, func(ctx context.Context, st *fnState) error {
-		return s.prepare(ctx, b, st, p.role.arn)
+		return s.prepare(ctx, b, st, p.roleFor(st.spec))
 	})
 	if err := joinErrors(errs); err != nil {
 		return fmt.Errorf("deploy stopped before the release, so the previous release still serves (run it again to finish): %w", err)

@@ -39,18 +39,19 @@ func Remove(ctx context.Context, app string, opts Options) (_ *Report, err error
 		rep.Changes = append(rep.Changes, Change{Action: Delete, Resource: ResourceFunction, Name: o.name,
 			Reason: "route " + o.tags[TagRoute] + ", with its versions, alias and permissions"})
 	}
-	role := RoleName(s.app, s.stage)
-	out, err := s.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: &role})
-	switch {
-	case errorCode(err) == "NoSuchEntity":
-		role = ""
-	case err != nil:
-		return nil, fmt.Errorf("read role %s: %w", role, err)
-	case !s.owns(iamTags(out.Role.Tags)):
-		s.logf("warning: role %s is not tagged for %s/%s: left alone", role, s.app, s.stage)
-		role = ""
-	default:
-		rep.Changes = append(rep.Changes, Change{Action: Delete, Resource: ResourceRole, Name: role, Reason: "execution role"})
+	var roles []string
+	for _, role := range []string{RoleName(s.app, s.stage), CacheRoleName(s.app, s.stage)} {
+		out, err := s.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: &role})
+		switch {
+		case errorCode(err) == "NoSuchEntity":
+		case err != nil:
+			return nil, fmt.Errorf("read role %s: %w", role, err)
+		case !s.owns(iamTags(out.Role.Tags)):
+			s.logf("warning: role %s is not tagged for %s/%s: left alone", role, s.app, s.stage)
+		default:
+			roles = append(roles, role)
+			rep.Changes = append(rep.Changes, Change{Action: Delete, Resource: ResourceRole, Name: role, Reason: "execution role"})
+		}
 	}
 	bucket, err := s.readBucket(ctx)
 	if err != nil {
@@ -86,7 +87,7 @@ func Remove(ctx context.Context, app string, opts Options) (_ *Report, err error
 		}
 		s.logf("  deleted bucket %s", s.bucket)
 	}
-	if role != "" {
+	for _, role := range roles {
 		if err := s.deleteRole(ctx, role); err != nil {
 			return nil, err
 		}

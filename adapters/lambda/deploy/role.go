@@ -31,7 +31,12 @@ type rolePlan struct {
 
 // planRole reads the execution role.
 func (s *session) planRole(ctx context.Context, cs *changes) (*rolePlan, error) {
-	rp := &rolePlan{name: RoleName(s.app, s.stage), arn: s.roleARN()}
+	return s.planRoleNamed(ctx, RoleName(s.app, s.stage), cs)
+}
+
+// planRoleNamed reads an execution role of the app and stage by name.
+func (s *session) planRoleNamed(ctx context.Context, name string, cs *changes) (*rolePlan, error) {
+	rp := &rolePlan{name: name, arn: fmt.Sprintf("arn:%s:iam::%s:role/%s", s.partition, s.account, name)}
 	out, err := s.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: &rp.name})
 	if errorCode(err) == "NoSuchEntity" {
 		rp.create, rp.attach = true, true

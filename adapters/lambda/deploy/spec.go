@@ -72,6 +72,7 @@ func (s *session) specs(b *Build) ([]*fnSpec, error) {
 		if env == nil {
 			env = map[string]string{}
 		}
+		s.cacheEnv(fn, env)
 		tags := s.tags()
 		tags[TagRoute] = RouteID(routePattern(fn))
 		out = append(out, &fnSpec{
