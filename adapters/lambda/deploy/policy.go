@@ -17,7 +17,7 @@ type policyStatement struct {
 // alone where the service lets a policy name them.
 func Policy(app, stage string) string {
 	fnPrefix := functionPrefix(app, stage)
-	role := RoleName(app, stage)
+	roles := []string{"arn:aws:iam::*:role/" + RoleName(app, stage), "arn:aws:iam::*:role/" + CacheRoleName(app, stage)}
 	b := BucketName("", "", app, stage) // the hash differs by account and region
 	bucket := b[:len(b)-len("xxxxxxxx")] + "*"
 	fns := []string{"arn:aws:lambda:*:*:function:" + fnPrefix + "*", "arn:aws:lambda:*:*:function:" + fnPrefix + "*:*"}
@@ -35,9 +35,10 @@ func Policy(app, stage string) string {
 		}, Resource: fns},
 		{Sid: "ExecutionRole", Effect: "Allow", Action: []string{
 			"iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
-			"iam:GetRole", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies", "iam:TagRole", "iam:UpdateAssumeRolePolicy",
-		}, Resource: []string{"arn:aws:iam::*:role/" + role}},
-		{Sid: "PassExecutionRole", Effect: "Allow", Action: []string{"iam:PassRole"}, Resource: []string{"arn:aws:iam::*:role/" + role},
+			"iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies", "iam:PutRolePolicy",
+			"iam:TagRole", "iam:UpdateAssumeRolePolicy",
+		}, Resource: roles},
+		{Sid: "PassExecutionRole", Effect: "Allow", Action: []string{"iam:PassRole"}, Resource: roles,
 			Condition: map[string]any{"StringEquals": map[string]string{"iam:PassedToService": "lambda.amazonaws.com"}}},
 		{Sid: "HTTPAPI", Effect: "Allow", Action: []string{"apigateway:DELETE", "apigateway:GET", "apigateway:PATCH", "apigateway:POST"},
 			Resource: []string{"arn:aws:apigateway:*::/apis", "arn:aws:apigateway:*::/apis/*", "arn:aws:apigateway:*::/tags/*"}},

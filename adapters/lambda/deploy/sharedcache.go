@@ -62,13 +62,6 @@ type policyDoc struct {
 	Statement []policyStatement
 }
 
-type policyStatement struct {
-	Sid      string
-	Effect   string
-	Action   []string
-	Resource []string
-}
-
 // cachePolicy is the cache role's inline policy for the functions of specs.
 func (s *session) cachePolicy(specs []*fnSpec) string {
 	bucket := "arn:" + s.partition + ":s3:::" + s.bucket
