@@ -7,8 +7,8 @@
 //   - CloseAfterTransferCoded closes the connection after a request whose
 //     body had a transfer coding, as RFC 9112 §6.1 requires when it also
 //     declared a Content-Length.
-//   - Refuse answers without reading the body and closes the connection, for
-//     a declared body the server will never use (413).
+//   - Refuse answers at once, without waiting for the body, and closes the
+//     connection, for a declared body the server will never use (413).
 //
 // Handler applies the first two to every request of a server.
 package httpguard
@@ -16,6 +16,7 @@ package httpguard
 import (
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -74,18 +75,26 @@ func CloseAfterTransferCoded(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// Refuse prepares w for an answer written before the request body is read
-// (such as a 413 for a declared Content-Length over a limit): net/http
-// closes the connection shortly after the response instead of waiting for
-// the rest of the body. Call it before writing the status.
+// Refuse answers r at once with status and body, before its body is read
+// (such as a 413 for a declared Content-Length over a limit), and closes the
+// connection. The caller sets any other header first.
 //
-// The answer goes out at once. What the client still sends is then read and
-// dropped for at most half a second before the connection closes, as
-// net/http itself waits before closing on a large unread body, so that the
-// client reads the answer rather than a connection reset.
-func Refuse(w http.ResponseWriter) {
-	w.Header().Set("Connection", "close")
-	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(refuseDrain))
+// The answer is flushed before anything else happens. What the client still
+// sends is then read and dropped for at most half a second before the
+// connection closes, so that a client busy sending its body reads the
+// answer rather than a connection reset; a client that never sends it is
+// let go after that half second.
+func Refuse(w http.ResponseWriter, r *http.Request, status int, body string) {
+	h := w.Header()
+	h.Set("Connection", "close")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	io.WriteString(w, body)
+	rc := http.NewResponseController(w)
+	_ = rc.Flush()
+	if rc.SetReadDeadline(time.Now().Add(refuseDrain)) == nil {
+		_, _ = io.Copy(io.Discard, r.Body)
+	}
 }
 
 // refuseDrain is how long a refused body is still read and dropped.

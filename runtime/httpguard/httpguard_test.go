@@ -197,9 +197,7 @@ func TestCloseAfterTransferCoded(t *testing.T) {
 func TestRefuse(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > 1000 {
-			httpguard.Refuse(w)
-			w.WriteHeader(http.StatusRequestEntityTooLarge)
-			io.WriteString(w, "too large")
+			httpguard.Refuse(w, r, http.StatusRequestEntityTooLarge, "too large")
 			return
 		}
 		io.WriteString(w, "ok")
@@ -215,5 +213,18 @@ func TestRefuse(t *testing.T) {
 	}
 	if !closed(t, br) {
 		t.Fatal("connection still open")
+	}
+
+	// A client sending a large body reads the answer, not a reset.
+	for _, n := range []int{2000, 4 << 20} {
+		res, err := http.Post(srv.URL, "application/octet-stream", strings.NewReader(strings.Repeat("x", n)))
+		if err != nil {
+			t.Fatalf("%d bytes: %v", n, err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusRequestEntityTooLarge || string(b) != "too large" {
+			t.Errorf("%d bytes: got %d %q", n, res.StatusCode, b)
+		}
 	}
 }

@@ -228,22 +228,15 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case rt != nil && rt.bodyLimit > 0 && r.ContentLength > rt.bodyLimit:
 		// The function would answer 413 without looking at the body: so
 		// does the front, without reading it.
-		httpguard.Refuse(w)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.WriteHeader(http.StatusRequestEntityTooLarge)
-		io.WriteString(w, "Body exceeded "+rt.limitText+" limit")
-		return
-	case r.ContentLength > MaxGatewayPayload:
-		httpguard.Refuse(w)
-		writeGatewayError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		httpguard.Refuse(w, r, http.StatusRequestEntityTooLarge, "Body exceeded "+rt.limitText+" limit")
 		return
 	}
 	body, err := readLimited(r.Body, MaxGatewayPayload)
 	var ne net.Error
 	switch {
 	case errors.Is(err, errTooLarge):
-		httpguard.Refuse(w)
 		writeGatewayError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
 		return
 	case errors.As(err, &ne) && ne.Timeout():

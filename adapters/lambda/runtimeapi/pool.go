@@ -90,8 +90,7 @@ type Pool struct {
 	live      map[*sandbox]struct{} // every environment not yet reaped
 	starting  int                   // environments being started
 	finishing int                   // answered, not yet back in /next
-	claims    int                   // callers waiting for a finishing environment
-	changed   chan struct{}         // closed and replaced when capacity frees up
+	waiters   []chan *sandbox       // invocations waiting for an environment, first come first
 	closed    bool
 	done      chan struct{}  // closed by Close
 	wg        sync.WaitGroup // supervisors and exit watchers
@@ -131,14 +130,13 @@ func NewPool(fn Function, opts Options) *Pool {
 		opts.Logger = slog.New(slog.NewTextHandler(writerFunc(out.write), nil))
 	}
 	return &Pool{
-		fn:      fn,
-		opts:    opts,
-		arn:     fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", opts.Region, opts.AccountID, fn.Name),
-		out:     out,
-		log:     opts.Logger.With("function", fn.Name),
-		live:    make(map[*sandbox]struct{}),
-		changed: make(chan struct{}),
-		done:    make(chan struct{}),
+		fn:   fn,
+		opts: opts,
+		arn:  fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", opts.Region, opts.AccountID, fn.Name),
+		out:  out,
+		log:  opts.Logger.With("function", fn.Name),
+		live: make(map[*sandbox]struct{}),
+		done: make(chan struct{}),
 	}
 }
 
@@ -221,10 +219,11 @@ func drop(out chan outcome) {
 
 // acquire returns an idle environment, or starts one, waiting while the
 // function is at its concurrency limit. An environment that has answered
-// and is about to ask for its next invocation is waited for by one caller
-// rather than a new process started, so that back-to-back invocations find
-// it warm, as they do on Lambda. The caller owns the environment and must
-// run supervise, which p.wg counts.
+// and is about to ask for its next invocation is waited for rather than a
+// new process started, so that back-to-back invocations find it warm, as
+// they do on Lambda. Waiting invocations are served first come, first
+// served: a returning environment is handed to the first of them. The
+// caller owns the environment and must run supervise, which p.wg counts.
 func (p *Pool) acquire(ctx context.Context) (*sandbox, error) {
 	for {
 		p.mu.Lock()
@@ -245,32 +244,61 @@ func (p *Pool) acquire(ctx context.Context) (*sandbox, error) {
 			p.mu.Unlock()
 			return sb, nil
 		}
-		claim := p.finishing > p.claims
-		if !claim && len(p.live)+p.starting < p.fn.MaxConcurrency {
+		// Every finishing environment is already promised to a waiter.
+		if p.finishing <= len(p.waiters) && len(p.live)+p.starting < p.fn.MaxConcurrency {
 			p.starting++
 			p.wg.Add(2) // its supervisor and its exit watcher
 			p.mu.Unlock()
 			return p.launch()
 		}
-		if claim {
-			p.claims++
-		}
-		ch := p.changed
+		w := make(chan *sandbox, 1)
+		p.waiters = append(p.waiters, w)
 		p.mu.Unlock()
-		var err error
 		select {
-		case <-ch:
+		case sb := <-w:
+			if sb != nil {
+				return sb, nil
+			}
+			// Woken to look again: capacity freed up, or the pool closed.
 		case <-ctx.Done():
-			err = ctx.Err()
-		}
-		if claim {
 			p.mu.Lock()
-			p.claims--
+			p.removeWaiter(w)
 			p.mu.Unlock()
+			// An environment handed over meanwhile goes to the next one.
+			select {
+			case sb := <-w:
+				if sb != nil {
+					p.release(sb)
+					p.wg.Done()
+				}
+			default:
+			}
+			return nil, ctx.Err()
 		}
-		if err != nil {
-			return nil, err
+	}
+}
+
+// removeWaiter drops w from the waiters if it is still there. p.mu is held.
+func (p *Pool) removeWaiter(w chan *sandbox) {
+	for i, x := range p.waiters {
+		if x == w {
+			p.waiters = append(p.waiters[:i], p.waiters[i+1:]...)
+			return
 		}
+	}
+}
+
+// wake tells the waiters that can now start an environment of their own to
+// look again: as many as there is room for beyond the environments about to
+// come back. p.mu is held.
+func (p *Pool) wake() {
+	n := min(p.fn.MaxConcurrency-len(p.live)-p.starting, len(p.waiters)-p.finishing)
+	if p.closed {
+		n = len(p.waiters)
+	}
+	for ; n > 0; n-- {
+		p.waiters[0] <- nil
+		p.waiters = p.waiters[1:]
 	}
 }
 
@@ -280,7 +308,7 @@ func (p *Pool) launch() (*sandbox, error) {
 	p.mu.Lock()
 	p.starting--
 	if err != nil {
-		p.signal()
+		p.wake()
 		p.mu.Unlock()
 		p.wg.Add(-2)
 		return nil, err
@@ -311,7 +339,7 @@ func (p *Pool) watch(sb *sandbox) {
 			break
 		}
 	}
-	p.signal()
+	p.wake()
 	p.mu.Unlock()
 
 	// Requests the runtime made before it exited are read to their end;
@@ -323,31 +351,33 @@ func (p *Pool) watch(sb *sandbox) {
 	sb.srv.close()
 }
 
-// release returns an environment whose runtime waits in /next to the idle
-// list.
+// release hands an environment whose runtime waits in /next to the first
+// waiting invocation, or returns it to the idle list.
 func (p *Pool) release(sb *sandbox) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if sb.dead || p.closed {
 		return
 	}
+	if len(p.waiters) > 0 {
+		w := p.waiters[0]
+		p.waiters = p.waiters[1:]
+		p.wg.Add(1) // the new owner's supervisor
+		w <- sb
+		return
+	}
 	p.idle = append(p.idle, sb)
-	p.signal()
-}
-
-// signal wakes the invocations waiting for capacity. p.mu is held.
-func (p *Pool) signal() {
-	close(p.changed)
-	p.changed = make(chan struct{})
 }
 
 // setFinishing counts environments between their answer and their next
-// request for work.
+// request for work. One fewer may let a waiter start an environment.
 func (p *Pool) setFinishing(delta int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.finishing += delta
-	p.signal()
+	if delta < 0 {
+		p.wake()
+	}
 }
 
 func (p *Pool) isClosed() bool {
@@ -540,7 +570,7 @@ func (p *Pool) Close() error {
 	if !p.closed {
 		p.closed = true
 		close(p.done)
-		p.signal()
+		p.wake()
 	}
 	live := make([]*sandbox, 0, len(p.live))
 	for sb := range p.live {
