@@ -21,6 +21,7 @@ import (
 func newStartCmd() *cobra.Command {
 	var port int
 	var hostname string
+	var idle time.Duration
 	cmd := &cobra.Command{
 		Use:   "start [dir]",
 		Short: "Serve the built Lambda functions locally, one process per route",
@@ -31,10 +32,11 @@ streaming routes stream (responseTransferMode STREAM) and whose other routes
 are buffered. Each function's real bootstrap runs as its own process under a
 Lambda Runtime API emulator: started on its first request (the cold start is
 logged with its duration), kept warm, one invocation at a time, more processes
-under concurrency, restarted after a timeout or a crash — as on Lambda.
-The dashboard at /_nextgo/ shows the functions, the requests (cold or warm)
-and composes v1, v2, ALB and Function URL events for one function. A busy
-port moves to the next free one.`,
+under concurrency, restarted after a timeout or a crash, and stopped after
+--idle-timeout without a request (the next request starts cold) — as on
+Lambda. The dashboard at /_nextgo/ shows the functions, the requests (cold or
+warm) and composes v1, v2, ALB and Function URL events for one function. A
+busy port moves to the next free one.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -68,7 +70,7 @@ port moves to the next free one.`,
 				if f.manifest.SharedCache {
 					f.fn.Env = withEnv(f.fn.Env, localAWS.Env())
 				}
-				pool := runtimeapi.NewPool(f.fn, runtimeapi.Options{Output: output, Logger: logger})
+				pool := runtimeapi.NewPool(f.fn, runtimeapi.Options{Output: output, Logger: logger, IdleTimeout: idle})
 				st.pools[f.fn.Name] = pool
 				localAWS.Register(f.fn.Name, pool)
 				if f.fallback {
@@ -92,8 +94,14 @@ port moves to the next free one.`,
 	}
 	cmd.Flags().IntVarP(&port, "port", "p", 3000, "port to listen on (the next free one when it is in use)")
 	cmd.Flags().StringVarP(&hostname, "hostname", "H", "127.0.0.1", "hostname to listen on")
+	cmd.Flags().DurationVar(&idle, "idle-timeout", DefaultIdleTimeout, "stop a function process after this long without a request, as Lambda reclaims idle environments (0: never)")
 	return cmd
 }
+
+// DefaultIdleTimeout is how long nextgo start keeps an idle function
+// process. Lambda reclaims idle execution environments after some minutes
+// (it does not say how many).
+const DefaultIdleTimeout = 5 * time.Minute
 
 // localFunction is a built function ready to run on this machine.
 type localFunction struct {

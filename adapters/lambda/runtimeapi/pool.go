@@ -72,6 +72,11 @@ type Options struct {
 	// InitTimeout bounds a cold start, from process start to the runtime's
 	// first request for work (default 10 s, as Lambda).
 	InitTimeout time.Duration
+	// IdleTimeout, when positive, retires an execution environment that
+	// has had no invocation for that long: its process is stopped, as
+	// Lambda reclaims idle environments, and the next invocation starts
+	// cold. Zero keeps environments until Close.
+	IdleTimeout time.Duration
 }
 
 // Pool runs the execution environments of one function: it starts a
@@ -234,6 +239,7 @@ func (p *Pool) acquire(ctx context.Context) (*sandbox, error) {
 		if n := len(p.idle); n > 0 {
 			sb := p.idle[n-1]
 			p.idle = p.idle[:n-1]
+			sb.idleGen++ // cancels its retirement
 			select {
 			case <-sb.exited: // exited while idle; its watcher is about to reap it
 				p.mu.Unlock()
@@ -367,6 +373,35 @@ func (p *Pool) release(sb *sandbox) {
 		return
 	}
 	p.idle = append(p.idle, sb)
+	if d := p.opts.IdleTimeout; d > 0 {
+		sb.idleGen++
+		gen := sb.idleGen
+		time.AfterFunc(d, func() { p.retire(sb, gen) })
+	}
+}
+
+// retire stops an environment still idle since its release number gen, as
+// Lambda reclaims an idle execution environment.
+func (p *Pool) retire(sb *sandbox, gen uint64) {
+	p.mu.Lock()
+	if p.closed || sb.idleGen != gen {
+		p.mu.Unlock()
+		return
+	}
+	found := false
+	for i, s := range p.idle {
+		if s == sb {
+			p.idle = append(p.idle[:i], p.idle[i+1:]...)
+			found = true
+			break
+		}
+	}
+	p.mu.Unlock()
+	if !found {
+		return
+	}
+	p.log.Info("idle execution environment retired", "pid", sb.pid, "idle", p.opts.IdleTimeout)
+	sb.kill()
 }
 
 // setFinishing counts environments between their answer and their next

@@ -596,3 +596,39 @@ func TestInvokeSingle(t *testing.T) {
 		t.Errorf("process %d still runs after its stream was closed", res.PID)
 	}
 }
+
+// TestPoolRetiresIdleEnvironments: an environment idle for IdleTimeout is
+// stopped and logged; the next invocation starts cold in a new process.
+func TestPoolRetiresIdleEnvironments(t *testing.T) {
+	ctx := testContext(t)
+	out := &lockedBuffer{}
+	p := NewPool(Function{Name: "idler", Bootstrap: fixtureBootstrap}, Options{Output: out, IdleTimeout: 50 * time.Millisecond})
+	t.Cleanup(func() { p.Close() })
+
+	first := invoke(t, ctx, p, `{"do":"echo"}`)
+	if !first.ColdStart {
+		t.Fatal("first invocation: not a cold start")
+	}
+	retired := `msg="idle execution environment retired" function=idler pid=` + fmt.Sprint(first.PID) + " idle=50ms"
+	for !strings.Contains(out.String(), retired) {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no retirement logged:\n%s", out.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	for alive(first.PID) {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("process %d still runs after its retirement", first.PID)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	second := invoke(t, ctx, p, `{"do":"echo"}`)
+	if !second.ColdStart || second.PID == first.PID {
+		t.Errorf("after retirement: cold start %v, pid %d (first %d); want a cold start in a new process", second.ColdStart, second.PID, first.PID)
+	}
+	if n := strings.Count(out.String(), `msg="cold start" function=idler`); n != 2 {
+		t.Errorf("%d cold starts logged, want 2:\n%s", n, out.String())
+	}
+}

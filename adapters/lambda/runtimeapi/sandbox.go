@@ -26,7 +26,8 @@ type sandbox struct {
 	cold   bool
 	initAt time.Duration // process start to first /next
 
-	dead bool // guarded by Pool.mu
+	dead    bool   // guarded by Pool.mu
+	idleGen uint64 // guarded by Pool.mu: counts releases to the idle list and takings from it
 }
 
 // startSandbox starts fn's bootstrap with its own Runtime API endpoint. A
