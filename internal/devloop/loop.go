@@ -688,7 +688,7 @@ func (b *bufferPool) Put(buf []byte) { b.p.Put(&buf) }
 func passClose(resp *http.Response) error {
 	if resp.Close {
 		if w, ok := resp.Request.Context().Value(writerKey{}).(http.ResponseWriter); ok {
-			httpguard.Refuse(w)
+			httpguard.CloseEarly(w)
 		}
 	}
 	return nil

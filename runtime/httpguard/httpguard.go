@@ -7,8 +7,9 @@
 //   - CloseAfterTransferCoded closes the connection after a request whose
 //     body had a transfer coding, as RFC 9112 §6.1 requires when it also
 //     declared a Content-Length.
-//   - Refuse answers at once, without waiting for the body, and closes the
-//     connection, for a declared body the server will never use (413).
+//   - Refuse and CloseEarly answer at once, without waiting for the body,
+//     and close the connection, for a declared body the server will never
+//     use (413).
 //
 // Handler applies the first two to every request of a server.
 package httpguard
@@ -85,16 +86,24 @@ func CloseAfterTransferCoded(w http.ResponseWriter, r *http.Request) {
 // answer rather than a connection reset; a client that never sends it is
 // let go after that half second.
 func Refuse(w http.ResponseWriter, r *http.Request, status int, body string) {
-	h := w.Header()
-	h.Set("Connection", "close")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	CloseEarly(w)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	io.WriteString(w, body)
 	rc := http.NewResponseController(w)
-	_ = rc.Flush()
-	if rc.SetReadDeadline(time.Now().Add(refuseDrain)) == nil {
+	if rc.Flush() == nil {
 		_, _ = io.Copy(io.Discard, r.Body)
 	}
+}
+
+// CloseEarly prepares w for an answer written without waiting for the
+// request body (a proxied answer, say): net/http closes the connection after
+// the response, reading and dropping what the client still sends for at most
+// half a second first, instead of waiting for the whole body. Call it before
+// the status is written.
+func CloseEarly(w http.ResponseWriter) {
+	w.Header().Set("Connection", "close")
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(refuseDrain))
 }
 
 // refuseDrain is how long a refused body is still read and dropped.

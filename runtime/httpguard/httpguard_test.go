@@ -196,6 +196,12 @@ func TestCloseAfterTransferCoded(t *testing.T) {
 
 func TestRefuse(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/early" { // as a proxy answering for another server
+			httpguard.CloseEarly(w)
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			io.WriteString(w, "too large")
+			return
+		}
 		if r.ContentLength > 1000 {
 			httpguard.Refuse(w, r, http.StatusRequestEntityTooLarge, "too large")
 			return
@@ -204,15 +210,17 @@ func TestRefuse(t *testing.T) {
 	})
 	srv := httptest.NewServer(httpguard.Handler(h, time.Minute))
 	defer srv.Close()
-	c, br := dial(t, srv)
-	// The body is never sent: the answer cannot wait for it.
-	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n")
-	res, body := readResponse(t, br)
-	if res.StatusCode != http.StatusRequestEntityTooLarge || body != "too large" || !res.Close {
-		t.Fatalf("got %d %q close=%v, want 413 %q and Connection: close", res.StatusCode, body, res.Close, "too large")
-	}
-	if !closed(t, br) {
-		t.Fatal("connection still open")
+	for _, path := range []string{"/", "/early"} {
+		c, br := dial(t, srv)
+		// The body is never sent: the answer cannot wait for it.
+		io.WriteString(c, "POST "+path+" HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n")
+		res, body := readResponse(t, br)
+		if res.StatusCode != http.StatusRequestEntityTooLarge || body != "too large" || !res.Close {
+			t.Fatalf("%s: got %d %q close=%v, want 413 %q and Connection: close", path, res.StatusCode, body, res.Close, "too large")
+		}
+		if !closed(t, br) {
+			t.Fatalf("%s: connection still open", path)
+		}
 	}
 
 	// A client sending a large body reads the answer, not a reset.
