@@ -29,7 +29,8 @@ type BuildOptions struct {
 	Out string
 	// Env is the functions' environment; nil loads the production .env
 	// set of the app (.env.production.local, .env.local,
-	// .env.production, .env).
+	// .env.production, .env). The manifest records its names and digest,
+	// never its values (see Function.Environ).
 	Env map[string]string
 	// Progress receives one line per step; nil for none.
 	Progress io.Writer
@@ -449,12 +450,14 @@ func describe(out string, pl functionPlan, opts BuildOptions) (Function, error) 
 	if !ok {
 		return Function{}, fmt.Errorf("%s: the build of %s is missing; build again", zipPath(r.Name), r.File)
 	}
-	return Function{
+	fn := Function{
 		Name: r.Name, Pattern: r.Pattern, File: r.File, Kind: string(r.Kind), Methods: r.MethodNames(),
 		MaxDuration: pl.eff.MaxDuration, Memory: pl.eff.Memory, BodyLimit: pl.eff.BodyLimit, BodyLimitText: pl.eff.BodyLimitText, Cache: pl.eff.Cache,
 		Arch: opts.Arch, Zip: zipPath(r.Name), SHA256: a.SHA256, Size: a.Size, BinarySize: a.BinarySize,
-		Streaming: pl.eff.Streaming, SharedCache: pl.eff.SharedCache, Environment: opts.Env,
-	}, nil
+		Streaming: pl.eff.Streaming, SharedCache: pl.eff.SharedCache,
+	}
+	fn.SetEnv(opts.Env)
+	return fn, nil
 }
 
 // appName is the module path's last element.

@@ -1,13 +1,17 @@
 package e2e
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/nextgo-dev/nextgo/bundler"
 )
 
 // envRoute answers the variables the env files set.
@@ -104,11 +108,13 @@ func TestEnv(t *testing.T) {
 		if len(m.Functions) == 0 {
 			t.Fatal("no functions")
 		}
+		// Names and a digest of the production set; no value.
 		for _, f := range m.Functions {
-			if !reflect.DeepEqual(f.Environment, want) {
-				t.Errorf("%s: environment has keys %v, want the production set %v", f.Pattern, keys(f.Environment), keys(want))
+			if !reflect.DeepEqual(f.Env, keys(want)) || f.EnvSHA256 != bundler.EnvDigest(want) {
+				t.Errorf("%s: env %v digest %s, want the production set %v digest %s", f.Pattern, f.Env, f.EnvSHA256, keys(want), bundler.EnvDigest(want))
 			}
 		}
+		noSecretReadableByOthers(t, secret, out)
 		text, err = runNextgo(t, "build", dir, "--out", out, "--json")
 		if err != nil {
 			t.Fatalf("nextgo build --json: %v\n%s", err, text)
@@ -116,6 +122,21 @@ func TestEnv(t *testing.T) {
 		if strings.Contains(text, secret) {
 			t.Errorf("nextgo build --json printed the secret")
 		}
+	})
+
+	t.Run("start", func(t *testing.T) {
+		// The functions get the production values, read from .env by
+		// start itself.
+		s := startNextgo(t, "start", dir, "/api/user")
+		runCases(t, s.URL, []httpCase{{name: "production set", path: "/api/env", status: 200,
+			want: `{"local":"local","mode":"production","real":"from-process","secret":"` + secret + `"}`}}, true)
+		if strings.Contains(s.Out.String(), secret) {
+			t.Errorf("nextgo start printed the secret:\n%s", s.Out.String())
+		}
+		if text, err := runNextgo(t, "build", dir); err != nil {
+			t.Fatalf("nextgo build: %v\n%s", err, text)
+		}
+		noSecretReadableByOthers(t, secret, filepath.Join(dir, ".nextgo"), filepath.Join(dir, "_nextgo"))
 	})
 
 	t.Run("test", func(t *testing.T) {
@@ -127,6 +148,42 @@ func TestEnv(t *testing.T) {
 			t.Errorf("nextgo test printed the secret:\n%s", text)
 		}
 	})
+}
+
+// noSecretReadableByOthers fails if a file under one of dirs that others
+// than its owner may read holds secret.
+func noSecretReadableByOthers(t *testing.T, secret string, dirs ...string) {
+	t.Helper()
+	seen := 0
+	for _, dir := range dirs {
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			seen++
+			if info.Mode().Perm()&0o044 == 0 {
+				return nil // owner only
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			if bytes.Contains(b, []byte(secret)) {
+				t.Errorf("%s (mode %v) holds a .env value", path, info.Mode().Perm())
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if seen == 0 {
+		t.Fatalf("no file under %v", dirs)
+	}
 }
 
 // keys lists a map's keys, sorted, so that failures never print values.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/nextgo-dev/nextgo/adapters/lambda/deploy"
 	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/dotenv"
 	"github.com/spf13/cobra"
 )
 
@@ -32,7 +33,13 @@ zip SHA-256 and size). Routes whose inputs did not change are not re-linked.`,
 			if len(p.Table.Routes) == 0 {
 				return errNoRoutes
 			}
-			opts := bundler.BuildOptions{Arch: arch, Out: out}
+			// Read here for the checks below; the manifest records only
+			// the names.
+			env, _, err := dotenv.Load(p.Dir, dotenv.Production)
+			if err != nil {
+				return err
+			}
+			opts := bundler.BuildOptions{Arch: arch, Out: out, Env: env}
 			if !asJSON {
 				opts.Progress = cmd.ErrOrStderr()
 				opts.Live = isTerminal(opts.Progress)
@@ -46,15 +53,10 @@ zip SHA-256 and size). Routes whose inputs did not change are not re-linked.`,
 			}
 			// What Lambda or API Gateway would refuse fails the build, not
 			// a later deploy.
-			if err := deploy.CheckManifest(res.Manifest); err != nil {
+			if err := deploy.CheckManifest(res.Manifest, env); err != nil {
 				return err
 			}
 			if asJSON {
-				for i := range res.Manifest.Functions { // values are never printed
-					for k := range res.Manifest.Functions[i].Environment {
-						res.Manifest.Functions[i].Environment[k] = "(hidden)"
-					}
-				}
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
 				return enc.Encode(res.Manifest)

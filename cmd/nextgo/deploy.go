@@ -13,6 +13,7 @@ import (
 
 	"github.com/nextgo-dev/nextgo/adapters/lambda/deploy"
 	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/dotenv"
 	"github.com/nextgo-dev/nextgo/bundler/projectconfig"
 	"github.com/spf13/cobra"
 )
@@ -178,12 +179,18 @@ that the app no longer has; nothing else is ever deleted.`,
 			}
 			opts.Prune, opts.Concurrency = prune, concurrency
 			out := f.buildDir(dir)
+			// The functions' environment: the manifest names it, deploy
+			// reads the values from the .env files.
+			env, _, err := dotenv.Load(dir, dotenv.Production)
+			if err != nil {
+				return err
+			}
 			if !skipBuild {
 				p, err := bundler.Load(ctx, dir)
 				if err != nil {
 					return err
 				}
-				res, err := p.Build(ctx, bundler.BuildOptions{Arch: arch, Out: f.out, Progress: stderr, Live: isTerminal(stderr)})
+				res, err := p.Build(ctx, bundler.BuildOptions{Arch: arch, Out: f.out, Env: env, Progress: stderr, Live: isTerminal(stderr)})
 				if err != nil {
 					return err
 				}
@@ -192,7 +199,7 @@ that the app no longer has; nothing else is ever deleted.`,
 				}
 				out = res.Dir
 			}
-			b, err := deploy.LoadBuild(out)
+			b, err := deploy.LoadBuild(out, env)
 			if err != nil {
 				return err
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/nextgo-dev/nextgo/adapters/lambda/localaws"
 	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
 	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/dotenv"
 	"github.com/nextgo-dev/nextgo/internal/dashboard"
 	"github.com/spf13/cobra"
 )
@@ -122,13 +123,23 @@ func buildLocal(ctx context.Context, dir string, progress io.Writer) ([]localFun
 	if err != nil {
 		return nil, err
 	}
+	// The environment's values are read here and handed to the processes;
+	// the build records only their names.
+	env, _, err := dotenv.Load(p.Dir, dotenv.Production)
+	if err != nil {
+		return nil, err
+	}
 	out := filepath.Join(p.Dir, ".nextgo", "local")
-	res, err := p.Build(ctx, bundler.BuildOptions{Arch: runtime.GOARCH, Out: out, Progress: progress, Live: isTerminal(progress)})
+	res, err := p.Build(ctx, bundler.BuildOptions{Arch: runtime.GOARCH, Out: out, Env: env, Progress: progress, Live: isTerminal(progress)})
 	if err != nil {
 		return nil, err
 	}
 	var fns []localFunction
 	for _, f := range res.Manifest.Functions {
+		fnEnv, err := f.Environ(env)
+		if err != nil {
+			return nil, err
+		}
 		bin, err := bundler.ReadBootstrap(filepath.Join(out, filepath.FromSlash(f.Zip)))
 		if err != nil {
 			return nil, err
@@ -146,7 +157,7 @@ func buildLocal(ctx context.Context, dir string, progress io.Writer) ([]localFun
 		}
 		fns = append(fns, localFunction{pattern: f.Pattern, file: f.File, fallback: f.Kind == string(bundler.KindFallback), stream: f.Streaming,
 			bodyLimit: f.BodyLimit, limitText: f.BodyLimitText, manifest: f, fn: runtimeapi.Function{
-				Name: res.Manifest.App + "-" + f.Name, Bootstrap: path, Env: f.Environment,
+				Name: res.Manifest.App + "-" + f.Name, Bootstrap: path, Env: fnEnv,
 				Timeout: time.Duration(f.MaxDuration) * time.Second, MemoryMB: f.Memory,
 			}})
 	}

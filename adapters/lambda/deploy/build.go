@@ -31,6 +31,10 @@ const (
 type Build struct {
 	Dir      string
 	Manifest bundler.Manifest
+	// Env holds the values of the functions' environment: the app's
+	// production .env set, which the manifest names but does not hold.
+	// Each function takes the variables it names (bundler.Function.Environ).
+	Env map[string]string
 }
 
 // LoadBuild reads dir/manifest.json and checks it: schema version, app
@@ -38,7 +42,10 @@ type Build struct {
 // ranges, route patterns, route keys served by one function each (so at
 // most one fallback), and that every zip exists and has the SHA-256 the
 // manifest records (a stale manifest is an error, not a silent mismatch).
-func LoadBuild(dir string) (*Build, error) {
+//
+// env holds the values of the functions' environment, which the manifest
+// names: the app's production .env set as read now.
+func LoadBuild(dir string, env map[string]string) (*Build, error) {
 	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
 	if err != nil {
 		return nil, fmt.Errorf("read build: %w", err)
@@ -47,7 +54,7 @@ func LoadBuild(dir string) (*Build, error) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return nil, fmt.Errorf("read build: %s: %w", filepath.Join(dir, ManifestFile), err)
 	}
-	b := &Build{Dir: dir, Manifest: m}
+	b := &Build{Dir: dir, Manifest: m, Env: env}
 	if err := b.check(); err != nil {
 		return nil, fmt.Errorf("read build: %s: %w", filepath.Join(dir, ManifestFile), err)
 	}
@@ -104,7 +111,7 @@ func (b *Build) check() error {
 	if err := checkRouteConflicts(slices.Sorted(maps.Keys(keys))); err != nil {
 		return err
 	}
-	return CheckManifest(m)
+	return CheckManifest(m, b.Env)
 }
 
 // zip reads the zip of fn and checks it against the manifest again.

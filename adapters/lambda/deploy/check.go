@@ -46,12 +46,20 @@ var envNameRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]+$`)
 // integrations than an HTTP API holds, code over Lambda's unzipped limit.
 // `nextgo build`, `nextgo deploy` and `--dry-run` call it before any
 // change.
-func CheckManifest(m *bundler.Manifest) error {
+//
+// env holds the values of the variables the manifest names (the app's
+// production .env set): a variable missing from it, or values changed since
+// the build, are errors too (see bundler.Function.Environ).
+func CheckManifest(m *bundler.Manifest, env map[string]string) error {
 	routes, integrations := 0, 0
 	for i := range m.Functions {
 		fn := &m.Functions[i]
 		label := routeLabel(fn)
-		for _, k := range slices.Sorted(maps.Keys(fn.Environment)) {
+		fnEnv, err := fn.Environ(env)
+		if err != nil {
+			return err
+		}
+		for _, k := range fn.Env {
 			switch {
 			case !envNameRE.MatchString(k):
 				return fmt.Errorf("route %s: environment variable %q: Lambda takes names of a letter then letters, digits and '_' ([a-zA-Z][a-zA-Z0-9_]+)", label, k)
@@ -59,8 +67,8 @@ func CheckManifest(m *bundler.Manifest) error {
 				return fmt.Errorf("route %s: environment variable %s is reserved by Lambda, which sets it itself: remove it from the production .env files", label, k)
 			}
 		}
-		if n := envSize(fn.Environment); n > maxEnvSize {
-			return fmt.Errorf("route %s: its environment is %d bytes as Lambda measures it (the JSON of the variables), over Lambda's 4 KB; the largest is %s", label, n, largestVar(fn.Environment))
+		if n := envSize(fnEnv); n > maxEnvSize {
+			return fmt.Errorf("route %s: its environment is %d bytes as Lambda measures it (the JSON of the variables), over Lambda's 4 KB; the largest is %s", label, n, largestVar(fnEnv))
 		}
 		if fn.BinarySize > maxUnzipped {
 			return fmt.Errorf("route %s: its code is %d MB unzipped, over Lambda's 250 MB", label, fn.BinarySize>>20)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -119,7 +120,12 @@ func (e *testEnv) build(app string, routes ...testbuild.Route) *Build {
 	if _, err := binaries(e.t).Write(dir, app, routes); err != nil {
 		e.t.Fatal(err)
 	}
-	b, err := LoadBuild(dir)
+	// The values the manifest names, as the CLI reads them from .env.
+	env := map[string]string{}
+	for _, r := range routes {
+		maps.Copy(env, r.Env)
+	}
+	b, err := LoadBuild(dir, env)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -68,9 +68,10 @@ func (s *session) specs(b *Build) ([]*fnSpec, error) {
 		if err != nil || len(raw) != 32 {
 			return nil, fmt.Errorf("function %s: sha256 %q is not a hex SHA-256", fn.Name, fn.SHA256)
 		}
-		env := maps.Clone(fn.Environment)
-		if env == nil {
-			env = map[string]string{}
+		// Checked by CheckManifest, with Build.Env.
+		env, err := fn.Environ(b.Env)
+		if err != nil {
+			return nil, err
 		}
 		s.cacheEnv(fn, env)
 		tags := s.tags()

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -250,7 +251,7 @@ func TestLoadBuildRejectsBadManifests(t *testing.T) {
 		change func(m *bundler.Manifest, dir string)
 		err    string
 	}{
-		{"version", func(m *bundler.Manifest, _ string) { m.Version = 2 }, "manifest version 2, this nextgo reads version 1: rebuild"},
+		{"version", func(m *bundler.Manifest, _ string) { m.Version = 1 }, "manifest version 1, this nextgo reads version 2: rebuild"},
 		{"no app", func(m *bundler.Manifest, _ string) { m.App = "" }, "app name is empty"},
 		{"no routes", func(m *bundler.Manifest, _ string) { m.Functions = nil }, "the build has no routes"},
 		{"duplicate", func(m *bundler.Manifest, _ string) { m.Functions = append(m.Functions, m.Functions[0]) }, `functions "api-x" and "api-x" both serve route ANY /api/x`},
@@ -286,26 +287,30 @@ func TestLoadBuildRejectsBadManifests(t *testing.T) {
 			tt.change(&m, dir)
 			out, _ := json.Marshal(m)
 			os.WriteFile(filepath.Join(dir, ManifestFile), out, 0o644)
-			_, err := LoadBuild(dir)
+			_, err := LoadBuild(dir, good.Env)
 			prefix := "read build: " + filepath.Join(dir, ManifestFile) + ": "
 			if err == nil || !strings.HasPrefix(err.Error(), prefix+tt.err) {
 				t.Errorf("LoadBuild: %v\nwant prefix %q", err, prefix+tt.err)
 			}
 		})
 	}
-	if _, err := LoadBuild(t.TempDir()); err == nil || !strings.HasPrefix(err.Error(), "read build: open ") {
+	if _, err := LoadBuild(t.TempDir(), nil); err == nil || !strings.HasPrefix(err.Error(), "read build: open ") {
 		t.Errorf("LoadBuild of an empty directory: %v", err)
 	}
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, ManifestFile), []byte("{"), 0o644)
-	if _, err := LoadBuild(dir); err == nil || !strings.Contains(err.Error(), "unexpected end of JSON input") {
+	if _, err := LoadBuild(dir, nil); err == nil || !strings.Contains(err.Error(), "unexpected end of JSON input") {
 		t.Errorf("LoadBuild of bad JSON: %v", err)
 	}
 }
 
 func TestCheckManifest(t *testing.T) {
+	byDigest := map[string]map[string]string{} // each function's values, as read from .env
 	fn := func(pattern string, env map[string]string) bundler.Function {
-		return bundler.Function{Name: "x", Pattern: pattern, Kind: "api", Methods: []string{"*"}, Environment: env}
+		f := bundler.Function{Name: "x", Pattern: pattern, Kind: "api", Methods: []string{"*"}}
+		f.SetEnv(env)
+		byDigest[f.EnvSHA256] = env
+		return f
 	}
 	big := strings.Repeat("x", 4096-len(`{"A_KEY":""}`))
 	many := func(n int) []bundler.Function {
@@ -344,7 +349,11 @@ func TestCheckManifest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := CheckManifest(&bundler.Manifest{App: "shop", Functions: tt.fns})
+			env := map[string]string{}
+			for _, f := range tt.fns {
+				maps.Copy(env, byDigest[f.EnvSHA256])
+			}
+			err := CheckManifest(&bundler.Manifest{App: "shop", Functions: tt.fns}, env)
 			if tt.err == "" && err != nil || tt.err != "" && (err == nil || err.Error() != tt.err) {
 				t.Errorf("CheckManifest = %v, want %q", err, tt.err)
 			}

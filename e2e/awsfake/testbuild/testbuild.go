@@ -183,8 +183,8 @@ func (b *Binaries) Write(dir, app string, routes []Route) (*bundler.Manifest, er
 			SHA256:      z.sum,
 			Size:        int64(len(z.data)),
 			BinarySize:  z.binSize,
-			Environment: r.Env,
 		}
+		fn.SetEnv(r.Env)
 		if fn.Kind == "" {
 			fn.Kind = "api"
 		}
