@@ -31,7 +31,7 @@ func TestDeployChecksBeforeChanging(t *testing.T) {
 		dir := buildOf(t, "chkshop", testbuild.Route{Name: "api-x", Pattern: "/api/x", Reply: "v1", Env: tt.env})
 		s.fake.ResetCalls()
 		for _, dryRun := range []bool{true, false} {
-			args := []string{"deploy", "--skip-build", "--stage", "chk", "--out", dir}
+			args := []string{"deploy", appWithEnv(t, tt.env), "--skip-build", "--stage", "chk", "--out", dir}
 			if dryRun {
 				args = append(args, "--dry-run")
 			}

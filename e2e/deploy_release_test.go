@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,6 +23,19 @@ func buildOf(t *testing.T, app string, routes ...testbuild.Route) string {
 	if _, err := testFunctions(t).Write(dir, app, routes); err != nil {
 		t.Fatal(err)
 	}
+	return dir
+}
+
+// appWithEnv is an app directory whose production .env sets env: the
+// values a test build's manifest names, which deploy reads from there.
+func appWithEnv(t *testing.T, env map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		b.WriteString(k + "=" + env[k] + "\n")
+	}
+	writeAppFile(t, dir, ".env.production", b.String())
 	return dir
 }
 
@@ -137,7 +151,7 @@ func TestDeployKeepsReleases(t *testing.T) {
 	var url string
 	for i := 1; i <= 12; i++ {
 		r := testbuild.Route{Name: "api-hello", Pattern: "/api/hello", Reply: "v1", Env: map[string]string{"RELEASE": strconv.Itoa(i)}}
-		res := s.deployJSON("--skip-build", "--stage", "keep", "--out", buildOf(t, "keepshop", r))
+		res := s.deployJSON(appWithEnv(t, r.Env), "--skip-build", "--stage", "keep", "--out", buildOf(t, "keepshop", r))
 		if res.Release != i {
 			t.Fatalf("deploy %d: release %d", i, res.Release)
 		}
