@@ -99,6 +99,9 @@ type Options struct {
 	backoff time.Duration
 	// poll is the first delay between two reads of a waiter; 0 means 1 s.
 	poll time.Duration
+	// unpaced sends Lambda calls as fast as they come, for tests against
+	// an endpoint without a rate quota.
+	unpaced bool
 }
 
 // session is one command's view of AWS: clients, identity, app and stage.
@@ -170,7 +173,11 @@ func newSession(ctx context.Context, app string, opts Options) (*session, error)
 		stage:  opts.Stage,
 		region: opts.AWS.Region,
 		log:    opts.Log,
-		lambda: lambda.NewFromConfig(opts.AWS),
+		lambda: lambda.NewFromConfig(opts.AWS, func(o *lambda.Options) {
+			if !opts.unpaced {
+				o.APIOptions = append(o.APIOptions, lambdaPacing())
+			}
+		}),
 		apigw:  apigatewayv2.NewFromConfig(opts.AWS),
 		iam:    iam.NewFromConfig(opts.AWS),
 		sts:    sts.NewFromConfig(opts.AWS),

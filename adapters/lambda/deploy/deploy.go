@@ -94,15 +94,15 @@ func (s *session) plan(ctx context.Context, b *Build) (*plan, error) {
 	if err := joinErrors(errs); err != nil {
 		return nil, err
 	}
-	owned, err := s.ownedFunctions(ctx)
-	if err != nil {
-		return nil, err
-	}
 	want := make(map[string]bool, len(specs))
 	byLabel := make(map[string]string, len(specs))
 	for _, spec := range specs {
 		want[spec.name] = true
 		byLabel[routeLabel(spec.fn)] = spec.name
+	}
+	owned, err := s.ownedFunctions(ctx, want) // the build's functions are read already
+	if err != nil {
+		return nil, err
 	}
 	var aliases []*lambda.GetAliasOutput
 	for _, st := range p.fns {

@@ -133,7 +133,7 @@ func (e *testEnv) build(app string, routes ...testbuild.Route) *Build {
 }
 
 func (e *testEnv) opts(mods ...func(*Options)) Options {
-	o := Options{AWS: e.cfg, Stage: "test", Log: e.log, backoff: 5 * time.Millisecond, poll: 10 * time.Millisecond}
+	o := Options{AWS: e.cfg, Stage: "test", Log: e.log, backoff: 5 * time.Millisecond, poll: 10 * time.Millisecond, unpaced: true}
 	for _, m := range mods {
 		m(&o)
 	}

@@ -71,36 +71,21 @@ func (s *session) readFunction(ctx context.Context, spec *fnSpec, role string) (
 		return nil, err
 	}
 	if st.alias != nil {
-		live, err := s.lambda.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{
+		// GetFunction of the alias: its quota is 100 requests per second,
+		// GetFunctionConfiguration's the control plane's 15.
+		live, err := s.lambda.GetFunction(ctx, &lambda.GetFunctionInput{
 			FunctionName: &spec.name, Qualifier: aws.String(AliasName),
 		})
 		if err != nil {
 			return nil, fmt.Errorf("read %s:%s: %w", spec.name, AliasName, err)
 		}
-		st.live = liveConfig(live)
+		if live.Configuration == nil {
+			return nil, fmt.Errorf("read %s:%s: no configuration in the response", spec.name, AliasName)
+		}
+		st.live = live.Configuration
 	}
 	st.decide(role)
 	return st, nil
-}
-
-// liveConfig converts a GetFunctionConfiguration output.
-func liveConfig(o *lambda.GetFunctionConfigurationOutput) *ltypes.FunctionConfiguration {
-	return &ltypes.FunctionConfiguration{
-		Architectures:    o.Architectures,
-		CodeSha256:       o.CodeSha256,
-		Description:      o.Description,
-		Environment:      o.Environment,
-		FunctionArn:      o.FunctionArn,
-		FunctionName:     o.FunctionName,
-		Handler:          o.Handler,
-		LastUpdateStatus: o.LastUpdateStatus,
-		MemorySize:       o.MemorySize,
-		Role:             o.Role,
-		Runtime:          o.Runtime,
-		State:            o.State,
-		Timeout:          o.Timeout,
-		Version:          o.Version,
-	}
 }
 
 // decide compares the desired state with $LATEST and with the live version.
@@ -312,10 +297,11 @@ func descriptionLabel(desc string) string {
 // maxPages bounds every paginated listing.
 const maxPages = 10000
 
-// ownedFunctions lists the functions tagged for this app and stage. Only
+// ownedFunctions lists the functions tagged for this app and stage, but
+// for those named in known, which the caller has read already. Only
 // names with the app's and stage's prefix are candidates, and each one's
 // tags decide: an untagged function with a similar name is not listed.
-func (s *session) ownedFunctions(ctx context.Context) ([]*ownedFn, error) {
+func (s *session) ownedFunctions(ctx context.Context, known map[string]bool) ([]*ownedFn, error) {
 	prefix := functionPrefix(s.app, s.stage)
 	var out []*ownedFn
 	p := lambda.NewListFunctionsPaginator(s.lambda, &lambda.ListFunctionsInput{})
@@ -326,7 +312,7 @@ func (s *session) ownedFunctions(ctx context.Context) ([]*ownedFn, error) {
 		}
 		for _, f := range page.Functions {
 			name := aws.ToString(f.FunctionName)
-			if !strings.HasPrefix(name, prefix) {
+			if !strings.HasPrefix(name, prefix) || known[name] {
 				continue
 			}
 			arn := aws.ToString(f.FunctionArn)

@@ -31,7 +31,7 @@ func Remove(ctx context.Context, app string, opts Options) (_ *Report, err error
 		rep.Changes = append(rep.Changes, Change{Action: Delete, Resource: ResourceAPI, Name: aws.ToString(api.Name),
 			Reason: aws.ToString(api.ApiId) + " with its routes, integrations and stage"})
 	}
-	owned, err := s.ownedFunctions(ctx)
+	owned, err := s.ownedFunctions(ctx, nil)
 	if err != nil {
 		return nil, err
 	}

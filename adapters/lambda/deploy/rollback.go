@@ -71,7 +71,7 @@ func Rollback(ctx context.Context, app string, opts Options) (_ *Report, err err
 	if n := len(nums); n >= 2 {
 		return s.rollbackRecords(ctx, nums[n-1], nums[n-2])
 	}
-	owned, err := s.ownedFunctions(ctx)
+	owned, err := s.ownedFunctions(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
