@@ -178,9 +178,9 @@ func newSession(ctx context.Context, app string, opts Options) (*session, error)
 				o.APIOptions = append(o.APIOptions, lambdaPacing())
 			}
 		}),
-		apigw:  apigatewayv2.NewFromConfig(opts.AWS),
-		iam:    iam.NewFromConfig(opts.AWS),
-		sts:    sts.NewFromConfig(opts.AWS),
+		apigw: apigatewayv2.NewFromConfig(opts.AWS),
+		iam:   iam.NewFromConfig(opts.AWS),
+		sts:   sts.NewFromConfig(opts.AWS),
 		s3: s3.NewFromConfig(opts.AWS, func(o *s3.Options) {
 			// An endpoint of one's own (AWS_ENDPOINT_URL) serves buckets
 			// by path, not by host name.
