@@ -46,7 +46,16 @@ func (s *Server) restGateway(apiID string) http.Handler {
 			gatewayError(w, http.StatusRequestEntityTooLarge, "Request Too Long")
 			return
 		}
-		ev := runtimeapi.RESTEvent(r, runtimeapi.RESTEventInput{
+		// The stage is the first segment of the URL; the event's path is
+		// what follows it.
+		r2 := r.Clone(r.Context())
+		escaped := strings.TrimPrefix(r.URL.EscapedPath(), "/"+t.stage)
+		if escaped == "" {
+			escaped = "/"
+		}
+		r2.URL.RawPath = escaped
+		r2.URL.Path, _ = url.PathUnescape(escaped)
+		ev := runtimeapi.RESTEvent(r2, runtimeapi.RESTEventInput{
 			Resource: t.resource, PathParameters: t.params, RequestID: reqID,
 			APIID: apiID, AccountID: s.opts.Account, Stage: t.stage, Time: time.Now(), Body: body,
 		})

@@ -19,6 +19,7 @@ type plan struct {
 	fns       []*fnState
 	stale     []*ownedFn
 	api       *apiPlan
+	rest      *restPlan // the REST API front of an app with a streaming route (restapi.go)
 	build     string
 	release   int
 	changes   changes
@@ -139,7 +140,13 @@ func (s *session) plan(ctx context.Context, b *Build) (*plan, error) {
 		p.changes.add(Update, ResourceAlias, st.spec.name+":"+AliasName,
 			fmt.Sprintf("version %s → the version published now (release %d)", aws.ToString(st.alias.FunctionVersion), p.release))
 	}
-	if p.api, err = s.planAPI(ctx, p.fns, p.stale, &p.changes); err != nil {
+	if streamsAny(p.fns) {
+		// HTTP APIs cannot stream: a REST API fronts the app.
+		if p.rest, err = s.planREST(ctx, p.fns, &p.changes); err != nil {
+			return nil, err
+		}
+		p.api = p.rest.apiPlan(s)
+	} else if p.api, err = s.planAPI(ctx, p.fns, p.stale, &p.changes); err != nil {
 		return nil, err
 	}
 	for _, st := range p.fns {
@@ -238,7 +245,13 @@ func (s *session) apply(ctx context.Context, b *Build, p *plan) error {
 	if err := joinErrors(errs); err != nil {
 		return fmt.Errorf("release %d is partly live: some aliases were not moved (run the deploy again to finish it): %w", p.release, err)
 	}
-	id, url, err := s.applyAPI(ctx, p.api)
+	var id, url string
+	var err error
+	if p.rest != nil {
+		id, url, err = s.applyREST(ctx, p.rest, p.fns)
+	} else {
+		id, url, err = s.applyAPI(ctx, p.api)
+	}
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 // Remove deletes everything tagged for app and stage: the HTTP API (with
-// its routes, integrations and stage), every function (with its versions,
+// its routes, integrations and stage) or REST API, every function (with its versions,
 // alias and permissions), the deploy bucket (with the release records)
 // and the execution role. Nothing without both tags
 // is touched. With opts.DryRun it only reports what it would delete.
@@ -30,6 +30,10 @@ func Remove(ctx context.Context, app string, opts Options) (_ *Report, err error
 	if api != nil {
 		rep.Changes = append(rep.Changes, Change{Action: Delete, Resource: ResourceAPI, Name: aws.ToString(api.Name),
 			Reason: aws.ToString(api.ApiId) + " with its routes, integrations and stage"})
+	}
+	removeREST, err := s.planRemoveREST(ctx, rep)
+	if err != nil {
+		return nil, err
 	}
 	owned, err := s.ownedFunctions(ctx, nil)
 	if err != nil {
@@ -69,6 +73,9 @@ func Remove(ctx context.Context, app string, opts Options) (_ *Report, err error
 			return nil, fmt.Errorf("delete HTTP API %s: %w", aws.ToString(api.ApiId), err)
 		}
 		s.logf("  deleted HTTP API %s", aws.ToString(api.ApiId))
+	}
+	if err := removeREST(ctx); err != nil {
+		return nil, err
 	}
 	errs := forEach(ctx, s.opts.Concurrency, owned, func(ctx context.Context, o *ownedFn) error {
 		_, err := s.lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: &o.name})

@@ -1,0 +1,373 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	ag1types "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+)
+
+// The REST API front.
+//
+// HTTP APIs cannot stream a response (AWS developer guide, "Stream the
+// integration response for your proxy integrations in API Gateway": only
+// REST APIs stream). An app with a streaming route is therefore deployed
+// behind a REST API: one resource per route path, method ANY, a Lambda
+// proxy integration with responseTransferMode STREAM and the
+// .../2021-11-15/functions/<alias>/response-streaming-invocations URI for
+// a streaming route, and a buffered Lambda proxy integration for every
+// other route. The fallback function serves the root, the greedy resource
+// /{proxy+} and every resource that is only a step on a route's path
+// (a REST API answers 403 for a resource without a method). The API lists
+// binaryMediaTypes "*/*", so bodies travel base64-encoded both ways.
+// Changes reach the stage (named like the deploy stage) through a new
+// deployment.
+
+// REST API settings.
+const (
+	// restBufferedTimeoutMillis is a buffered REST integration's timeout,
+	// the most API Gateway allows by default (29 s).
+	restBufferedTimeoutMillis = 29_000
+	// restStreamTimeoutMillis is the most a STREAM integration allows
+	// (15 minutes).
+	restStreamTimeoutMillis = 900_000
+	// restFallbackPath is the resource of the fallback function.
+	restFallbackPath = "/{proxy+}"
+)
+
+// restPlan is what the plan decided about the REST API.
+type restPlan struct {
+	client   *apigateway.Client
+	api      *ag1types.RestApi            // nil: create it
+	existing map[string]ag1types.Resource // by path
+	nodes    []*restNode                  // wanted resources, parents first
+	stale    []ag1types.Resource          // resources no route uses
+	changed  bool                         // the stage needs a new deployment
+}
+
+// restNode is one wanted resource and the function behind its ANY method.
+type restNode struct {
+	path    string
+	fn      *fnState // nil: no method (no fallback to serve it)
+	stream  bool
+	timeout int32
+	put     bool // PutMethod and PutIntegration
+	method  bool // the ANY method exists already
+}
+
+// uri is the integration URI of the node's function.
+func (n *restNode) uri(region string) string {
+	if n.stream {
+		return "arn:aws:apigateway:" + region + ":lambda:path/2021-11-15/functions/" + n.fn.aliasARN() + "/response-streaming-invocations"
+	}
+	return "arn:aws:apigateway:" + region + ":lambda:path/2015-03-31/functions/" + n.fn.aliasARN() + "/invocations"
+}
+
+// streamsAny reports whether a route of the build streams, which puts the
+// app behind a REST API.
+func streamsAny(fns []*fnState) bool {
+	for _, st := range fns {
+		if st.spec.fn.Streaming && !isFallback(st.spec.fn) {
+			return true
+		}
+	}
+	return false
+}
+
+// restNodes lays the routes out as REST API resources. It fails when two
+// routes need different path variables under one parent, which a REST API
+// refuses ("A sibling ({id}) of this resource already has a variable path
+// part -- only one is allowed").
+func restNodes(fns []*fnState) ([]*restNode, error) {
+	nodes := map[string]*restNode{"/": {path: "/"}}
+	owner := map[string]string{} // variable child path → route label
+	var fallback *fnState
+	var add func(p string) *restNode
+	add = func(p string) *restNode {
+		if n := nodes[p]; n != nil {
+			return n
+		}
+		add(path.Dir(p))
+		n := &restNode{path: p}
+		nodes[p] = n
+		return n
+	}
+	for _, st := range fns {
+		if isFallback(st.spec.fn) {
+			fallback = st
+			continue
+		}
+		paths, err := apiPaths(st.spec.fn.Pattern)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range paths {
+			n := add(p)
+			n.fn, n.stream = st, st.spec.fn.Streaming
+		}
+	}
+	if fallback != nil {
+		add(restFallbackPath)
+		for _, n := range nodes {
+			if n.fn == nil {
+				n.fn = fallback
+			}
+		}
+	}
+	sorted := slices.SortedFunc(maps.Values(nodes), func(a, b *restNode) int { return strings.Compare(a.path, b.path) })
+	for _, n := range sorted {
+		if n.path == "/" || !strings.HasPrefix(path.Base(n.path), "{") {
+			continue
+		}
+		label := n.path
+		if n.fn != nil {
+			label = routeLabel(n.fn.spec.fn)
+		}
+		parent := path.Dir(n.path)
+		if other, ok := owner[parent]; ok {
+			return nil, fmt.Errorf("routes %s and %s need two path variables under %s, which a REST API refuses (only one variable path part per level); an app with a streaming route is deployed behind a REST API", other, label, parent)
+		}
+		owner[parent] = label
+	}
+	for _, n := range sorted {
+		if n.fn == nil {
+			continue
+		}
+		n.timeout = restBufferedTimeoutMillis
+		if n.stream {
+			n.timeout = int32(min(n.fn.spec.fn.MaxDuration*1000+1000, restStreamTimeoutMillis))
+		}
+	}
+	return sorted, nil
+}
+
+// findRestAPI returns the REST API named and tagged for the app and stage.
+func (s *session) findRestAPI(ctx context.Context, c *apigateway.Client) (*ag1types.RestApi, error) {
+	name := APIName(s.app, s.stage)
+	var found []ag1types.RestApi
+	p := apigateway.NewGetRestApisPaginator(c, &apigateway.GetRestApisInput{Limit: aws.Int32(500)})
+	for i := 0; p.HasMorePages() && i < maxPages; i++ {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list REST APIs: %w", err)
+		}
+		for _, a := range out.Items {
+			if aws.ToString(a.Name) == name && s.owns(a.Tags) {
+				found = append(found, a)
+			}
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, nil
+	case 1:
+		return &found[0], nil
+	}
+	return nil, fmt.Errorf("%d REST APIs are named %s and tagged for this app and stage: delete all but one", len(found), name)
+}
+
+// planREST compares the REST API with the functions of the build.
+func (s *session) planREST(ctx context.Context, fns []*fnState, cs *changes) (*restPlan, error) {
+	rp := &restPlan{client: apigateway.NewFromConfig(s.opts.AWS), existing: map[string]ag1types.Resource{}}
+	nodes, err := restNodes(fns)
+	if err != nil {
+		return nil, err
+	}
+	rp.nodes = nodes
+	if rp.api, err = s.findRestAPI(ctx, rp.client); err != nil {
+		return nil, err
+	}
+	name := APIName(s.app, s.stage)
+	if rp.api == nil {
+		cs.add(Create, ResourceAPI, name, "REST API (a route streams: HTTP APIs cannot stream)")
+		cs.add(Create, ResourceStage, s.stage, "a deployment of the REST API")
+		rp.changed = true
+	} else {
+		cs.add(Unchanged, ResourceAPI, name, aws.ToString(rp.api.Id))
+		p := apigateway.NewGetResourcesPaginator(rp.client, &apigateway.GetResourcesInput{RestApiId: rp.api.Id, Embed: []string{"methods"}, Limit: aws.Int32(500)})
+		for i := 0; p.HasMorePages() && i < maxPages; i++ {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("read resources of REST API %s: %w", aws.ToString(rp.api.Id), err)
+			}
+			for _, r := range out.Items {
+				rp.existing[aws.ToString(r.Path)] = r
+			}
+		}
+		stages, err := rp.client.GetStages(ctx, &apigateway.GetStagesInput{RestApiId: rp.api.Id})
+		if err != nil {
+			return nil, fmt.Errorf("read stages of REST API %s: %w", aws.ToString(rp.api.Id), err)
+		}
+		if !slices.ContainsFunc(stages.Item, func(st ag1types.Stage) bool { return aws.ToString(st.StageName) == s.stage }) {
+			cs.add(Create, ResourceStage, s.stage, "a deployment of the REST API")
+			rp.changed = true
+		}
+	}
+	want := map[string]bool{}
+	for _, n := range nodes {
+		want[n.path] = true
+		if n.fn == nil {
+			continue
+		}
+		key := "ANY " + n.path
+		mode := "buffered"
+		if n.stream {
+			mode = "STREAM"
+		}
+		cur, ok := rp.existing[n.path]
+		var in *ag1types.Integration
+		if ok {
+			if m, ok := cur.ResourceMethods["ANY"]; ok {
+				n.method = true
+				in = m.MethodIntegration
+			}
+		}
+		switch {
+		case in == nil:
+			n.put = true
+			cs.add(Create, ResourceRoute, key, "→ "+n.fn.spec.name+" ("+mode+")")
+		case aws.ToString(in.Uri) != n.uri(s.region) || in.Type != ag1types.IntegrationTypeAwsProxy ||
+			(in.ResponseTransferMode == ag1types.ResponseTransferModeStream) != n.stream || in.TimeoutInMillis != n.timeout:
+			n.put = true
+			cs.add(Update, ResourceRoute, key, "→ "+n.fn.spec.name+" ("+mode+")")
+		default:
+			cs.add(Unchanged, ResourceRoute, key)
+		}
+		rp.changed = rp.changed || n.put
+	}
+	for _, p := range slices.Sorted(maps.Keys(rp.existing)) {
+		if !want[p] {
+			rp.stale = append(rp.stale, rp.existing[p])
+			s.addStale(cs, ResourceRoute, "ANY "+p, "route no longer in the app")
+			rp.changed = rp.changed || s.opts.Prune
+		}
+	}
+	return rp, nil
+}
+
+// restURL is the invoke URL of the REST API's stage.
+func (s *session) restURL(id string) string {
+	return fmt.Sprintf("https://%s.execute-api.%s.amazonaws.com/%s", id, s.region, s.stage)
+}
+
+// applyREST brings the REST API in line with the plan: API, invoke
+// permissions, resources, methods and integrations, stale resources with
+// --prune, and a deployment to the stage. It returns the API id and URL.
+func (s *session) applyREST(ctx context.Context, rp *restPlan, fns []*fnState) (id, url string, err error) {
+	c := rp.client
+	if rp.api == nil {
+		out, err := c.CreateRestApi(ctx, &apigateway.CreateRestApiInput{
+			Name:                  aws.String(APIName(s.app, s.stage)),
+			Description:           aws.String(fmt.Sprintf("nextgo app %s, stage %s", s.app, s.stage)),
+			BinaryMediaTypes:      []string{"*/*"},
+			EndpointConfiguration: &ag1types.EndpointConfiguration{Types: []ag1types.EndpointType{ag1types.EndpointTypeRegional}},
+			Tags:                  s.tags(),
+		})
+		if err != nil {
+			return "", "", fmt.Errorf("create REST API: %w", err)
+		}
+		rp.api = &ag1types.RestApi{Id: out.Id, Name: out.Name, RootResourceId: out.RootResourceId}
+		rp.existing["/"] = ag1types.Resource{Id: out.RootResourceId, Path: aws.String("/")}
+		s.logf("  created REST API %s", aws.ToString(out.Id))
+	}
+	id = aws.ToString(rp.api.Id)
+	url = s.restURL(id)
+	errs := forEach(ctx, s.opts.Concurrency, fns, func(ctx context.Context, st *fnState) error {
+		return s.ensurePermission(ctx, st, id)
+	})
+	if err := joinErrors(errs); err != nil {
+		return id, url, err
+	}
+	ids := map[string]*string{}
+	for p, r := range rp.existing {
+		ids[p] = r.Id
+	}
+	for _, n := range rp.nodes { // parents first
+		if ids[n.path] == nil {
+			out, err := c.CreateResource(ctx, &apigateway.CreateResourceInput{
+				RestApiId: &id, ParentId: ids[path.Dir(n.path)], PathPart: aws.String(path.Base(n.path)),
+			})
+			if err != nil {
+				return id, url, fmt.Errorf("create resource %s: %w", n.path, err)
+			}
+			ids[n.path] = out.Id
+		}
+		if !n.put {
+			continue
+		}
+		if !n.method {
+			_, err := c.PutMethod(ctx, &apigateway.PutMethodInput{
+				RestApiId: &id, ResourceId: ids[n.path], HttpMethod: aws.String("ANY"), AuthorizationType: aws.String("NONE"),
+			})
+			if err != nil {
+				return id, url, fmt.Errorf("create method ANY %s: %w", n.path, err)
+			}
+		}
+		mode := ag1types.ResponseTransferModeBuffered
+		if n.stream {
+			mode = ag1types.ResponseTransferModeStream
+		}
+		_, err := c.PutIntegration(ctx, &apigateway.PutIntegrationInput{
+			RestApiId: &id, ResourceId: ids[n.path], HttpMethod: aws.String("ANY"),
+			Type: ag1types.IntegrationTypeAwsProxy, IntegrationHttpMethod: aws.String("POST"),
+			Uri: aws.String(n.uri(s.region)), TimeoutInMillis: aws.Int32(n.timeout), ResponseTransferMode: mode,
+		})
+		if err != nil {
+			return id, url, fmt.Errorf("integrate ANY %s with %s: %w", n.path, n.fn.spec.name, err)
+		}
+	}
+	if s.opts.Prune {
+		for _, r := range slices.Backward(rp.stale) { // children first
+			_, err := c.DeleteResource(ctx, &apigateway.DeleteResourceInput{RestApiId: &id, ResourceId: r.Id})
+			if err != nil && errorCode(err) != "NotFoundException" {
+				return id, url, fmt.Errorf("delete resource %s: %w", aws.ToString(r.Path), err)
+			}
+			s.logf("  deleted route ANY %s", aws.ToString(r.Path))
+		}
+	}
+	if rp.changed {
+		_, err := c.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{
+			RestApiId: &id, StageName: aws.String(s.stage), Description: aws.String("nextgo deploy"),
+		})
+		if err != nil {
+			return id, url, fmt.Errorf("deploy REST API %s to stage %s: %w", id, s.stage, err)
+		}
+	}
+	return id, url, nil
+}
+
+// apiPlan presents the REST API to the rest of the plan (permissions,
+// result, release record) as an API without HTTP API routes.
+func (rp *restPlan) apiPlan(s *session) *apiPlan {
+	ap := &apiPlan{}
+	if rp.api != nil {
+		ap.state.api = newAPIRef(aws.ToString(rp.api.Id), s.restURL(aws.ToString(rp.api.Id)))
+	}
+	return ap
+}
+
+// planRemoveREST adds the app's REST API, if any, to a removal report and
+// returns the step that deletes it.
+func (s *session) planRemoveREST(ctx context.Context, rep *Report) (func(context.Context) error, error) {
+	c := apigateway.NewFromConfig(s.opts.AWS)
+	api, err := s.findRestAPI(ctx, c)
+	if err != nil || api == nil {
+		return func(context.Context) error { return nil }, err
+	}
+	rep.Changes = append(rep.Changes, Change{Action: Delete, Resource: ResourceAPI, Name: aws.ToString(api.Name),
+		Reason: aws.ToString(api.Id) + ": REST API with its resources and stage"})
+	return func(ctx context.Context) error {
+		_, err := c.DeleteRestApi(ctx, &apigateway.DeleteRestApiInput{RestApiId: api.Id})
+		if err != nil && errorCode(err) != "NotFoundException" {
+			return fmt.Errorf("delete REST API %s: %w", aws.ToString(api.Id), err)
+		}
+		s.logf("  deleted REST API %s", aws.ToString(api.Id))
+		return nil
+	}, nil
+}

@@ -1,0 +1,92 @@
+package deploy
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/nextgo-dev/nextgo/bundler"
+)
+
+func restFn(name, pattern string, streaming bool, maxDuration int) *fnState {
+	kind := "api"
+	if pattern == "" {
+		kind = string(bundler.KindFallback)
+	}
+	return &fnState{
+		spec: &fnSpec{name: name, fn: &bundler.Function{Name: name, Kind: kind, Pattern: pattern, Streaming: streaming, MaxDuration: maxDuration}},
+		arn:  "arn:aws:lambda:us-east-1:123456789012:function:" + name,
+	}
+}
+
+func TestRESTNodes(t *testing.T) {
+	fallback := restFn("fb", "", false, 10)
+	stream := restFn("s", "/api/stream", true, 60)
+	post := restFn("p", "/api/post/[pid]", false, 10)
+	opt := restFn("o", "/api/docs/[[...slug]]", false, 10)
+	nodes, err := restNodes([]*fnState{fallback, stream, post, opt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range nodes {
+		mode := "-"
+		if n.fn != nil {
+			mode = n.fn.spec.name
+			if n.stream {
+				mode += " STREAM"
+			}
+		}
+		got = append(got, n.path+" "+mode)
+	}
+	want := []string{
+		"/ fb", "/api fb", "/api/docs o", "/api/docs/{slug+} o", "/api/post fb", "/api/post/{pid} p",
+		"/api/stream s STREAM", "/{proxy+} fb",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("nodes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, n := range nodes {
+		wantTimeout := int32(restBufferedTimeoutMillis)
+		if n.stream {
+			wantTimeout = 61_000 // maxDuration and a second
+		}
+		if n.timeout != wantTimeout {
+			t.Errorf("%s: timeout %d, want %d", n.path, n.timeout, wantTimeout)
+		}
+	}
+	if uri := nodes[6].uri("us-east-1"); uri != "arn:aws:apigateway:us-east-1:lambda:path/2021-11-15/functions/arn:aws:lambda:us-east-1:123456789012:function:s:live/response-streaming-invocations" {
+		t.Errorf("streaming URI %s", uri)
+	}
+	if uri := nodes[5].uri("us-east-1"); uri != "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:p:live/invocations" {
+		t.Errorf("buffered URI %s", uri)
+	}
+	long := restFn("l", "/api/long", true, 3600)
+	nodes, err = restNodes([]*fnState{long})
+	if err != nil || nodes[len(nodes)-1].timeout != restStreamTimeoutMillis {
+		t.Errorf("a stream longer than 15 minutes: %v, timeout %d", err, nodes[len(nodes)-1].timeout)
+	}
+}
+
+func TestRESTNodesRefuseSiblingVariables(t *testing.T) {
+	tests := []struct {
+		name string
+		fns  []*fnState
+		want string
+	}{
+		{"two variables under one parent", []*fnState{restFn("a", "/api/post/[pid]/x", false, 10), restFn("b", "/api/post/[...slug]", true, 10)},
+			"routes /api/post/{pid} and /api/post/[...slug] need two path variables under /api/post"},
+		{"a root variable beside the fallback", []*fnState{restFn("fb", "", false, 10), restFn("a", "/[slug]", true, 10)},
+			"routes $default and /[slug] need two path variables under /"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := restNodes(tt.fns)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err %v, want %q", err, tt.want)
+			}
+		})
+	}
+	if !streamsAny([]*fnState{restFn("a", "/a", false, 10), restFn("b", "/b", true, 10)}) || streamsAny([]*fnState{restFn("a", "/a", false, 10)}) {
+		t.Error("streamsAny")
+	}
+}
