@@ -42,6 +42,9 @@ func Policy(app, stage string) string {
 			Condition: map[string]any{"StringEquals": map[string]string{"iam:PassedToService": "lambda.amazonaws.com"}}},
 		{Sid: "HTTPAPI", Effect: "Allow", Action: []string{"apigateway:DELETE", "apigateway:GET", "apigateway:PATCH", "apigateway:POST"},
 			Resource: []string{"arn:aws:apigateway:*::/apis", "arn:aws:apigateway:*::/apis/*", "arn:aws:apigateway:*::/tags/*"}},
+		// The REST API of an app with a streaming route (restapi.go).
+		{Sid: "RESTAPI", Effect: "Allow", Action: []string{"apigateway:DELETE", "apigateway:GET", "apigateway:PATCH", "apigateway:POST", "apigateway:PUT"},
+			Resource: []string{"arn:aws:apigateway:*::/restapis", "arn:aws:apigateway:*::/restapis/*"}},
 		{Sid: "DeployBucket", Effect: "Allow", Action: []string{
 			"s3:CreateBucket", "s3:DeleteBucket", "s3:GetBucketTagging", "s3:ListBucket", "s3:PutBucketTagging",
 		}, Resource: []string{"arn:aws:s3:::" + bucket}},
