@@ -77,18 +77,7 @@ func (s *session) findAPI(ctx context.Context) (*agtypes.Api, error) {
 			found = append(found, a)
 		}
 	}
-	switch len(found) {
-	case 0:
-		return nil, nil
-	case 1:
-		return &found[0], nil
-	}
-	ids := make([]string, len(found))
-	for i, a := range found {
-		ids[i] = aws.ToString(a.ApiId)
-	}
-	return nil, fmt.Errorf("%d HTTP APIs are named %s and tagged for this app and stage (%s): delete all but one",
-		len(found), name, strings.Join(ids, ", "))
+	return theOne(found, "HTTP APIs", name, func(a agtypes.Api) string { return aws.ToString(a.ApiId) })
 }
 
 // readAPI reads the HTTP API, its $default stage, routes and integrations.
@@ -387,4 +376,22 @@ func (s *session) createIntegration(ctx context.Context, apiID string, ip *integ
 	}
 	ip.id = aws.ToString(out.IntegrationId)
 	return nil
+}
+
+// theOne returns the one API of found that is named name and tagged for
+// the app and stage, nil when there is none, and an error naming them all
+// when there are several.
+func theOne[T any](found []T, kind, name string, id func(T) string) (*T, error) {
+	switch len(found) {
+	case 0:
+		return nil, nil
+	case 1:
+		return &found[0], nil
+	}
+	ids := make([]string, len(found))
+	for i, a := range found {
+		ids[i] = id(a)
+	}
+	return nil, fmt.Errorf("%d %s are named %s and tagged for this app and stage (%s): delete all but one",
+		len(found), kind, name, strings.Join(ids, ", "))
 }

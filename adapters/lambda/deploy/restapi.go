@@ -163,13 +163,7 @@ func (s *session) findRestAPI(ctx context.Context, c *apigateway.Client) (*ag1ty
 			}
 		}
 	}
-	switch len(found) {
-	case 0:
-		return nil, nil
-	case 1:
-		return &found[0], nil
-	}
-	return nil, fmt.Errorf("%d REST APIs are named %s and tagged for this app and stage: delete all but one", len(found), name)
+	return theOne(found, "REST APIs", name, func(a ag1types.RestApi) string { return aws.ToString(a.Id) })
 }
 
 // planREST compares the REST API with the functions of the build.
