@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 )
@@ -239,7 +240,6 @@ func (p *Pool) acquire(ctx context.Context) (*sandbox, error) {
 		if n := len(p.idle); n > 0 {
 			sb := p.idle[n-1]
 			p.idle = p.idle[:n-1]
-			sb.idleGen++ // cancels its retirement
 			select {
 			case <-sb.exited: // exited while idle; its watcher is about to reap it
 				p.mu.Unlock()
@@ -374,32 +374,37 @@ func (p *Pool) release(sb *sandbox) {
 	}
 	p.idle = append(p.idle, sb)
 	if d := p.opts.IdleTimeout; d > 0 {
-		sb.idleGen++
-		gen := sb.idleGen
-		time.AfterFunc(d, func() { p.retire(sb, gen) })
+		// One timer per environment, pushed back at each release.
+		sb.idleSince = time.Now()
+		if sb.idleTimer == nil {
+			sb.idleTimer = time.AfterFunc(d, func() { p.retire(sb) })
+		} else {
+			sb.idleTimer.Reset(d)
+		}
 	}
 }
 
-// retire stops an environment still idle since its release number gen, as
-// Lambda reclaims an idle execution environment.
-func (p *Pool) retire(sb *sandbox, gen uint64) {
+// retire stops an environment idle for the pool's IdleTimeout, as Lambda
+// reclaims an idle execution environment. An environment in use, or idle
+// for less (it was used since the timer was set), is left alone.
+func (p *Pool) retire(sb *sandbox) {
 	p.mu.Lock()
-	if p.closed || sb.idleGen != gen {
+	if p.closed {
 		p.mu.Unlock()
 		return
 	}
-	found := false
-	for i, s := range p.idle {
-		if s == sb {
-			p.idle = append(p.idle[:i], p.idle[i+1:]...)
-			found = true
-			break
-		}
-	}
-	p.mu.Unlock()
-	if !found {
+	i := slices.Index(p.idle, sb)
+	if i < 0 {
+		p.mu.Unlock()
 		return
 	}
+	if left := p.opts.IdleTimeout - time.Since(sb.idleSince); left > 0 {
+		sb.idleTimer.Reset(left)
+		p.mu.Unlock()
+		return
+	}
+	p.idle = slices.Delete(p.idle, i, i+1)
+	p.mu.Unlock()
 	p.log.Info("idle execution environment retired", "pid", sb.pid, "idle", p.opts.IdleTimeout)
 	sb.kill()
 }

@@ -26,8 +26,9 @@ type sandbox struct {
 	cold   bool
 	initAt time.Duration // process start to first /next
 
-	dead    bool   // guarded by Pool.mu
-	idleGen uint64 // guarded by Pool.mu: counts releases to the idle list and takings from it
+	dead      bool        // guarded by Pool.mu
+	idleSince time.Time   // guarded by Pool.mu: when it last went idle
+	idleTimer *time.Timer // retires it after the pool's IdleTimeout idle
 }
 
 // startSandbox starts fn's bootstrap with its own Runtime API endpoint. A
