@@ -335,6 +335,22 @@ func TestFrontResponses(t *testing.T) {
 			invoked: true,
 		},
 		{
+			name:    "JSON without statusCode is the body, whatever its other fields",
+			answer:  payload(`{"headers":5,"body":1}`),
+			status:  200,
+			header:  http.Header{"Content-Type": {"application/json"}, "Content-Length": {"22"}},
+			want:    `{"headers":5,"body":1}`,
+			invoked: true,
+		},
+		{
+			name:    "a field of the wrong type beside statusCode",
+			answer:  payload(`{"statusCode":200,"headers":5}`),
+			status:  500,
+			header:  http.Header{"Content-Type": {"application/json"}, "Content-Length": {"35"}},
+			want:    internal,
+			invoked: true,
+		},
+		{
 			name:    "a JSON string is the body",
 			answer:  payload(`"hi"`),
 			status:  200,

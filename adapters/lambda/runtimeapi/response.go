@@ -1,7 +1,6 @@
 package runtimeapi
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -108,22 +107,31 @@ type v2Response struct {
 // response; any other valid JSON is the body of a 200 application/json
 // response; anything else is an error.
 func parseV2Response(payload []byte) (*v2Response, error) {
-	if !json.Valid(payload) {
+	// One pass: the probe field, shallower than the embedded one, tells a
+	// structured response from any other JSON.
+	var resp struct {
+		events.APIGatewayV2HTTPResponse
+		StatusCode json.RawMessage `json:"statusCode"`
+	}
+	err := json.Unmarshal(payload, &resp)
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) || (err != nil && !json.Valid(payload)) {
 		return nil, errors.New("the response is not JSON")
 	}
-	var probe map[string]json.RawMessage
-	if json.Unmarshal(payload, &probe) != nil || probe["statusCode"] == nil {
+	if resp.StatusCode == nil {
 		h := http.Header{}
 		h.Set("Content-Type", "application/json")
 		return &v2Response{status: http.StatusOK, header: h, body: payload}, nil
 	}
-	var resp events.APIGatewayV2HTTPResponse
-	d := json.NewDecoder(bytes.NewReader(payload))
-	if err := d.Decode(&resp); err != nil {
+	var status int
+	if err == nil {
+		err = json.Unmarshal(resp.StatusCode, &status)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("malformed response: %w", err)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 599 {
-		return nil, fmt.Errorf("invalid statusCode %d", resp.StatusCode)
+	if status < 200 || status > 599 {
+		return nil, fmt.Errorf("invalid statusCode %d", status)
 	}
 	body := []byte(resp.Body)
 	if resp.IsBase64Encoded {
@@ -135,7 +143,7 @@ func parseV2Response(payload []byte) (*v2Response, error) {
 	}
 	h := http.Header{}
 	setHeaders(h, resp.Headers, resp.MultiValueHeaders, resp.Cookies)
-	return &v2Response{status: resp.StatusCode, header: h, body: body}, nil
+	return &v2Response{status: status, header: h, body: body}, nil
 }
 
 // setHeaders sets the headers of a function's response on h: the
