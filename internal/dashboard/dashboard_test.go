@@ -141,3 +141,46 @@ func TestEvents(t *testing.T) {
 		t.Fatalf("entry event %s %s", name, data)
 	}
 }
+
+func TestFunctionOutput(t *testing.T) {
+	var out strings.Builder
+	d := New(Options{Mode: "start"})
+	srv := httptest.NewServer(d.Handler(app()))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/api/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	id := resp.Header.Get("X-Seen-Id")
+	w := d.FunctionOutput(&out)
+	// Lines before the invocation is tied to its request wait for it.
+	io.WriteString(w, `[fn] {"time":"t","level":"INFO","msg":"early","request_id":"inv-1"}`+"\n")
+	io.WriteString(w, "[fn] a line without a request\n")
+	d.Invoked(id, "inv-1")
+	io.WriteString(w, `[fn] {"level":"WARN","msg":"late","request_id":"inv-1"}`+"\n")
+	io.WriteString(w, `[fn] {"level":"INFO","msg":"other","request_id":"inv-2"}`+"\n")
+	e, _ := d.Entry(id)
+	if len(e.Logs) != 2 || !strings.Contains(e.Logs[0].Message, `"early"`) || e.Logs[0].Level != "INFO" ||
+		!strings.Contains(e.Logs[1].Message, `"late"`) || e.Logs[1].Level != "WARN" {
+		t.Errorf("logs = %+v", e.Logs)
+	}
+	if strings.Count(out.String(), "\n") != 4 {
+		t.Errorf("passed through %q", out.String())
+	}
+}
+
+func TestLambdaRequestID(t *testing.T) {
+	tests := []struct{ line, want string }{
+		{`{"request_id":"abc"}`, "abc"},
+		{`[f] {"msg":"x","request_id":"8f2c-11"}`, "8f2c-11"},
+		{`{"request_id":""}`, ""},
+		{`{"request_id":"unterminated`, ""},
+		{`plain text`, ""},
+	}
+	for _, tt := range tests {
+		if got := lambdaRequestID([]byte(tt.line)); got != tt.want {
+			t.Errorf("lambdaRequestID(%q) = %q, want %q", tt.line, got, tt.want)
+		}
+	}
+}

@@ -153,7 +153,7 @@ func New(opts Options) (*Loop, error) {
 
 // socketName maps a process's host name to its socket address.
 func socketName(host string) string {
-	return fmt.Sprintf("@nextgo-dev-%d-%s", os.Getpid(), strings.TrimPrefix(host, "p"))
+	return privateSocket(fmt.Sprintf("nextgo-dev-%d-%s", os.Getpid(), strings.TrimPrefix(host, "p")))
 }
 
 // hostOf is the host name under which the front reaches p.
@@ -167,7 +167,7 @@ func hostOf(p *process) string {
 // connections the dev server cannot take and the requests it forwards, and
 // rebuilds on change.
 func (l *Loop) Serve(ctx context.Context, public net.Listener, site http.Handler) error {
-	front, err := net.ListenUnix("unix", &net.UnixAddr{Name: fmt.Sprintf("@nextgo-front-%d", os.Getpid()), Net: "unix"})
+	front, err := listenPrivate(privateSocket(fmt.Sprintf("nextgo-front-%d", os.Getpid())))
 	if err != nil {
 		return fmt.Errorf("listen on the front's socket: %w", err)
 	}

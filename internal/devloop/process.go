@@ -3,9 +3,9 @@ package devloop
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"sync/atomic"
@@ -37,8 +37,8 @@ var socketSeq atomic.Int64
 // front address, the process also receives client connections (handoff)
 // and forwards to the front what it must not answer itself.
 func startProcess(bin, dir string, env []string, out io.Writer, report func(devserver.Report), front string) (*process, error) {
-	addr := fmt.Sprintf("@nextgo-dev-%d-%d", os.Getpid(), socketSeq.Add(1))
-	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: addr, Net: "unix"})
+	addr := privateSocket(fmt.Sprintf("nextgo-dev-%d-%d", os.Getpid(), socketSeq.Add(1)))
+	l, err := listenPrivate(addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on a private socket: %w", err)
 	}
@@ -61,15 +61,18 @@ func startProcess(bin, dir string, env []string, out io.Writer, report func(devs
 	var hand *handoff
 	if front != "" {
 		h, sock, slots, err := newHandoffPair()
-		if err != nil {
+		switch {
+		case errors.Is(err, errNoHandoff): // every request goes through the front
+		case err != nil:
 			rr.Close()
 			return nil, err
+		default:
+			defer sock.Close()
+			defer slots.Close()
+			hand = h
+			cmd.ExtraFiles = append(cmd.ExtraFiles, sock, slots) // fds 5 and 6
+			cmd.Env = append(cmd.Env, devserver.ConnFDEnv+"=5", devserver.SlotsFDEnv+"=6", devserver.FrontEnv+"="+front)
 		}
-		defer sock.Close()
-		defer slots.Close()
-		hand = h
-		cmd.ExtraFiles = append(cmd.ExtraFiles, sock, slots) // fds 5 and 6
-		cmd.Env = append(cmd.Env, devserver.ConnFDEnv+"=5", devserver.SlotsFDEnv+"=6", devserver.FrontEnv+"="+front)
 	}
 	cmd.Env = append(cmd.Env, env...)
 	if err := cmd.Start(); err != nil {

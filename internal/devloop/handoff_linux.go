@@ -66,6 +66,8 @@ func newHandoffPair() (*handoff, *os.File, *os.File, error) {
 
 var errHandoffFull = errors.New("the dev server holds as many connections as it may")
 
+var errNoHandoff = errors.New("connection handoff unavailable")
+
 // pass hands c to the server. On success c is closed and the CLI keeps a
 // duplicate; on failure c is left to the caller.
 func (h *handoff) pass(c net.Conn) error {
