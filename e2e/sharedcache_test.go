@@ -161,7 +161,8 @@ func testCacheIsolation(t *testing.T, out string) {
 	}
 }
 
-// TestDeploySharedCache deploys the approutes app to the local AWS
+// TestDeploySharedCache deploys the cached app (the cached routes of the
+// approutes app and the routes that revalidate them) to the local AWS
 // endpoint and runs the caching checks of nextgo dev and start through its
 // HTTP API: the functions that cache or revalidate share the response
 // cache in the deploy bucket, under a role whose policy allows that and no
@@ -170,11 +171,11 @@ func testCacheIsolation(t *testing.T, out string) {
 // bucket and both roles away.
 func TestDeploySharedCache(t *testing.T) {
 	s := newAWSStage(t, awsfake.Options{})
-	dir := copyApp(t, "approutes")
+	dir := copyApp(t, "cached")
 	args := []string{dir, "--stage", "cache", "--arch", runtime.GOARCH}
 
 	plan := s.deployJSON(append(args, "--dry-run")...)
-	cacheRole := deploy.CacheRoleName("approutes", "cache")
+	cacheRole := deploy.CacheRoleName("cached", "cache")
 	want := map[string]bool{"create role " + cacheRole: false, "create policy " + cacheRole + "/nextgo-response-cache": false, "create bucket": false}
 	bucket := ""
 	for _, c := range plan.Changes {
@@ -218,7 +219,7 @@ func TestDeploySharedCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc, _ := url.QueryUnescape(aws.ToString(pol.PolicyDocument))
-	regen := deploy.FunctionName("approutes", "cache", "/revalidate-1")
+	regen := deploy.FunctionName("cached", "cache", "/revalidate-1")
 	if !strings.Contains(doc, `"Resource":["arn:aws:s3:::`+bucket+`/cache/*"]`) ||
 		!strings.Contains(doc, `"Action":["lambda:InvokeFunction"],"Resource":["arn:aws:lambda:us-east-1:123456789012:function:`+regen+`","arn:aws:lambda:us-east-1:123456789012:function:`+regen+`:*"]`) {
 		t.Errorf("cache policy: %s", doc)
@@ -242,7 +243,7 @@ func TestDeploySharedCache(t *testing.T) {
 	if b := s.fake.S3.Buckets(); len(b) != 0 {
 		t.Errorf("buckets after remove: %v", b)
 	}
-	for _, role := range []string{cacheRole, deploy.RoleName("approutes", "cache")} {
+	for _, role := range []string{cacheRole, deploy.RoleName("cached", "cache")} {
 		if _, err := iam.NewFromConfig(s.cfg).GetRole(ctx, &iam.GetRoleInput{RoleName: &role}); err == nil {
 			t.Errorf("role %s left after remove", role)
 		}
