@@ -23,8 +23,8 @@ import (
 // throughput.sh measures the whole commands with wrk.
 
 func BenchmarkFront(b *testing.B) {
-	bins := buildColdStartMains(b, b.TempDir())
-	pool := runtimeapi.NewPool(runtimeapi.Function{Name: "front", Bootstrap: bins[1], Timeout: 10 * time.Second}, runtimeapi.Options{
+	bins := buildColdStartMains(b, b.TempDir(), "nextgo")
+	pool := runtimeapi.NewPool(runtimeapi.Function{Name: "front", Bootstrap: bins[0], Timeout: 10 * time.Second}, runtimeapi.Options{
 		Output: io.Discard,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
