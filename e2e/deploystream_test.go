@@ -69,10 +69,28 @@ func Handler(req *api.Request, res *api.Response) {
 		}
 	}
 
+	// Without its streaming routes, the app goes back behind an HTTP API;
+	// with --prune the REST API goes.
+	for _, f := range []string{"app", "pages/api/flush.go"} {
+		if err := os.RemoveAll(filepath.Join(dir, filepath.FromSlash(f))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plain := s.deployJSON(dir, "--stage", "live", "--arch", runtime.GOARCH, "--prune")
+	if plain.APIID == res.APIID || s.fake.RESTEndpoint(res.APIID, "live") != "" {
+		t.Errorf("after the streaming routes went: API %s (REST API %s still served: %v)", plain.APIID, res.APIID, s.fake.RESTEndpoint(res.APIID, "live") != "")
+	}
+	if r, err := http.Get(plain.URL + "/api/hello"); err != nil || r.StatusCode != 200 {
+		t.Errorf("GET /api/hello on the HTTP API: %v %v", r, err)
+	} else {
+		r.Body.Close()
+	}
+
 	if _, stderr, err := s.nextgo("remove", dir, "--stage", "live", "--yes"); err != nil {
 		t.Fatalf("remove: %v\n%s", err, stderr)
 	}
-	if s.fake.RESTEndpoint(res.APIID, "live") != "" {
-		t.Errorf("the REST API outlived remove")
+	if r, err := http.Get(plain.URL + "/api/hello"); err == nil {
+		r.Body.Close()
+		t.Errorf("the HTTP API outlived remove: %d", r.StatusCode)
 	}
 }

@@ -19,7 +19,8 @@ type plan struct {
 	fns       []*fnState
 	stale     []*ownedFn
 	api       *apiPlan
-	rest      *restPlan // the REST API front of an app with a streaming route (restapi.go)
+	rest      *restPlan  // the REST API front of an app with a streaming route (restapi.go)
+	staleREST *staleREST // a REST API left from when a route streamed
 	build     string
 	release   int
 	changes   changes
@@ -146,8 +147,13 @@ func (s *session) plan(ctx context.Context, b *Build) (*plan, error) {
 			return nil, err
 		}
 		p.api = p.rest.apiPlan(s)
-	} else if p.api, err = s.planAPI(ctx, p.fns, p.stale, &p.changes); err != nil {
-		return nil, err
+	} else {
+		if p.api, err = s.planAPI(ctx, p.fns, p.stale, &p.changes); err != nil {
+			return nil, err
+		}
+		if p.staleREST, err = s.planStaleREST(ctx, &p.changes); err != nil {
+			return nil, err
+		}
 	}
 	for _, st := range p.fns {
 		if p.api.state.api == nil || st.alias == nil {
@@ -251,6 +257,9 @@ func (s *session) apply(ctx context.Context, b *Build, p *plan) error {
 		id, url, err = s.applyREST(ctx, p.rest, p.fns)
 	} else {
 		id, url, err = s.applyAPI(ctx, p.api)
+		if err == nil {
+			err = p.staleREST.prune(ctx, s)
+		}
 	}
 	if err != nil {
 		return err

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	ag1types "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	agtypes "github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
 )
 
 // The REST API front.
@@ -49,6 +51,7 @@ type restPlan struct {
 	nodes    []*restNode                  // wanted resources, parents first
 	stale    []ag1types.Resource          // resources no route uses
 	changed  bool                         // the stage needs a new deployment
+	oldHTTP  *agtypes.Api                 // the app's HTTP API from before a route streamed
 }
 
 // restNode is one wanted resource and the function behind its ANY method.
@@ -178,6 +181,12 @@ func (s *session) planREST(ctx context.Context, fns []*fnState, cs *changes) (*r
 		return nil, err
 	}
 	name := APIName(s.app, s.stage)
+	if rp.oldHTTP, err = s.findAPI(ctx); err != nil {
+		return nil, err
+	}
+	if rp.oldHTTP != nil {
+		s.addStale(cs, ResourceAPI, name, "HTTP API "+aws.ToString(rp.oldHTTP.ApiId)+": a route streams now, so the REST API serves the app")
+	}
 	if rp.api == nil {
 		cs.add(Create, ResourceAPI, name, "REST API (a route streams: HTTP APIs cannot stream)")
 		cs.add(Create, ResourceStage, s.stage, "a deployment of the REST API")
@@ -325,6 +334,13 @@ func (s *session) applyREST(ctx context.Context, rp *restPlan, fns []*fnState) (
 			s.logf("  deleted route ANY %s", aws.ToString(r.Path))
 		}
 	}
+	if rp.oldHTTP != nil && s.opts.Prune {
+		_, err := s.apigw.DeleteApi(ctx, &apigatewayv2.DeleteApiInput{ApiId: rp.oldHTTP.ApiId})
+		if err != nil && errorCode(err) != "NotFoundException" {
+			return id, url, fmt.Errorf("delete HTTP API %s: %w", aws.ToString(rp.oldHTTP.ApiId), err)
+		}
+		s.logf("  deleted HTTP API %s", aws.ToString(rp.oldHTTP.ApiId))
+	}
 	if rp.changed {
 		_, err := c.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{
 			RestApiId: &id, StageName: aws.String(s.stage), Description: aws.String("nextgo deploy"),
@@ -364,4 +380,35 @@ func (s *session) planRemoveREST(ctx context.Context, rep *Report) (func(context
 		s.logf("  deleted REST API %s", aws.ToString(api.Id))
 		return nil
 	}, nil
+}
+
+// staleREST is the app's REST API once no route streams: the HTTP API
+// serves the app, and the REST API is kept, or deleted with --prune.
+type staleREST struct {
+	client *apigateway.Client
+	api    *ag1types.RestApi
+}
+
+// planStaleREST finds a REST API left from when a route streamed.
+func (s *session) planStaleREST(ctx context.Context, cs *changes) (*staleREST, error) {
+	c := apigateway.NewFromConfig(s.opts.AWS)
+	api, err := s.findRestAPI(ctx, c)
+	if err != nil || api == nil {
+		return nil, err
+	}
+	s.addStale(cs, ResourceAPI, aws.ToString(api.Name), "REST API "+aws.ToString(api.Id)+": no route streams now, so the HTTP API serves the app")
+	return &staleREST{client: c, api: api}, nil
+}
+
+// prune deletes the stale REST API with --prune.
+func (st *staleREST) prune(ctx context.Context, s *session) error {
+	if st == nil || !s.opts.Prune {
+		return nil
+	}
+	_, err := st.client.DeleteRestApi(ctx, &apigateway.DeleteRestApiInput{RestApiId: st.api.Id})
+	if err != nil && errorCode(err) != "NotFoundException" {
+		return fmt.Errorf("delete REST API %s: %w", aws.ToString(st.api.Id), err)
+	}
+	s.logf("  deleted REST API %s", aws.ToString(st.api.Id))
+	return nil
 }
