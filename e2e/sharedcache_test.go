@@ -196,7 +196,8 @@ func TestDeploySharedCache(t *testing.T) {
 	}
 
 	res := s.deployJSON(args...)
-	t.Run("caching", func(t *testing.T) { testCaching(t, res.URL) })
+	// The app streams, so it is served by a REST API.
+	t.Run("caching", func(t *testing.T) { testCaching(t, s.appURL(res)) })
 
 	// Roles: the cache's for the four functions that use it, the plain
 	// execution role for the others; the policy names the cache's objects
