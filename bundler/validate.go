@@ -3,15 +3,16 @@ package bundler
 import (
 	"fmt"
 
+	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 	"github.com/nextgo-dev/nextgo/runtime/api"
 	"github.com/nextgo-dev/nextgo/runtime/server"
 )
 
 // Lambda's limits, checked when a route is built.
 const (
-	MaxLambdaDuration = 900   // seconds
-	MinLambdaMemory   = 128   // MB
-	MaxLambdaMemory   = 10240 // MB
+	MaxLambdaDuration = lambdalimit.MaxTimeout // seconds
+	MinLambdaMemory   = lambdalimit.MinMemory  // MB
+	MaxLambdaMemory   = lambdalimit.MaxMemory  // MB
 )
 
 // validateConfig checks the statically read Config of r. Errors name the

@@ -10,11 +10,13 @@ import (
 	"runtime/debug"
 	"strconv"
 	"time"
+
+	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 )
 
 // DefaultMaxResponse is Lambda's limit on a buffered (synchronous)
 // response payload, in bytes: the JSON answer, after base64 growth.
-const DefaultMaxResponse = 6_291_556
+const DefaultMaxResponse = lambdalimit.MaxResponse
 
 // DefaultMargin is the longest time the adapter keeps between its own
 // deadline and the invocation's, so it can still answer 504 before Lambda

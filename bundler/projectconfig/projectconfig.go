@@ -35,6 +35,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 	"github.com/nextgo-dev/nextgo/runtime/api"
 	"github.com/nextgo-dev/nextgo/runtime/rules"
 )
@@ -44,9 +45,9 @@ const File = "nextgo.json"
 
 // Lambda's bounds, which the defaults must respect.
 const (
-	MaxMaxDuration = 900   // seconds
-	MinMemory      = 128   // MB
-	MaxMemory      = 10240 // MB
+	MaxMaxDuration = lambdalimit.MaxTimeout // seconds
+	MinMemory      = lambdalimit.MinMemory  // MB
+	MaxMemory      = lambdalimit.MaxMemory  // MB
 )
 
 // Config is a validated nextgo.json. Zero fields were not set.

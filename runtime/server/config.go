@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 	"github.com/nextgo-dev/nextgo/runtime/internal/size"
 )
 
@@ -37,9 +38,9 @@ const ExpireTime = 31536000
 
 // Lambda's own bounds for a function.
 const (
-	maxMaxDuration = 900   // seconds
-	minMemory      = 128   // MB
-	maxMemory      = 10240 // MB
+	maxMaxDuration = lambdalimit.MaxTimeout // seconds
+	minMemory      = lambdalimit.MinMemory  // MB
+	maxMemory      = lambdalimit.MaxMemory  // MB
 )
 
 // Config is a route handler's segment configuration. It is read twice: by

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 )
 
 // ManifestFile is the name of the manifest in a build directory.
@@ -20,10 +21,10 @@ const ManifestFile = "manifest.json"
 
 // Lambda limits the manifest is checked against.
 const (
-	minTimeout = 1
-	maxTimeout = 900
-	minMemory  = 128
-	maxMemory  = 10240
+	minTimeout = lambdalimit.MinTimeout
+	maxTimeout = lambdalimit.MaxTimeout
+	minMemory  = lambdalimit.MinMemory
+	maxMemory  = lambdalimit.MaxMemory
 )
 
 // Build is the output of `nextgo build`: the manifest and the directory
