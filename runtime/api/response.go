@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/nextgo-dev/nextgo/runtime/navigation"
 )
 
 // Response is what an API route's Handler writes its answer to: an
@@ -193,16 +195,16 @@ func (r *Response) Redirect(url string) { r.RedirectWithStatus(http.StatusTempor
 
 // RedirectWithStatus redirects to url with the given status, as Next's
 // res.redirect(status, url); any status is accepted, as in Next.js. A url
-// holding a control character (CR, LF, NUL…) cannot be a header value: it
-// is refused, the response becomes a 500 and the attempt is logged, as
-// Node's header check makes Next.js do.
+// holding a control character (see navigation.CheckTarget) is refused, the
+// response becomes a 500 and the attempt is logged, as Node's header check
+// makes Next.js do.
 func (r *Response) RedirectWithStatus(code int, url string) {
 	if r.refuse("Redirect") {
 		return
 	}
 	checkCode(code)
-	if i := invalidHeaderChar(url); i >= 0 {
-		r.fail(fmt.Errorf("api: redirect target %q refused: invalid header character at byte %d", url, i))
+	if err := navigation.CheckTarget(url); err != nil {
+		r.fail(fmt.Errorf("api: redirect target %q refused: %w", url, err))
 		return
 	}
 	if r.state&headerSent != 0 {
@@ -259,17 +261,6 @@ func checkCode(code int) {
 // bodyless reports whether a response with this status carries no body.
 func bodyless(code int) bool {
 	return code == http.StatusNoContent || code == http.StatusNotModified
-}
-
-// invalidHeaderChar returns the position of the first byte Node refuses in
-// a header value (a control character other than tab), or -1.
-func invalidHeaderChar(s string) int {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < 0x20 && c != '\t') || c == 0x7f {
-			return i
-		}
-	}
-	return -1
 }
 
 // refuse reports whether the response is already finished, logging the

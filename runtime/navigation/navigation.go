@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 )
 
 // ErrNotFound is the sentinel of NotFound.
@@ -42,9 +41,9 @@ func (e *RedirectError) Error() string {
 }
 
 // Redirect ends the request with a 307 redirect to url, sent verbatim as the
-// Location header (relative URLs stay relative). A url containing CR or LF is
-// refused: Redirect then panics with an ordinary error, which the runtime
-// answers with a 500.
+// Location header (relative URLs stay relative). An empty url, or one
+// holding a control character (see CheckTarget), is refused: Redirect then
+// panics with an ordinary error, which the runtime answers with a 500.
 func Redirect(url string) {
 	panic(newRedirect(url, http.StatusTemporaryRedirect))
 }
@@ -69,13 +68,24 @@ func newRedirect(url string, status int) error {
 }
 
 // CheckURL reports whether url may be sent as a Location header: it must not
-// be empty and must not contain CR, LF or NUL.
+// be empty, and must pass CheckTarget.
 func CheckURL(url string) error {
 	if url == "" {
 		return errors.New("navigation: empty redirect URL")
 	}
-	if strings.ContainsAny(url, "\r\n\x00") {
-		return fmt.Errorf("navigation: redirect URL %q contains a CR, LF or NUL", url)
+	return CheckTarget(url)
+}
+
+// CheckTarget is the one check of a redirect target, used by every redirect
+// helper (Redirect and PermanentRedirect here, server.Redirect and an API
+// route's res.Redirect): it refuses every ASCII control character, 0x00 to
+// 0x1f (CR, LF, NUL and tab among them) and 0x7f, so that no target can
+// split or corrupt the Location header.
+func CheckTarget(target string) error {
+	for i := 0; i < len(target); i++ {
+		if c := target[i]; c < 0x20 || c == 0x7f {
+			return fmt.Errorf("navigation: redirect URL %q contains a CR, LF or NUL, or another control character, at byte %d", target, i)
+		}
 	}
 	return nil
 }

@@ -114,3 +114,41 @@ func TestAccessStatus(t *testing.T) {
 		}
 	}
 }
+
+// controlTargets are redirect targets holding each ASCII control character.
+func controlTargets() []string {
+	var ts []string
+	for c := 0; c < 0x20; c++ {
+		ts = append(ts, "/a"+string(rune(c))+"b")
+	}
+	return append(ts, "/a\x7fb")
+}
+
+func TestRedirectRefusesEveryControlCharacter(t *testing.T) {
+	helpers := []struct {
+		name string
+		f    func(string)
+	}{{"Redirect", Redirect}, {"PermanentRedirect", PermanentRedirect}}
+	for _, h := range helpers {
+		for _, url := range controlTargets() {
+			v := recovered(func() { h.f(url) })
+			err, ok := v.(error)
+			if !ok {
+				t.Fatalf("%s(%q) panicked with %v, want an error", h.name, url, v)
+			}
+			if _, isRedirect := IsRedirect(err); isRedirect {
+				t.Errorf("%s(%q) produced a redirect sentinel", h.name, url)
+			}
+			want := fmt.Sprintf("navigation: redirect URL %q contains a CR, LF or NUL, or another control character, at byte 2", url)
+			if err.Error() != want {
+				t.Errorf("%s(%q): %q, want %q", h.name, url, err, want)
+			}
+		}
+		for _, url := range []string{"/a b", "/ü", "https://example.com/x?y=1#z", "/a~!*'()"} {
+			v := recovered(func() { h.f(url) })
+			if re, ok := IsRedirect(v); !ok || re.URL != url {
+				t.Errorf("%s(%q) = %v, want a redirect", h.name, url, v)
+			}
+		}
+	}
+}
