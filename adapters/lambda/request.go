@@ -181,6 +181,11 @@ func setPath(u *url.URL, p string, decoded bool) error {
 	}
 	if decoded || strings.IndexByte(p, '%') < 0 {
 		u.Path, u.RawPath = p, ""
+		if strings.IndexByte(p, '\\') >= 0 && strings.IndexByte(p, '%') < 0 {
+			// Keep the raw backslash that EscapedPath would encode, so
+			// the dispatcher normalises it to a slash as Next does.
+			u.RawPath = p
+		}
 		return nil
 	}
 	dec, err := url.PathUnescape(p)

@@ -11,6 +11,8 @@ package mux
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/nextgo-dev/nextgo/runtime/requestid"
@@ -136,7 +138,7 @@ func Answered(w http.ResponseWriter, by string) {
 }
 
 func (mx *Mux) serve(w http.ResponseWriter, r *http.Request) {
-	path := r.URL.EscapedPath()
+	path := requestPath(r.URL)
 	clean, changed := router.Normalize(path)
 	if changed && mx.opts.TrailingSlash && len(path) > 1 && path[len(path)-1] == '/' {
 		changed = clean+"/" != path
@@ -155,6 +157,17 @@ func (mx *Mux) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	mx.entry.ServeHTTP(w, r)
+}
+
+// requestPath is the path the Mux normalises: the escaped path, except
+// that a raw backslash (which EscapedPath would encode as %5C) is kept, so
+// that Normalize turns it into a slash as Next does (`GET /api\users` is a
+// 308 to /api/users). An encoded %5C is part of a segment and stays.
+func requestPath(u *url.URL) string {
+	if strings.IndexByte(u.RawPath, '\\') >= 0 {
+		return u.RawPath
+	}
+	return u.EscapedPath()
 }
 
 // redirect answers as Next's router does for its own 308s: Location,

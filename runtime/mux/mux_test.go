@@ -282,3 +282,44 @@ func TestLogAnswered(t *testing.T) {
 		}
 	}
 }
+
+// A raw backslash in the path is normalised like a repeated slash, query
+// kept, as Next does; an encoded one (%5C) is part of its segment.
+func TestBackslashes(t *testing.T) {
+	srv := newTestServer(t, Options{})
+	tests := []struct {
+		target string // the request-target as sent
+		status int
+		loc    string
+		body   string
+	}{
+		{`/api\user`, 308, "/api/user", "/api/user"},
+		{`/api\user?a=1&b`, 308, "/api/user?a=1&b", "/api/user?a=1&b"},
+		{`/api\\user\`, 308, "/api/user", "/api/user"},
+		{`/api/\/post/1`, 308, "/api/post/1", "/api/post/1"},
+		{`/api/post/a%2Fb\`, 308, "/api/post/a%2Fb", "/api/post/a%2Fb"},
+		{`/api%5Cuser`, 404, "", "Not Found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.target, func(t *testing.T) {
+			conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", tt.target)
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.status || string(body) != tt.body || resp.Header.Get("Location") != tt.loc {
+				t.Fatalf("GET %s = %d %q Location %q, want %d %q %q", tt.target, resp.StatusCode, body, resp.Header.Get("Location"), tt.status, tt.body, tt.loc)
+			}
+			if tt.status == 308 && resp.Header.Get("Refresh") != "0;url="+tt.loc {
+				t.Errorf("Refresh = %q", resp.Header.Get("Refresh"))
+			}
+		})
+	}
+}
