@@ -10,9 +10,10 @@ package nextgo
 import "embed"
 
 // Source holds the files an app's build needs from this module: go.mod,
-// go.sum and the runtime and adapter packages.
+// go.sum, the runtime and adapter packages and the internal packages they
+// import.
 //
-//go:embed go.mod go.sum runtime adapters
+//go:embed go.mod go.sum runtime adapters internal/pipeline internal/lambdalimit
 var Source embed.FS
 
 // Version is the nextgo version. Builds record it, and it is part of every

@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/nextgo-dev/nextgo/internal/pipeline"
 )
 
 // invocation is the state of one event's trip through the handler. It is
@@ -39,10 +41,7 @@ type invocation struct {
 	body  body
 	w     responseWriter
 	resp  response
-
-	// The outcome of a handler run on its own goroutine (see serve).
-	recovered *panicked
-	late      bool
+	aside pipeline.Aside // the handler's run (see Handler.serve)
 }
 
 type invocationKey struct{}
@@ -52,8 +51,11 @@ func (inv *invocation) Deadline() (time.Time, bool) { return inv.parent.Deadline
 func (inv *invocation) Done() <-chan struct{}       { return inv.parent.Done() }
 func (inv *invocation) Err() error                  { return inv.parent.Err() }
 func (inv *invocation) Value(key any) any {
-	if key == (invocationKey{}) {
+	switch key {
+	case invocationKey{}:
 		return inv
+	case pipeline.GuardedKey{}:
+		return true // the adapter runs the request's deadline and recover
 	}
 	return inv.parent.Value(key)
 }

@@ -7,11 +7,11 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"runtime/debug"
 	"strconv"
 	"time"
 
 	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
+	"github.com/nextgo-dev/nextgo/internal/pipeline"
 )
 
 // DefaultMaxResponse is Lambda's limit on a buffered (synchronous)
@@ -79,7 +79,8 @@ type Handler struct {
 	h     http.Handler
 	opts  Options
 	log   *slog.Logger
-	spare scratchCache // a response header map and body buffer to reuse
+	guard pipeline.Guard // the request's deadline and recover
+	spare scratchCache   // a response header map and body buffer to reuse
 }
 
 // NewHandler returns a Handler that serves events with h.
@@ -93,7 +94,9 @@ func NewHandler(h http.Handler, opts Options) *Handler {
 	} else {
 		lh = slog.NewJSONHandler(os.Stderr, nil)
 	}
-	return &Handler{h: h, opts: opts, log: slog.New(NewLogHandler(lh))}
+	ah := &Handler{h: h, opts: opts, log: slog.New(NewLogHandler(lh))}
+	ah.guard = pipeline.Guard{Contained: true, Report: ah.report}
+	return ah
 }
 
 // Invoke serves one event given as raw JSON and returns the JSON response
@@ -159,8 +162,10 @@ type eventError struct {
 func (e *eventError) Error() string   { return "lambda: " + e.kind.Error() + ": " + e.cause.Error() }
 func (e *eventError) Unwrap() []error { return []error{e.kind, e.cause} }
 
-// serve turns q into a request, runs the handler under the deadline and
-// returns the response to send. convErr is a failure to read the event.
+// serve turns q into a request, runs the handler under the pipeline's
+// Guard (the request's one deadline and one recover: the dispatcher inside
+// sees the request is guarded and adds neither) and returns the response
+// to send. convErr is a failure to read the event.
 func (h *Handler) serve(ctx context.Context, inv *invocation, q *request, hs hdrs, convErr error) *response {
 	deadline, hasDeadline := h.deadline(ctx)
 	if hasDeadline {
@@ -172,36 +177,32 @@ func (h *Handler) serve(ctx context.Context, inv *invocation, q *request, hs hdr
 	if early != nil {
 		return early
 	}
-	if !hasDeadline {
-		return h.result(inv, h.call(inv, r))
+	// The handler runs on its own goroutine, so that the adapter can
+	// answer when the deadline passes even if the handler ignores its
+	// context. It may go on running; the sealed writer refuses what it
+	// writes after that.
+	inv.w.left = h.guard.ServeContext(&inv.w, r, h.h, &inv.aside)
+	return h.result(inv)
+}
+
+// report logs what the Guard answered for.
+func (h *Handler) report(r *http.Request, f pipeline.Failure) {
+	ctx := r.Context()
+	switch {
+	case f.Kind == pipeline.KindPanic && f.Value == http.ErrAbortHandler:
+		h.logf(ctx, slog.LevelWarn, "handler aborted the response", slog.String("path", r.URL.Path))
+	case f.Kind == pipeline.KindPanic:
+		h.logf(ctx, slog.LevelError, "handler panicked; answered 500",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("panic", fmt.Sprint(f.Value)), slog.String("stack", string(f.Stack)))
+	case f.Kind == pipeline.KindGoexit:
+		h.logf(ctx, slog.LevelError, "handler stopped its goroutine (runtime.Goexit) without answering; answered 500",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path))
+	case f.Kind == pipeline.KindTimeout:
+		h.logf(ctx, slog.LevelError, "handler exceeded its deadline; answered 504",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Duration("max_duration", h.opts.MaxDuration))
 	}
-	// With a deadline the handler runs on its own goroutine so that the
-	// adapter can answer when the deadline passes even if the handler
-	// ignores its context. It may go on running; the sealed writer
-	// refuses what it writes after that. A handler that returns after the
-	// deadline (having seen its context end, say) gets the 504 too.
-	done := make(chan struct{})
-	go h.callAsync(inv, r, done)
-	select {
-	case <-done:
-		if !inv.late {
-			return h.result(inv, inv.recovered)
-		}
-	case <-inv.Done():
-	}
-	inv.w.seal()
-	select {
-	case <-done:
-		if !inv.late { // finished as the deadline passed: its answer stands
-			return h.result(inv, inv.recovered)
-		}
-	default:
-		inv.w.left = true
-	}
-	h.logf(inv, slog.LevelError, "handler exceeded its deadline; answered 504",
-		slog.String("method", r.Method), slog.String("path", r.URL.Path),
-		slog.Duration("max_duration", h.opts.MaxDuration))
-	return textResponse(http.StatusGatewayTimeout, "Gateway Timeout")
 }
 
 // prepare fills the invocation and builds the request. A non-nil
@@ -223,7 +224,7 @@ func (h *Handler) prepare(ctx context.Context, inv *invocation, q *request, hs h
 	if lim := h.opts.BodyLimit; lim > 0 && int64(q.bodyLen()) > lim {
 		h.logf(inv, slog.LevelWarn, "request body over limit; answered 413",
 			slog.Int("size", q.bodyLen()), slog.Int64("limit", lim))
-		return nil, textResponse(http.StatusRequestEntityTooLarge, "Body exceeded "+h.limitText()+" limit")
+		return nil, textResponse(http.StatusRequestEntityTooLarge, pipeline.TooLargeMessage(h.limitText()))
 	}
 	r, err := inv.newHTTPRequest(q, hs)
 	if err != nil {
@@ -255,56 +256,20 @@ func (h *Handler) deadline(ctx context.Context) (time.Time, bool) {
 	return d, ok
 }
 
-// panicked records a recovered panic.
-type panicked struct {
-	value any
-	stack []byte
-}
-
-// call runs the handler, recovering a panic. It logs the panic itself so
-// that one happening after a timeout is logged too.
-func (h *Handler) call(inv *invocation, r *http.Request) (p *panicked) {
-	defer func() {
-		v := recover()
-		if v == nil {
-			return
-		}
-		p = &panicked{value: v}
-		if v == http.ErrAbortHandler {
-			h.logf(inv, slog.LevelWarn, "handler aborted the response", slog.String("path", r.URL.Path))
-			return
-		}
-		p.stack = debug.Stack()
-		h.logf(inv, slog.LevelError, "handler panicked; answered 500",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.String("panic", fmt.Sprint(v)), slog.String("stack", string(p.stack)))
-	}()
-	h.h.ServeHTTP(&inv.w, r)
-	return nil
-}
-
-// callAsync is call for the handler's own goroutine: it records the
-// outcome in inv (read once done is closed), including whether the
-// deadline had passed when the handler returned.
-func (h *Handler) callAsync(inv *invocation, r *http.Request, done chan<- struct{}) {
-	defer close(done)
-	inv.recovered = h.call(inv, r)
-	inv.late = inv.Err() != nil
-}
-
-// result builds the response once the handler has returned.
-func (h *Handler) result(inv *invocation, p *panicked) *response {
-	if p != nil {
-		return textResponse(http.StatusInternalServerError, "Internal Server Error")
-	}
+// result builds the response once the handler has returned, or the
+// Guard's answer when it answered instead (500, 504).
+func (h *Handler) result(inv *invocation) *response {
 	w := &inv.w
+	if w.answer != nil {
+		return w.answer.response()
+	}
 	if w.size > w.limit && !w.head {
 		h.tooLarge(inv, w.size, "body")
 		return textResponse(http.StatusBadGateway, "Response payload too large")
 	}
 	resp := &inv.resp
 	resp.status, resp.header = w.status, w.header
-	if !w.head && bodyAllowed(max(w.status, 200)) {
+	if !w.head && pipeline.BodyAllowed(max(w.status, 200)) {
 		resp.body = w.buf
 	}
 	resp.finish()
@@ -403,16 +368,43 @@ func (h *Handler) logf(ctx context.Context, level slog.Level, msg string, attrs 
 	h.log.LogAttrs(ctx, level, msg, all...)
 }
 
-// textResponse is a plain-text answer made by the adapter itself.
+// textResponse is a plain-text answer made by the adapter itself, as the
+// pipeline writes them.
 func textResponse(status int, body string) *response {
-	r := &response{
-		status: status,
-		header: http.Header{
-			"Content-Type":           {"text/plain; charset=utf-8"},
-			"X-Content-Type-Options": {"nosniff"},
-		},
-		body: []byte(body),
+	var a answer
+	pipeline.Text(&a, status, body)
+	return a.response()
+}
+
+// answer is the ResponseWriter of an answer the adapter or the Guard makes
+// in place of the handler's.
+type answer struct {
+	header http.Header
+	status int
+	body   []byte
+}
+
+func (a *answer) Header() http.Header {
+	if a.header == nil {
+		a.header = make(http.Header, 2)
 	}
+	return a.header
+}
+
+func (a *answer) WriteHeader(code int) {
+	if a.status == 0 {
+		a.status = code
+	}
+}
+
+func (a *answer) Write(p []byte) (int, error) {
+	a.WriteHeader(http.StatusOK)
+	a.body = append(a.body, p...)
+	return len(p), nil
+}
+
+func (a *answer) response() *response {
+	r := &response{status: a.status, header: a.Header(), body: a.body}
 	r.finish()
 	return r
 }

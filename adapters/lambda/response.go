@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+
+	"github.com/nextgo-dev/nextgo/internal/pipeline"
 )
 
 // responseWriter is the http.ResponseWriter handed to the handler. It
@@ -28,6 +30,7 @@ type responseWriter struct {
 	head   bool     // HEAD: the body is counted, not kept
 	sealed bool     // the adapter has answered: nothing more is taken
 	left   bool     // the handler may still run: keep nothing for reuse
+	answer *answer  // what replaces the handler's response once sealed
 	cache  *scratchCache
 	stream *streamState // non-nil when streaming
 }
@@ -116,7 +119,7 @@ func (w *responseWriter) write(p []byte, s string) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	if !bodyAllowed(w.status) {
+	if !pipeline.BodyAllowed(w.status) {
 		w.mu.Unlock()
 		return 0, http.ErrBodyNotAllowed
 	}
@@ -168,11 +171,18 @@ func (w *responseWriter) FlushError() error {
 	return st.flush(w)
 }
 
-// seal stops the writer taking anything more.
-func (w *responseWriter) seal() {
+// Seal stops the writer taking anything more from the handler and returns
+// the writer of the answer that replaces its response (pipeline.Sealer),
+// or nil once a streamed response has been committed.
+func (w *responseWriter) Seal() http.ResponseWriter {
 	w.mu.Lock()
+	defer w.mu.Unlock()
 	w.sealed = true
-	w.mu.Unlock()
+	if w.stream != nil && w.stream.committed {
+		return nil
+	}
+	w.answer = new(answer)
+	return w.answer
 }
 
 // release hands the header map and body buffer back for reuse, once the
@@ -197,16 +207,4 @@ func (w *responseWriter) release(headerOut bool) {
 	}
 	w.buf, w.header = nil, nil
 	w.cache.put(sc)
-}
-
-// bodyAllowed reports whether a response with this status may carry a
-// body (RFC 9110 §6.4.1).
-func bodyAllowed(status int) bool {
-	switch {
-	case status >= 100 && status <= 199:
-		return false
-	case status == http.StatusNoContent, status == http.StatusNotModified:
-		return false
-	}
-	return true
 }

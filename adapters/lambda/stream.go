@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/nextgo-dev/nextgo/internal/pipeline"
 )
 
 // Response streaming, for function URLs in invoke mode RESPONSE_STREAM.
@@ -120,7 +122,7 @@ func (st *streamState) commit(w *responseWriter) error {
 	default:
 	}
 	r := response{status: w.status, header: w.header}
-	if !w.head && bodyAllowed(max(w.status, 200)) {
+	if !w.head && pipeline.BodyAllowed(max(w.status, 200)) {
 		r.body = st.pending[:min(len(st.pending), 512)] // enough to sniff
 	}
 	r.finish()
@@ -134,7 +136,7 @@ func (st *streamState) commit(w *responseWriter) error {
 }
 
 // finish ends the stream once the handler has returned.
-func (st *streamState) finish(w *responseWriter, p *panicked) {
+func (st *streamState) finish(w *responseWriter, p *pipeline.Failure) {
 	w.mu.Lock()
 	if !st.committed && !w.sealed {
 		select {
@@ -211,6 +213,8 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, q *request, 
 	if deadline, ok := h.deadline(ctx); ok {
 		ctx, cancel = context.WithDeadline(ctx, deadline)
 	}
+	// The stream keeps its own deadline and recover (below): the
+	// dispatcher inside sees the request is guarded and adds neither.
 	r, early := h.prepare(ctx, inv, q, hs, convErr)
 	if early != nil {
 		cancel()
@@ -231,8 +235,19 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, q *request, 
 	})
 	go func() {
 		defer cancel()
-		st.finish(w, h.call(inv, r))
-		stop()
+		var f pipeline.Failure
+		defer func() { // after a Goexit too
+			if f.Kind != 0 {
+				h.report(r, f)
+			}
+			if f.Kind == 0 {
+				st.finish(w, nil)
+			} else {
+				st.finish(w, &f)
+			}
+			stop()
+		}()
+		pipeline.Run(w, r, h.h, &f) // the request's one recover
 	}()
 
 	select {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 
+	"github.com/nextgo-dev/nextgo/internal/pipeline"
 	"github.com/nextgo-dev/nextgo/runtime/internal/size"
 )
 
@@ -115,7 +116,7 @@ func newLimits(c Config) (limits, error) {
 		l.bodyText = DefaultSizeLimit
 	}
 	l.body, _ = ParseSize(l.bodyText)
-	l.tooLarge = "Body exceeded " + l.bodyText + " limit"
+	l.tooLarge = pipeline.TooLargeMessage(l.bodyText)
 	switch c.ResponseLimit {
 	case NoResponseLimit:
 	case "":

@@ -8,8 +8,8 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
-	"strconv"
 
+	"github.com/nextgo-dev/nextgo/internal/pipeline"
 	"github.com/nextgo-dev/nextgo/runtime/cache"
 )
 
@@ -135,6 +135,9 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req.Query = queryOf(r)
 	req.Cookies = parseCookies(r.Header["Cookie"])
 	if h.lim.parse {
+		if r.ContentLength > h.lim.body {
+			pipeline.Refuse(w) // the body will not be read: close, not drain
+		}
 		if code, msg := req.parseBody(&h.lim, x.probe[:]); code != 0 {
 			res.sendError(code, msg)
 			return
@@ -181,12 +184,8 @@ type httpHandler struct {
 // ServeHTTP applies the size limit and runs the handler under panic
 // recovery.
 func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h.lim.parse && r.Body != nil && r.Body != http.NoBody {
-		if r.ContentLength > h.lim.body {
-			plainError(w, http.StatusRequestEntityTooLarge, h.lim.tooLarge)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, h.lim.body)
+	if h.lim.parse && !pipeline.LimitBody(w, r, h.lim.body, h.lim.bodyText) {
+		return
 	}
 	tw := &trackingWriter{w: w}
 	defer func() {
@@ -198,24 +197,11 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if tw.sent {
 				panic(http.ErrAbortHandler)
 			}
-			plainError(w, http.StatusInternalServerError, "Internal Server Error")
+			pipeline.Bare(w, http.StatusInternalServerError, "Internal Server Error")
 		}
 	}()
 	h.h.ServeHTTP(tw, r)
 	h.warnSize(r, tw.written)
-}
-
-// plainError answers status with msg and no Content-Type, dropping the
-// headers that described another body.
-func plainError(w http.ResponseWriter, status int, msg string) {
-	h := w.Header()
-	for _, k := range [...]string{"Content-Length", "Content-Encoding", "Transfer-Encoding", "Etag"} {
-		delete(h, k)
-	}
-	h["Content-Type"] = nil
-	h["Content-Length"] = []string{strconv.Itoa(len(msg))}
-	w.WriteHeader(status)
-	io.WriteString(w, msg)
 }
 
 // trackingWriter records whether a plain handler started its response and

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nextgo-dev/nextgo/internal/pipeline"
 	"github.com/nextgo-dev/nextgo/runtime/navigation"
 )
 
@@ -422,12 +423,7 @@ func (r *Response) fail(err error) {
 // no Content-Type, and none of the headers that described another body.
 // Other headers already set are kept.
 func (r *Response) sendError(status int, msg string) {
-	h := r.Header()
-	for _, k := range [...]string{"Content-Length", "Content-Encoding", "Transfer-Encoding", "Etag"} {
-		delete(h, k)
-	}
-	h["Content-Type"] = nil
-	h["Content-Length"] = []string{strconv.Itoa(len(msg))}
+	pipeline.BareHeader(r.Header(), len(msg))
 	r.status = status
 	r.endHeader()
 	n, _ := io.WriteString(r.w, msg)

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nextgo-dev/nextgo/internal/pipeline"
 	"github.com/nextgo-dev/nextgo/runtime/requestid"
 	"github.com/nextgo-dev/nextgo/runtime/router"
 )
@@ -67,7 +68,8 @@ type Options struct {
 type Mux struct {
 	routes  []Route
 	matcher *router.Matcher
-	entry   http.Handler // middleware(dispatch) or dispatch
+	guards  []pipeline.Guard // each route's deadline and recover
+	entry   http.Handler     // middleware(dispatch) or dispatch
 	opts    Options
 }
 
@@ -89,7 +91,10 @@ func New(routes []Route, opts Options) (*Mux, error) {
 	if opts.Errorf == nil {
 		opts.Errorf = func(string, ...any) {}
 	}
-	mx := &Mux{routes: routes, matcher: m, opts: opts}
+	mx := &Mux{routes: routes, matcher: m, opts: opts, guards: make([]pipeline.Guard, len(routes))}
+	for i := range routes {
+		mx.guards[i] = pipeline.Guard{MaxDuration: routes[i].MaxDuration, Report: mx.reporter(&routes[i])}
+	}
 	mx.entry = http.HandlerFunc(mx.dispatch)
 	if opts.Middleware != nil {
 		mx.entry = opts.Middleware(mx.entry)
@@ -193,12 +198,12 @@ func (mx *Mux) route(w http.ResponseWriter, r *http.Request, path string) {
 	}
 	i, ps, err := mx.matcher.Match(path)
 	if err != nil {
-		plain(w, http.StatusBadRequest, "Bad Request")
+		pipeline.Text(w, http.StatusBadRequest, "Bad Request")
 		return
 	}
 	if i < 0 {
 		w.Header().Set("Cache-Control", "private, no-cache, no-store, max-age=0, must-revalidate")
-		plain(w, http.StatusNotFound, "Not Found")
+		pipeline.Text(w, http.StatusNotFound, "Not Found")
 		return
 	}
 	rt := &mx.routes[i]
@@ -208,32 +213,19 @@ func (mx *Mux) route(w http.ResponseWriter, r *http.Request, path string) {
 	if len(ps) > 0 {
 		r = r.WithContext(router.WithParams(r.Context(), ps))
 	}
-	if rt.MaxDuration > 0 {
-		mx.serveWithDeadline(w, r, rt)
-		return
-	}
-	defer mx.recoverPanic(w, rt)
-	rt.Handler.ServeHTTP(w, r)
+	mx.guards[i].Serve(w, r, rt.Handler)
 }
 
-// plain writes a short text answer.
-func plain(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(body))
-}
-
-// recoverPanic turns a panic that escaped the route's own handling into a
-// 500. http.ErrAbortHandler is passed on: it asks net/http to drop the
-// connection.
-func (mx *Mux) recoverPanic(w http.ResponseWriter, rt *Route) {
-	v := recover()
-	if v == nil {
-		return
+// reporter logs what a route's Guard answered for.
+func (mx *Mux) reporter(rt *Route) func(*http.Request, pipeline.Failure) {
+	return func(_ *http.Request, f pipeline.Failure) {
+		switch f.Kind {
+		case pipeline.KindPanic:
+			mx.opts.Errorf("panic in %s: %v", rt.File, f.Value)
+		case pipeline.KindGoexit:
+			mx.opts.Errorf("%s stopped its goroutine (runtime.Goexit) without answering; answered 500", rt.File)
+		case pipeline.KindTimeout:
+			mx.opts.Errorf("%s exceeded maxDuration of %s", rt.File, rt.MaxDuration)
+		}
 	}
-	if v == http.ErrAbortHandler {
-		panic(v)
-	}
-	mx.opts.Errorf("panic in %s: %v", rt.File, v)
-	plain(w, http.StatusInternalServerError, "Internal Server Error")
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/nextgo-dev/nextgo/internal/pipeline"
 	"github.com/nextgo-dev/nextgo/runtime/cache"
 )
 
@@ -60,7 +61,7 @@ func (h *handler) serveCached(w http.ResponseWriter, r *http.Request, info reque
 	if hd.Get("Cache-Control") == "" {
 		hd.Set("Cache-Control", h.config.CacheControl())
 	}
-	send := bodyAllowed(e.Status) && len(e.Body) > 0
+	send := pipeline.BodyAllowed(e.Status) && len(e.Body) > 0
 	if send && hd.Get("Content-Length") == "" {
 		hd.Set("Content-Length", strconv.Itoa(len(e.Body)))
 	}

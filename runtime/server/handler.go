@@ -1,13 +1,13 @@
 package server
 
 import (
-	"fmt"
 	"log/slog"
 	"net/http"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/nextgo-dev/nextgo/internal/pipeline"
 	"github.com/nextgo-dev/nextgo/runtime/cache"
 	"github.com/nextgo-dev/nextgo/runtime/router"
 )
@@ -176,14 +176,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if h.limit >= 0 {
-		if r.ContentLength > h.limit {
-			tooLarge(w, h.limitText)
-			return
-		}
-		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, h.limit)
-		}
+	if !pipeline.LimitBody(w, r, h.limit, h.limitText) {
+		return
 	}
 	for _, p := range router.ParamsFrom(r.Context()) {
 		r.SetPathValue(p.Name, p.Value())
@@ -218,14 +212,6 @@ func isAction(r *http.Request) bool {
 	}
 	ct := r.Header.Get("Content-Type")
 	return ct == "application/x-www-form-urlencoded" || strings.HasPrefix(ct, "multipart/form-data")
-}
-
-// tooLarge answers a body over the limit, with the wording of API routes:
-// "Body exceeded 1mb limit".
-func tooLarge(w http.ResponseWriter, limit string) {
-	w.Header()["Content-Type"] = nil
-	w.WriteHeader(http.StatusRequestEntityTooLarge)
-	_, _ = fmt.Fprintf(w, "Body exceeded %s limit", limit)
 }
 
 // strip returns r without query, headers and cookies, as Next's

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"runtime/debug"
 
+	"github.com/nextgo-dev/nextgo/internal/pipeline"
 	"github.com/nextgo-dev/nextgo/runtime/navigation"
 )
 
@@ -137,7 +138,7 @@ func (h *handler) invoke(w http.ResponseWriter, r *http.Request, info requestInf
 func finish(w http.ResponseWriter, r *http.Request, out outcome, jar *CookieStore, o sendOptions, rp reporter) bool {
 	if out.res == nil {
 		if out.status == http.StatusRequestEntityTooLarge {
-			tooLarge(w, rp.limit)
+			pipeline.TooLarge(w, rp.limit)
 		} else {
 			w.WriteHeader(out.status)
 		}

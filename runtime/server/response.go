@@ -239,7 +239,7 @@ func newResponse(init []Init) *Response {
 // checkNullBody refuses a body with a status that cannot have one, as the
 // Fetch Response constructor does.
 func (r *Response) checkNullBody() {
-	if r.body != nil && !bodyAllowed(r.Status) {
+	if r.body != nil && nullBodyStatus(r.Status) {
 		r.fail(fmt.Errorf("server: a response with status %d cannot have a body", r.Status))
 	}
 }
@@ -251,7 +251,10 @@ func (r *Response) fail(err error) {
 	}
 }
 
-// bodyAllowed reports whether a response with status may have a body.
-func bodyAllowed(status int) bool {
-	return status != http.StatusNoContent && status != http.StatusResetContent && status != http.StatusNotModified
+// nullBodyStatus reports whether status is one the Fetch standard's
+// Response refuses a body for (as Next's `new Response(body, {status})`
+// throws): 204, 205 and 304 (101 and 103 are not valid Response statuses
+// here). What net/http sends is pipeline.BodyAllowed's business.
+func nullBodyStatus(status int) bool {
+	return status == http.StatusNoContent || status == http.StatusResetContent || status == http.StatusNotModified
 }
