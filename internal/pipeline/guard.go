@@ -129,15 +129,20 @@ func Run(w http.ResponseWriter, r *http.Request, h http.Handler, f *Failure) {
 
 // serveInline runs h on this goroutine, under net/http's server. A Goexit
 // cannot be stopped, so its 500 is written and flushed before the
-// goroutine ends (net/http then closes the connection).
+// goroutine ends (net/http then closes the connection). Whether the
+// response had started is asked of w when it is a Sealer (the dispatcher's
+// request recorder is one); a plain writer is answered on as it is, which
+// net/http ignores once the headers are out.
 func (g *Guard) serveInline(w http.ResponseWriter, r *http.Request, h http.Handler) {
-	tw := &trackingWriter{ResponseWriter: w}
 	var f Failure
 	defer func() {
 		if f.Kind == 0 {
 			return
 		}
-		answer := tw.Seal()
+		answer := w
+		if sw, ok := w.(Sealer); ok {
+			answer = sw.Seal()
+		}
 		if answer != nil {
 			clear(answer.Header()) // they described the handler's response
 		}
@@ -149,7 +154,7 @@ func (g *Guard) serveInline(w http.ResponseWriter, r *http.Request, h http.Handl
 		}
 		g.fail(r, answer, &f)
 	}()
-	Run(tw, r, h, &f)
+	Run(w, r, h, &f)
 }
 
 const internalError = "Internal Server Error"
@@ -269,42 +274,6 @@ func (g *Guard) report(r *http.Request, f Failure) {
 		g.Report(r, f)
 	}
 }
-
-// trackingWriter notes whether a handler run inline started its response.
-type trackingWriter struct {
-	http.ResponseWriter
-	started bool
-}
-
-func (t *trackingWriter) WriteHeader(code int) {
-	if code >= 200 || code == http.StatusSwitchingProtocols {
-		t.started = true
-	}
-	t.ResponseWriter.WriteHeader(code)
-}
-
-func (t *trackingWriter) Write(p []byte) (int, error) {
-	t.started = true
-	return t.ResponseWriter.Write(p)
-}
-
-// Flush sends buffered data to the client.
-func (t *trackingWriter) Flush() {
-	t.started = true
-	_ = http.NewResponseController(t.ResponseWriter).Flush()
-}
-
-// Seal returns the underlying writer unless the response had started (the
-// handler has ended: nothing is refused).
-func (t *trackingWriter) Seal() http.ResponseWriter {
-	if t.started {
-		return nil
-	}
-	return t.ResponseWriter
-}
-
-// Unwrap returns the underlying ResponseWriter.
-func (t *trackingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
 
 // guardedWriter lets a handler goroutine write until the Guard seals it
 // (deadline or failure); after that its writes fail. The handler gets its

@@ -35,3 +35,14 @@ func (r *recorder) Flush() {
 
 // Unwrap returns the underlying ResponseWriter.
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Seal tells the request's Guard (pipeline.Sealer) where to answer a
+// failed handler: here, unless the response had started. The handler has
+// ended by then (the Guard runs it on this goroutine), so nothing needs
+// refusing.
+func (r *recorder) Seal() http.ResponseWriter {
+	if r.status != 0 {
+		return nil
+	}
+	return r
+}
