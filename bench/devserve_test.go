@@ -21,21 +21,11 @@ import (
 //
 //	go test ./bench -run '^$' -bench DevServe -cpu 2
 func BenchmarkDevServe(b *testing.B) {
-	user := api.NewHandler(api.Route{File: "pages/api/user.go", Handler: func(req *api.Request, res *api.Response) {
-		res.Status(http.StatusOK).JSON(johnDoe)
-	}})
 	for _, name := range []string{"bare", "dev"} {
 		b.Run(name, func(b *testing.B) {
 			srv := httptest.NewUnstartedServer(http.HandlerFunc(bareUser))
 			if name == "dev" {
-				dev, err := devserver.NewServer([]mux.Route{
-					{Pattern: "/api/hello", File: "pages/api/hello.go", Handler: user},
-					{Pattern: "/api/user", File: "pages/api/user.go", Handler: user},
-				}, devserver.Options{Out: io.Discard})
-				if err != nil {
-					b.Fatal(err)
-				}
-				srv.Config = dev
+				srv.Config = helloDevServer(b) // a new one: Close shuts it down
 			}
 			srv.Start()
 			defer srv.Close()
@@ -70,16 +60,7 @@ func BenchmarkDevServe(b *testing.B) {
 // server's own cost per request; the loopback benchmark adds what both pay
 // for HTTP.
 func BenchmarkDevServeInProcess(b *testing.B) {
-	user := api.NewHandler(api.Route{File: "pages/api/user.go", Handler: func(req *api.Request, res *api.Response) {
-		res.Status(http.StatusOK).JSON(johnDoe)
-	}})
-	dev, err := devserver.NewServer([]mux.Route{
-		{Pattern: "/api/hello", File: "pages/api/hello.go", Handler: user},
-		{Pattern: "/api/user", File: "pages/api/user.go", Handler: user},
-	}, devserver.Options{Out: io.Discard})
-	if err != nil {
-		b.Fatal(err)
-	}
+	dev := helloDevServer(b)
 	for _, bc := range []struct {
 		name string
 		h    http.Handler
@@ -95,4 +76,20 @@ func BenchmarkDevServeInProcess(b *testing.B) {
 			}
 		})
 	}
+}
+
+// helloDevServer is the dev server of the hello example's two API routes,
+// its request log discarded.
+func helloDevServer(b *testing.B) *http.Server {
+	user := api.NewHandler(api.Route{File: "pages/api/user.go", Handler: func(req *api.Request, res *api.Response) {
+		res.Status(http.StatusOK).JSON(johnDoe)
+	}})
+	dev, err := devserver.NewServer([]mux.Route{
+		{Pattern: "/api/hello", File: "pages/api/hello.go", Handler: user},
+		{Pattern: "/api/user", File: "pages/api/user.go", Handler: user},
+	}, devserver.Options{Out: io.Discard})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return dev
 }
