@@ -28,5 +28,5 @@ func LimitBody(w http.ResponseWriter, r *http.Request, limit int64, text string)
 
 // Refuse prepares w for an answer made before the request body is read:
 // the connection closes after it instead of being drained for the next
-// request (httpguard.Refuse). Call it before writing the status.
-func Refuse(w http.ResponseWriter) { httpguard.Refuse(w) }
+// request (httpguard.CloseEarly). Call it before writing the status.
+func Refuse(w http.ResponseWriter) { httpguard.CloseEarly(w) }
