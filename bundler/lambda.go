@@ -104,18 +104,19 @@ func matcherMayMatch(matcher, path string) bool {
 // serves (API Gateway's $default route).
 const FallbackName = "_fallback"
 
-// fallbackRoute describes the fallback function, which an app has when it
-// has a middleware.go or nextgo.json rules: on Lambda, a request for a path
-// that no route serves reaches no route's function, so this one runs the
-// middleware and the rules for it, and answers Next's 404 when they do not
-// answer.
+// fallbackRoute describes the fallback function, which every app has: on
+// Lambda, a request for a path that no route serves reaches no route's
+// function, so this one runs the middleware and the rules for it, and
+// otherwise answers as Next does: 308 for trailing and repeated slashes,
+// Next's 404 for the rest. Its file is the middleware's, else
+// nextgo.json when the app has rules, else none.
 func (p *Project) fallbackRoute() (Route, bool) {
-	if p.Table.Middleware == nil && p.Rules == nil {
-		return Route{}, false
-	}
-	file := "nextgo.json"
-	if p.Table.Middleware != nil {
+	file := ""
+	switch {
+	case p.Table.Middleware != nil:
 		file = p.Table.Middleware.File
+	case p.Rules != nil:
+		file = "nextgo.json"
 	}
 	return Route{Source: Source{Kind: KindFallback, File: file}, Name: FallbackName}, true
 }

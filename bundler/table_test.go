@@ -320,7 +320,9 @@ func TestFallbackMain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := (&Project{Table: plain}).fallbackRoute(); ok {
-		t.Error("an app without middleware or rules has a fallback")
+	// Every app has one: Next's 404 and slash redirects for the paths no
+	// route serves.
+	if fb, ok := (&Project{Table: plain}).fallbackRoute(); !ok || fb.Name != FallbackName || fb.File != "" {
+		t.Errorf("an app without middleware or rules: fallback %+v, %v", fb, ok)
 	}
 }

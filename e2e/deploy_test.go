@@ -412,7 +412,8 @@ func Handler(req *api.Request, res *api.Response) {
 	args := []string{"deploy", dir, "--stage", "real", "--arch", runtime.GOARCH}
 
 	res := s.deployJSON(args[1:]...)
-	if len(res.Summary.Created) != 2 {
+	// The two routes and the fallback behind $default.
+	if len(res.Summary.Created) != 3 || !slices.Contains(res.Summary.Created, "realshop-real-_fallback") {
 		t.Fatalf("first deploy: %+v", res.Summary)
 	}
 	check := func(path, want string) {
@@ -455,8 +456,7 @@ func Handler(req *api.Request, res *api.Response) {
 // nextgo.json rules: the paths no route serves reach its fallback
 // function through the HTTP API's $default route, so the middleware and
 // the rules run for them as in `nextgo dev`; deployed again without
-// either, with --prune, the route and the function go and API Gateway
-// answers those paths itself.
+// either, the fallback still answers those paths as Next does.
 func TestDeployFallback(t *testing.T) {
 	s := newAWSStage(t, awsfake.Options{})
 	dir := filepath.Join(t.TempDir(), "fbshop")
@@ -514,7 +514,6 @@ func Middleware(req *server.Request) (*server.Response, error) {
 		body, _ := io.ReadAll(r.Body)
 		return answer{r.StatusCode, strings.TrimSpace(string(body)), r.Header.Get("Location"), r.Header.Get("X-Middleware")}
 	}
-	gatewayNotFound := answer{status: 404, body: `{"message":"Not Found"}`}
 	tests := []struct {
 		method, path string
 		want         answer
@@ -536,32 +535,40 @@ func Middleware(req *server.Request) (*server.Response, error) {
 		}
 	}
 
-	// Without middleware.go and rules the app has no fallback: --prune
-	// deletes the $default route and the function.
+	// Without middleware.go and rules the fallback stays behind $default:
+	// it answers as Next does for the paths no route serves, redirects
+	// trailing and repeated slashes with 308 and answers Next's 404.
 	if err := os.Remove(filepath.Join(dir, "middleware.go")); err != nil {
 		t.Fatal(err)
 	}
 	write("nextgo.json", "{}\n")
-	s.fake.ResetCalls()
 	res = s.deployJSON(append(args, "--prune")...)
-	if !slices.Equal(res.Summary.Deleted, []string{"fbshop-fb-_fallback"}) {
-		t.Errorf("deploy without the fallback: %+v", res.Summary)
+	if !slices.Contains(res.Summary.Updated, "fbshop-fb-_fallback") || len(res.Summary.Deleted) != 0 {
+		t.Errorf("deploy without middleware and rules: %+v", res.Summary)
 	}
-	var deleted []string
-	for _, c := range s.fake.Mutations() {
-		if strings.HasPrefix(c.Op, "Delete") {
-			deleted = append(deleted, c.Op)
+	nextNotFound := "private, no-cache, no-store, max-age=0, must-revalidate"
+	for _, tt := range []struct {
+		path, location, refresh, cacheControl string
+		status                                int
+	}{
+		{"/api/hello/", "/api/hello", "0;url=/api/hello", "", 308},
+		{"/api//hello", "/api/hello", "0;url=/api/hello", "", 308},
+		{"/api/hello/?x=1", "/api/hello?x=1", "0;url=/api/hello?x=1", "", 308},
+		{"/api/nope", "", "", nextNotFound, 404},
+		{"/secret/plans", "", "", nextNotFound, 404},
+	} {
+		r, err := client.Get(res.URL + tt.path)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if slices.Sort(deleted); !slices.Equal(deleted, []string{"DeleteFunction", "DeleteIntegration", "DeleteRoute"}) {
-		t.Errorf("deletions = %v, want the fallback's function, integration and route", deleted)
-	}
-	for _, path := range []string{"/secret/plans", "/old/x", "/nowhere"} {
-		if got := fetch("GET", path); got != gatewayNotFound {
-			t.Errorf("GET %s = %+v after prune, want API Gateway's 404", path, got)
+		r.Body.Close()
+		if r.StatusCode != tt.status || r.Header.Get("Location") != tt.location || r.Header.Get("Refresh") != tt.refresh ||
+			r.Header.Get("Cache-Control") != tt.cacheControl {
+			t.Errorf("GET %s = %d Location %q Refresh %q Cache-Control %q, want %d %q %q %q", tt.path, r.StatusCode,
+				r.Header.Get("Location"), r.Header.Get("Refresh"), r.Header.Get("Cache-Control"), tt.status, tt.location, tt.refresh, tt.cacheControl)
 		}
 	}
 	if got := fetch("GET", "/api/hello"); got != (answer{status: 200, body: `{"message":"hi"}`}) {
-		t.Errorf("GET /api/hello = %+v after prune", got)
+		t.Errorf("GET /api/hello = %+v without middleware", got)
 	}
 }

@@ -98,7 +98,11 @@ const maxDescription = 256
 // cut to 256 characters (never inside a character), so that it reads the
 // same on every deploy.
 func description(fn *bundler.Function) string {
-	d := fmt.Sprintf("nextgo %s (%s)", routeLabel(fn), fn.File)
+	file := fn.File
+	if file == "" {
+		file = "no file: Next's 404 and redirects"
+	}
+	d := fmt.Sprintf("nextgo %s (%s)", routeLabel(fn), file)
 	if utf8.RuneCountInString(d) <= maxDescription {
 		return d
 	}
