@@ -90,7 +90,13 @@ func (p *Project) Build(ctx context.Context, opts BuildOptions) (*BuildResult, e
 	if progress == nil {
 		progress = io.Discard
 	}
-	if _, err := p.Prepare(ctx); err != nil {
+	p.Stage = StageBuild
+	unlock, err := p.lockStage()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if _, err := p.prepare(ctx); err != nil {
 		return nil, err
 	}
 	res := &BuildResult{Dir: out}
@@ -138,7 +144,7 @@ func (p *Project) Build(ctx context.Context, opts BuildOptions) (*BuildResult, e
 		mains["lambda/"+fb.Name+"/main.go"] = main
 		plans = append(plans, functionPlan{route: fb, eff: eff, inputs: p.inputsHash(fb, main, shared, srcHash, opts)})
 	}
-	if err := syncDir(p.Dir, []string{"lambda"}, mains); err != nil {
+	if err := syncDir(p.App, []string{"lambda"}, mains); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Join(out, "functions"), 0o755); err != nil {
@@ -370,7 +376,7 @@ func upToDate(out string, pl functionPlan) bool {
 // stage directory between builds, so that the go command skips linking a
 // binary that is already up to date (an edit that changes no code).
 func (p *Project) compile(ctx context.Context, out, arch string, todo []functionPlan) error {
-	bin := filepath.Join(p.Dir, StageDir, "bin", "lambda-"+arch)
+	bin := p.stagePath("bin/lambda-" + arch)
 	if err := os.MkdirAll(bin, 0o755); err != nil {
 		return err
 	}
@@ -378,9 +384,9 @@ func (p *Project) compile(ctx context.Context, out, arch string, todo []function
 	args = append(args, BuildFlags...)
 	args = append(args, "-o", bin+string(filepath.Separator))
 	for _, pl := range todo {
-		args = append(args, "./"+StageDir+"/lambda/"+pl.route.Name)
+		args = append(args, p.stagePattern("lambda/"+pl.route.Name))
 	}
-	env := []string{"GOOS=linux", "GOARCH=" + arch, "CGO_ENABLED=0"}
+	env := append(p.GoEnv(), "GOOS=linux", "GOARCH="+arch, "CGO_ENABLED=0")
 	if err := compileErr(goCmd(ctx, p.Dir, env, args...)); err != nil {
 		return err
 	}

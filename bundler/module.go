@@ -10,8 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -22,12 +22,24 @@ import (
 // ModulePath is nextgo's own module path.
 const ModulePath = "github.com/nextgo-dev/nextgo"
 
-// Modfile names, inside the stage directory. They are not called go.mod so
-// that the stage directory stays part of the app's module.
-const (
-	modfileName = "nextgo.mod"
-	sumfileName = "nextgo.sum"
-)
+// RuntimeDir is the folder, inside an app, that holds nextgo's runtime
+// module: the source embedded in the CLI (nextgo.Source). The app's go.mod
+// replaces ModulePath with it, so that the go command resolves nextgo,
+// which no module proxy serves, from the app itself. nextgo writes it
+// (`nextgo sync`, and every command that builds) and rewrites it when the
+// CLI changes; it is not committed.
+const RuntimeDir = ".nextgo/runtime"
+
+// RuntimeReplace is RuntimeDir as the app's go.mod spells its replacement.
+const RuntimeReplace = "./" + RuntimeDir
+
+// RouteTrees are the app's folders that hold routes, as go.mod ignore
+// paths: the go command skips them in ./... and all (bracketed names are
+// not import paths; nextgo stages the routes), and nextgo compiles them.
+var RouteTrees = []string{"./app", "./pages/api"}
+
+// runtimeStampFile, inside RuntimeDir, records which CLI wrote it.
+const runtimeStampFile = "nextgo.stamp"
 
 // SourceHash identifies the embedded nextgo source: it changes whenever any
 // runtime file does, and is part of every build's inputs. The embedded files
@@ -61,25 +73,47 @@ func skipSource(p string) bool {
 	return strings.HasSuffix(p, "_test.go") || strings.Contains("/"+p+"/", "/testdata/")
 }
 
-// Materialize writes the nextgo source embedded in this binary under
-// cacheDir (once per source hash) and returns the module's directory. Apps
-// are built against it through a replace directive, so nextgo needs no
-// published module and no network.
-func Materialize(cacheDir string) (string, error) {
+// runtimeStamp is the content of RuntimeDir's stamp for this CLI.
+func runtimeStamp() (string, error) {
 	sum, err := SourceHash()
 	if err != nil {
 		return "", err
 	}
-	dir := filepath.Join(cacheDir, "src", nextgo.Version+"-"+sum)
-	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-		return dir, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return "", fmt.Errorf("materialise nextgo source: %w", err)
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".tmp-")
+	return "nextgo v" + nextgo.Version + " " + sum + "\n", nil
+}
+
+// EnsureRuntime makes the app's RuntimeDir hold exactly the runtime
+// embedded in this CLI. It writes nothing when the folder's stamp already
+// names this CLI's source; otherwise it writes a new copy beside it and
+// swaps it in, under a lock, so that concurrent nextgo commands agree.
+func EnsureRuntime(appDir string) error {
+	stamp, err := runtimeStamp()
 	if err != nil {
-		return "", fmt.Errorf("materialise nextgo source: %w", err)
+		return err
+	}
+	dir := filepath.Join(appDir, filepath.FromSlash(RuntimeDir))
+	current := func() bool {
+		b, err := os.ReadFile(filepath.Join(dir, runtimeStampFile))
+		return err == nil && string(b) == stamp
+	}
+	if current() {
+		return nil
+	}
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("write nextgo's runtime: %w", err)
+	}
+	unlock, err := lockFile(filepath.Join(parent, "runtime.lock"))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if current() {
+		return nil // another nextgo process wrote it meanwhile
+	}
+	tmp, err := os.MkdirTemp(parent, "runtime.tmp-")
+	if err != nil {
+		return fmt.Errorf("write nextgo's runtime: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 	err = fs.WalkDir(nextgo.Source, ".", func(p string, d fs.DirEntry, err error) error {
@@ -96,90 +130,212 @@ func Materialize(cacheDir string) (string, error) {
 		}
 		return os.WriteFile(dst, b, 0o644)
 	})
+	if err == nil {
+		err = os.WriteFile(filepath.Join(tmp, runtimeStampFile), []byte(stamp), 0o644)
+	}
 	if err != nil {
-		return "", fmt.Errorf("materialise nextgo source: %w", err)
+		return fmt.Errorf("write nextgo's runtime: %w", err)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		old := tmp + ".old"
+		if err := os.Rename(dir, old); err != nil {
+			return fmt.Errorf("replace nextgo's runtime: %w", err)
+		}
+		defer os.RemoveAll(old)
 	}
 	if err := os.Rename(tmp, dir); err != nil {
-		if _, statErr := os.Stat(filepath.Join(dir, "go.mod")); statErr == nil {
-			return dir, nil // another nextgo process got there first
-		}
-		return "", fmt.Errorf("materialise nextgo source: %w", err)
+		return fmt.Errorf("write nextgo's runtime: %w", err)
 	}
-	return dir, nil
+	return nil
 }
 
-// DefaultCacheDir is where nextgo keeps its materialised source:
-// $NEXTGO_CACHE, else the user cache directory's nextgo folder.
-func DefaultCacheDir() (string, error) {
-	if d := os.Getenv("NEXTGO_CACHE"); d != "" {
-		return d, nil
+// GoMod is what nextgo reads from an app's go.mod (`go mod edit -json`).
+type GoMod struct {
+	Module  struct{ Path string }
+	Go      string
+	Require []struct {
+		Path     string
+		Version  string
+		Indirect bool
 	}
-	d, err := os.UserCacheDir()
+	Replace []struct {
+		Old struct{ Path, Version string }
+		New struct{ Path, Version string }
+	}
+	Ignore []struct{ Path string }
+}
+
+// ReadGoMod reads dir/go.mod.
+func ReadGoMod(ctx context.Context, dir string) (*GoMod, error) {
+	gomod := filepath.Join(dir, "go.mod")
+	if _, err := os.Stat(gomod); err != nil {
+		return nil, fmt.Errorf("%s: no go.mod: an app is a Go module (run `nextgo init`, or `go mod init` then `nextgo sync`)", dir)
+	}
+	out, err := goCmd(ctx, dir, nil, "mod", "edit", "-json", gomod)
 	if err != nil {
-		return "", fmt.Errorf("find a cache directory (set NEXTGO_CACHE): %w", err)
+		return nil, err
 	}
-	return filepath.Join(d, "nextgo"), nil
+	var m GoMod
+	if err := json.Unmarshal(out, &m); err != nil {
+		return nil, fmt.Errorf("read %s: %w", gomod, err)
+	}
+	return &m, nil
 }
 
 // ReadModulePath returns the module path declared by dir/go.mod.
 func ReadModulePath(ctx context.Context, dir string) (string, error) {
-	gomod := filepath.Join(dir, "go.mod")
-	if _, err := os.Stat(gomod); err != nil {
-		return "", fmt.Errorf("%s: no go.mod: an app is a Go module (run `go mod init` or `nextgo init`)", dir)
-	}
-	out, err := goCmd(ctx, dir, nil, "mod", "edit", "-json", gomod)
+	m, err := ReadGoMod(ctx, dir)
 	if err != nil {
 		return "", err
-	}
-	var m struct{ Module struct{ Path string } }
-	if err := json.Unmarshal(out, &m); err != nil {
-		return "", fmt.Errorf("read %s: %w", gomod, err)
 	}
 	return m.Module.Path, nil
 }
 
-// WriteModfile writes the stage's modfile: a copy of the app's go.mod that
-// requires nextgo and replaces it with srcDir, with a go.sum that adds
-// nextgo's own checksums to the app's.
-func WriteModfile(ctx context.Context, appDir, srcDir string) error {
-	stage := filepath.Join(appDir, StageDir)
-	if err := os.MkdirAll(stage, 0o755); err != nil {
-		return err
+// Problems lists what keeps the go.mod from building against this CLI's
+// runtime: the requirement of nextgo at this CLI's version and the
+// replacement by RuntimeReplace. `nextgo sync` fixes each.
+func (m *GoMod) Problems() []string {
+	var out []string
+	want := "v" + nextgo.Version
+	required := ""
+	for _, r := range m.Require {
+		if r.Path == ModulePath {
+			required = r.Version
+		}
 	}
-	gomod, err := os.ReadFile(filepath.Join(appDir, "go.mod"))
+	switch required {
+	case want:
+	case "":
+		out = append(out, fmt.Sprintf("go.mod does not require %s", ModulePath))
+	default:
+		out = append(out, fmt.Sprintf("go.mod requires %s %s, but this nextgo is %s", ModulePath, required, want))
+	}
+	replaced := false
+	for _, r := range m.Replace {
+		if r.Old.Path == ModulePath {
+			if r.Old.Version != "" || filepath.ToSlash(filepath.Clean(r.New.Path)) != RuntimeDir {
+				out = append(out, fmt.Sprintf("go.mod replaces %s with %s, not with %s (nextgo's runtime, written by this CLI)", ModulePath, strings.TrimSpace(r.New.Path+" "+r.New.Version), RuntimeReplace))
+			}
+			replaced = true
+		}
+	}
+	if !replaced {
+		out = append(out, fmt.Sprintf("go.mod does not replace %s with %s (nextgo's runtime, written by this CLI)", ModulePath, RuntimeReplace))
+	}
+	return out
+}
+
+// ModuleError is an app whose go.mod does not build against this CLI.
+type ModuleError struct {
+	Dir      string
+	Problems []string
+}
+
+func (e *ModuleError) Error() string {
+	return strings.Join(e.Problems, "; ") + ": run `nextgo sync` in " + e.Dir
+}
+
+// SyncOptions configure Sync.
+type SyncOptions struct {
+	// Tidy runs `go mod tidy` last, so that go.mod and go.sum record what
+	// the routes and nextgo's runtime import.
+	Tidy bool
+}
+
+// Sync sets the app in dir up for both nextgo and the go command: it writes
+// this CLI's runtime into RuntimeDir, makes go.mod require nextgo at this
+// CLI's version and replace it with RuntimeDir, ignore the route trees and
+// declare at least nextgo's go version, writes ImportsFile, adds nextgo's
+// own checksums to go.sum and, with opts.Tidy, runs `go mod tidy`. It is
+// what a fresh clone of an app needs before the go command works on it,
+// and what moves an app to a new nextgo.
+func Sync(ctx context.Context, dir string, opts SyncOptions) error {
+	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
 	}
-	appSum, _ := os.ReadFile(filepath.Join(appDir, "go.sum"))
-	// The go command adds requirements to the modfile as it builds; it is
-	// regenerated only when its own inputs change, so that those additions
-	// are not redone on every build.
-	key := sha256.New()
-	fmt.Fprintf(key, "%s\n%d\n", srcDir, len(gomod))
-	key.Write(gomod)
-	key.Write(appSum)
-	keyFile := filepath.Join(stage, "nextgo.key")
-	sumKey := hex.EncodeToString(key.Sum(nil))
-	modfile := filepath.Join(stage, modfileName)
-	if old, err := os.ReadFile(keyFile); err == nil && string(old) == sumKey {
-		if _, err := os.Stat(modfile); err == nil {
-			return nil
-		}
-	}
-	if err := os.WriteFile(modfile, gomod, 0o644); err != nil {
+	m, err := ReadGoMod(ctx, abs)
+	if err != nil {
 		return err
 	}
-	if _, err := goCmd(ctx, appDir, nil, "mod", "edit", "-require="+ModulePath+"@v"+nextgo.Version, "-replace="+ModulePath+"="+srcDir, modfile); err != nil {
+	if err := EnsureRuntime(abs); err != nil {
+		return err
+	}
+	args := []string{"mod", "edit", "-require=" + ModulePath + "@v" + nextgo.Version, "-replace=" + ModulePath + "=" + RuntimeReplace}
+	for _, r := range m.Replace {
+		if r.Old.Path == ModulePath && r.Old.Version != "" {
+			args = append(args, "-dropreplace="+ModulePath+"@"+r.Old.Version)
+		}
+	}
+	ignored := map[string]bool{}
+	for _, ig := range m.Ignore {
+		ignored[ig.Path] = true
+	}
+	for _, t := range RouteTrees {
+		if !ignored[t] {
+			args = append(args, "-ignore="+t)
+		}
+	}
+	own, err := OwnGoVersion()
+	if err != nil {
+		return err
+	}
+	if versionLess(m.Go, own) {
+		args = append(args, "-go="+own)
+	}
+	if _, err := goCmd(ctx, abs, nil, append(args, filepath.Join(abs, "go.mod"))...); err != nil {
+		return err
+	}
+	if err := WriteImports(abs, m.Module.Path); err != nil {
 		return err
 	}
 	ownSum, err := fs.ReadFile(nextgo.Source, "go.sum")
 	if err != nil {
 		return err
 	}
-	if err := writeIfChanged(filepath.Join(stage, sumfileName), mergeSums(appSum, ownSum)); err != nil {
+	appSum, _ := os.ReadFile(filepath.Join(abs, "go.sum"))
+	if err := writeIfChanged(filepath.Join(abs, "go.sum"), mergeSums(appSum, ownSum)); err != nil {
 		return err
 	}
-	return os.WriteFile(keyFile, []byte(sumKey), 0o644)
+	if opts.Tidy {
+		if _, err := goCmd(ctx, abs, nil, "mod", "tidy"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OwnGoVersion is the go version nextgo's own go.mod declares: an app needs
+// at least that to build against it.
+func OwnGoVersion() (string, error) {
+	b, err := fs.ReadFile(nextgo.Source, "go.mod")
+	if err != nil {
+		return "", err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "go "); ok {
+			return strings.TrimSpace(v), nil
+		}
+	}
+	return "", fmt.Errorf("nextgo's go.mod has no go directive")
+}
+
+// versionLess compares go versions of the form 1.N[.P].
+func versionLess(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) || i < len(pb); i++ {
+		var x, y int
+		if i < len(pa) {
+			fmt.Sscan(pa[i], &x)
+		}
+		if i < len(pb) {
+			fmt.Sscan(pb[i], &y)
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
 }
 
 // mergeSums returns the union of go.sum files, sorted.
@@ -199,7 +355,8 @@ func mergeSums(sums ...[]byte) []byte {
 	return []byte(strings.Join(lines, "\n") + "\n")
 }
 
-// writeIfChanged writes b to name unless it already holds exactly b.
+// writeIfChanged writes b to name, through a temporary file and a rename,
+// unless it already holds exactly b.
 func writeIfChanged(name string, b []byte) error {
 	if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, b) {
 		return nil
@@ -207,7 +364,24 @@ func writeIfChanged(name string, b []byte) error {
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(name, b, 0o644)
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), name)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 // goCmd runs the go command in dir and returns its standard output; on
@@ -237,7 +411,12 @@ type GoError struct {
 
 func (e *GoError) Error() string { return "go " + e.Verb + ": " + e.Output }
 
-// stagePath joins stage-relative p under the app's stage directory.
-func stagePath(appDir, p string) string {
-	return filepath.Join(appDir, StageDir, filepath.FromSlash(path.Clean(p)))
+// stagedAdvice matches the go command's advice for a missing checksum of a
+// package that a staged route imports: it names the staged package, which
+// the user cannot see; the package itself is what to get.
+var stagedAdvice = regexp.MustCompile(`(missing go\.sum entry for module providing package (\S+) \(imported by \S+/` + StageDir + `/\S+\); to add:\n\s*go get )\S+`)
+
+// userAdvice rewrites the go command's advice to name what the user imports.
+func userAdvice(msg string) string {
+	return stagedAdvice.ReplaceAllString(msg, "${1}${2}")
 }

@@ -17,18 +17,22 @@ type Project struct {
 	App
 	Config *projectconfig.Config
 	Table  *Table
+	// GoMod is the app's go.mod as read by Load.
+	GoMod *GoMod
 }
 
-// Load reads the app in dir: its module path and its route table.
+// Load reads the app in dir: its module path and its route table. The
+// project stages into StageDev until a method picks another stage.
 func Load(ctx context.Context, dir string) (*Project, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
-	mod, err := ReadModulePath(ctx, abs)
+	gomod, err := ReadGoMod(ctx, abs)
 	if err != nil {
 		return nil, err
 	}
+	mod := gomod.Module.Path
 	cfg, err := projectconfig.Load(abs)
 	if err != nil {
 		return nil, err
@@ -37,7 +41,7 @@ func Load(ctx context.Context, dir string) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	app := App{Module: mod, Dir: abs, Name: cfg.Name}
+	app := App{Module: mod, Dir: abs, Name: cfg.Name, Stage: StageDev}
 	if app.Name == "" {
 		app.Name = appName(mod)
 	}
@@ -46,22 +50,37 @@ func Load(ctx context.Context, dir string) (*Project, error) {
 		app.Rules = &rc
 	}
 	app.Defaults = Defaults{MaxDuration: cfg.MaxDuration, Memory: cfg.Memory, BodyLimit: cfg.BodyLimit, BodyLimitBytes: cfg.BodyLimitBytes}
-	return &Project{App: app, Config: cfg, Table: t}, nil
+	return &Project{App: app, Config: cfg, Table: t, GoMod: gomod}, nil
 }
 
-// Prepare stages the project for compiling: the route packages, the
-// middleware, the modfile and the dev server's main. Stale staged files are
-// removed. It returns the materialised nextgo source directory.
+// lockStage takes the lock of the project's stage folder.
+func (p *Project) lockStage() (unlock func(), err error) {
+	return lockFile(filepath.Join(p.Dir, StageDir, p.Stage+".lock"))
+}
+
+// Prepare stages the project for compiling, under the stage's lock: the
+// route packages, the middleware and the dev server's main. Stale staged files
+// are removed. It returns the app's runtime directory (RuntimeDir).
 func (p *Project) Prepare(ctx context.Context) (string, error) {
-	cache, err := DefaultCacheDir()
+	unlock, err := p.lockStage()
 	if err != nil {
 		return "", err
 	}
-	src, err := Materialize(cache)
-	if err != nil {
+	defer unlock()
+	return p.prepare(ctx)
+}
+
+// prepare is Prepare with the stage already locked. It checks that go.mod
+// builds against this CLI's runtime, refreshes the runtime and ImportsFile,
+// then stages.
+func (p *Project) prepare(ctx context.Context) (string, error) {
+	if problems := p.GoMod.Problems(); len(problems) > 0 {
+		return "", &ModuleError{Dir: p.Dir, Problems: problems}
+	}
+	if err := EnsureRuntime(p.Dir); err != nil {
 		return "", err
 	}
-	if err := WriteModfile(ctx, p.Dir, src); err != nil {
+	if err := WriteImports(p.Dir, p.Module); err != nil {
 		return "", err
 	}
 	files, err := Stage(os.DirFS(p.Dir), p.App, p.Table)
@@ -73,22 +92,23 @@ func (p *Project) Prepare(ctx context.Context) (string, error) {
 		return "", err
 	}
 	files["dev/main.go"] = dev
-	if err := syncDir(p.Dir, []string{"routes", "middleware", "dev"}, files); err != nil {
+	if err := syncDir(p.App, []string{"routes", "middleware", "dev"}, files); err != nil {
 		return "", err
 	}
-	return src, nil
+	return filepath.Join(p.Dir, filepath.FromSlash(RuntimeDir)), nil
 }
 
 // syncDir makes the stage folders dirs hold exactly files: changed files are
 // written, others kept untouched, stale ones removed.
-func syncDir(appDir string, dirs []string, files Files) error {
+func syncDir(app App, dirs []string, files Files) error {
 	for _, p := range files.Paths() {
-		if err := writeIfChanged(stagePath(appDir, p), files[p]); err != nil {
+		if err := writeIfChanged(app.stagePath(p), files[p]); err != nil {
 			return fmt.Errorf("stage %s: %w", p, err)
 		}
 	}
+	stageRoot := app.stagePath(".")
 	for _, d := range dirs {
-		root := stagePath(appDir, d)
+		root := app.stagePath(d)
 		err := filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
 			if err != nil {
 				if os.IsNotExist(err) {
@@ -96,7 +116,7 @@ func syncDir(appDir string, dirs []string, files Files) error {
 				}
 				return err
 			}
-			rel, _ := filepath.Rel(filepath.Join(appDir, StageDir), p)
+			rel, _ := filepath.Rel(stageRoot, p)
 			rel = filepath.ToSlash(rel)
 			if !info.IsDir() {
 				if _, keep := files[rel]; !keep {
@@ -128,33 +148,59 @@ func hasPrefixDir(files Files, dir string) bool {
 	return false
 }
 
-// GoFlags are the go command flags of every build of the app: the stage's
-// modfile and module-mode updates confined to it.
-func (p *Project) GoFlags() []string {
-	return []string{"-mod=mod", "-buildvcs=false", "-modfile=" + filepath.Join(p.Dir, StageDir, modfileName)}
+// GoFlags are the go command flags of every build of the app.
+func (p *Project) GoFlags() []string { return []string{"-buildvcs=false"} }
+
+// GoEnv is the environment, on top of the user's, of every go command that
+// builds the app: GOFLAGS without any -mod flag, so that the go command
+// reads the app's own go.mod and go.sum read-only (or its vendor folder),
+// and a missing requirement is its error and advice (go get …), never a
+// silent choice.
+func (p *Project) GoEnv() []string {
+	var keep []string
+	for _, f := range strings.Fields(os.Getenv("GOFLAGS")) {
+		if f != "-mod" && !strings.HasPrefix(f, "-mod=") && !strings.HasPrefix(f, "--mod=") {
+			keep = append(keep, f)
+		}
+	}
+	return []string{"GOFLAGS=" + strings.Join(keep, " ")}
 }
 
-// BuildDev compiles the dev server binary to out. Compiler errors name the
-// user's files, thanks to the staged //line directives.
+// BuildDev compiles the dev server binary to out, under the stage's lock.
+// Compiler errors name the user's files, thanks to the staged //line
+// directives.
 func (p *Project) BuildDev(ctx context.Context, out string) error {
+	unlock, err := p.lockStage()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	args := append([]string{"build"}, p.GoFlags()...)
-	args = append(args, "-ldflags=-s -w", "-o", out, "./"+StageDir+"/dev")
-	return compileErr(goCmd(ctx, p.Dir, nil, args...))
+	args = append(args, "-ldflags=-s -w", "-o", out, p.stagePattern("dev"))
+	return compileErr(goCmd(ctx, p.Dir, p.GoEnv(), args...))
 }
 
-// Check type-checks every staged route as it will be compiled (go vet).
+// Check type-checks every staged route as it will be compiled (go vet), in
+// its own stage.
 func (p *Project) Check(ctx context.Context) error {
+	p.Stage = StageCheck
+	unlock, err := p.lockStage()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := p.prepare(ctx); err != nil {
+		return err
+	}
 	args := append([]string{"vet"}, p.GoFlags()...)
-	// Spelled out: "./_nextgo/..." would match nothing, as the go command
-	// skips folders whose names start with an underscore.
 	for _, r := range p.Table.Routes {
-		args = append(args, "./"+StageDir+"/"+routePkg(r))
+		args = append(args, p.stagePattern(routePkg(r)))
 	}
 	if p.Table.Middleware != nil {
-		args = append(args, "./"+StageDir+"/middleware")
+		args = append(args, p.stagePattern("middleware"))
 	}
-	args = append(args, "./"+StageDir+"/dev")
-	return compileErr(goCmd(ctx, p.Dir, nil, args...))
+	args = append(args, p.stagePattern("dev"))
+	return compileErr(goCmd(ctx, p.Dir, p.GoEnv(), args...))
 }
 
 // CompileError is the go command's report of a failed build, with file:line
@@ -167,7 +213,7 @@ func (e *CompileError) Error() string { return e.Output }
 func compileErr(_ []byte, err error) error {
 	var ge *GoError
 	if errors.As(err, &ge) {
-		return &CompileError{Output: ge.Output}
+		return &CompileError{Output: userAdvice(ge.Output)}
 	}
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,8 +14,20 @@ import (
 
 // StageDir is the folder, inside the app, where nextgo stages the routes as
 // legal Go packages. Its leading underscore makes `./...` skip it, and being
-// inside the app's module keeps the app's internal/ packages importable.
+// inside the app's module keeps the app's internal/ packages importable and
+// its go.mod in force.
 const StageDir = "_nextgo"
+
+// The stages, folders of StageDir: each command stages into its own, under
+// a lock, so that commands running at once on one app never touch each
+// other's files, and each keeps stable import paths (and so its build
+// cache) from one run to the next.
+const (
+	StageDev   = "dev"   // nextgo dev
+	StageBuild = "build" // nextgo build
+	StageTest  = "test"  // nextgo test
+	StageCheck = "check" // nextgo check
+)
 
 // Staged files are keyed by their path relative to the stage directory.
 type Files map[string][]byte
@@ -34,6 +47,9 @@ type App struct {
 	// Rules are nextgo.json's headers, redirects, rewrites, trailingSlash
 	// and basePath; nil when it sets none.
 	Rules *rules.Config
+	// Stage is the folder of StageDir that staged files go to: StageDev,
+	// StageBuild, …
+	Stage string
 }
 
 // Defaults are the project-wide route settings of nextgo.json; zero fields
@@ -49,7 +65,20 @@ type Defaults struct {
 func routePkg(r Route) string { return "routes/" + r.Name }
 
 // importPath is the import path of a stage-relative folder.
-func (a App) importPath(dir string) string { return a.Module + "/" + StageDir + "/" + dir }
+func (a App) importPath(dir string) string { return a.Module + "/" + path.Join(StageDir, a.Stage, dir) }
+
+// stagePath is the file path of a stage-relative file or folder.
+func (a App) stagePath(p string) string {
+	return filepath.Join(a.Dir, StageDir, a.Stage, filepath.FromSlash(path.Clean(p)))
+}
+
+// stagePattern is the go command pattern of a stage-relative folder, from
+// the app's directory. Spelled out: "./_nextgo/..." matches nothing, as the
+// go command skips folders whose names start with an underscore.
+func (a App) stagePattern(dir string) string { return "./" + path.Join(StageDir, a.Stage, dir) }
+
+// RoutePackage is the import path of route r's staged package.
+func (a App) RoutePackage(r Route) string { return a.importPath(routePkg(r)) }
 
 // Stage copies each route's files into its own package folder under the
 // stage directory, each behind a //line directive naming the original file

@@ -101,7 +101,8 @@ func StageTests(fsys fs.FS, app App, t *Table) (Files, []string, error) {
 // ("." for the root, "./internal/store"): every folder with Go files outside
 // the route trees (pages/api and app, which nextgo stages), the stage, and
 // what the go command itself skips (folders starting with "." or "_",
-// testdata, vendor and nested modules). They are what `go test ./...`
+// testdata, vendor and nested modules), and ImportsFile, which no build
+// includes. They are what `go test ./...`
 // would test if route folders were legal packages.
 func AppPackages(fsys fs.FS) ([]string, error) {
 	seen := map[string]bool{}
@@ -123,7 +124,7 @@ func AppPackages(fsys fs.FS) ([]string, error) {
 			}
 			return nil
 		}
-		if !strings.HasSuffix(p, ".go") {
+		if !strings.HasSuffix(p, ".go") || p == ImportsFile {
 			return nil
 		}
 		dir := "./" + path.Dir(p)
@@ -144,31 +145,43 @@ func AppPackages(fsys fs.FS) ([]string, error) {
 	return out, nil
 }
 
-// PrepareTests stages the project for `nextgo test`: everything Prepare
-// stages, plus the route tests beside their routes. It returns the go test
-// package patterns: the staged route packages that have tests, then the
-// app's own packages. Run them with GoFlags, from the app's directory.
-func (p *Project) PrepareTests(ctx context.Context) ([]string, error) {
-	if _, err := p.Prepare(ctx); err != nil {
-		return nil, err
+// PrepareTests stages the project for `nextgo test`, in its own stage:
+// everything Prepare stages, plus the route tests beside their routes. It
+// returns the go test package patterns (the staged route packages that have
+// tests, then the app's own packages; run them with GoFlags, from the app's
+// directory) and the release of the stage's lock, which the caller holds
+// until go test is done.
+func (p *Project) PrepareTests(ctx context.Context) (pkgs []string, release func(), err error) {
+	p.Stage = StageTest
+	unlock, err := p.lockStage()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if err != nil {
+			unlock()
+		}
+	}()
+	if _, err := p.prepare(ctx); err != nil {
+		return nil, nil, err
 	}
 	fsys := os.DirFS(p.Dir)
 	files, routePkgs, err := StageTests(fsys, p.App, p.Table)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, name := range files.Paths() {
-		if err := writeIfChanged(stagePath(p.Dir, name), files[name]); err != nil {
-			return nil, fmt.Errorf("stage %s: %w", name, err)
+		if err := writeIfChanged(p.stagePath(name), files[name]); err != nil {
+			return nil, nil, fmt.Errorf("stage %s: %w", name, err)
 		}
 	}
 	own, err := AppPackages(fsys)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	pkgs := make([]string, 0, len(routePkgs)+len(own))
+	pkgs = make([]string, 0, len(routePkgs)+len(own))
 	for _, rp := range routePkgs {
-		pkgs = append(pkgs, "./"+StageDir+"/"+rp)
+		pkgs = append(pkgs, p.stagePattern(rp))
 	}
-	return append(pkgs, own...), nil
+	return append(pkgs, own...), unlock, nil
 }

@@ -387,7 +387,7 @@ func TestDeployRealApp(t *testing.T) {
 	s := newAWSStage(t, awsfake.Options{})
 	dir := filepath.Join(t.TempDir(), "realshop")
 	write := func(name, content string) { writeAppFile(t, dir, name, content) }
-	write("go.mod", "module example.com/realshop\n\ngo 1.24\n\nrequire github.com/nextgo-dev/nextgo v0.1.0\n")
+	newModule(t, dir, "example.com/realshop")
 	hello := func(msg string) string {
 		return `package hello
 
@@ -461,7 +461,7 @@ func TestDeployFallback(t *testing.T) {
 	s := newAWSStage(t, awsfake.Options{})
 	dir := filepath.Join(t.TempDir(), "fbshop")
 	write := func(name, content string) { writeAppFile(t, dir, name, content) }
-	write("go.mod", "module example.com/fbshop\n\ngo 1.24\n\nrequire github.com/nextgo-dev/nextgo v0.1.0\n")
+	newModule(t, dir, "example.com/fbshop")
 	write("pages/api/hello.go", `package hello
 
 import "github.com/nextgo-dev/nextgo/runtime/api"

@@ -85,6 +85,16 @@ func writeAppFile(t *testing.T, dir, name, content string) {
 	}
 }
 
+// newModule starts an app in dir as a user would without a template:
+// `go mod init module`, then `nextgo sync`.
+func newModule(t *testing.T, dir, module string) {
+	t.Helper()
+	writeAppFile(t, dir, "go.mod", "module "+module+"\n")
+	if out, err := runNextgo(t, "sync", dir); err != nil {
+		t.Fatalf("nextgo sync: %v\n%s", err, out)
+	}
+}
+
 // offlineEnv is the environment of every nextgo run: no module proxy, so
 // the app must build from the module cache and nextgo's own source.
 func offlineEnv() []string {

@@ -17,8 +17,10 @@ func ExampleRender() {
 	}
 	// Output:
 	// .gitignore
+	// .vscode/settings.json
 	// README.md
 	// go.mod
+	// go.sum
 	// pages/api/post/[...slug].go
 	// pages/api/post/[...slug]_test.go
 	// pages/api/post/[pid].go

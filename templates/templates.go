@@ -64,8 +64,11 @@ type File struct {
 
 // Render returns the files of the named template for an app whose module
 // path is module, sorted by path: the template's sources with module in
-// place of the placeholder, a go.mod that requires this nextgo and a
-// .gitignore for nextgo's folders.
+// place of the placeholder, a go.mod that requires this nextgo (replaced by
+// the runtime nextgo writes into the app) with nextgo's own go.sum, a
+// .gitignore for nextgo's folders and VS Code settings for its packages
+// driver. The app is ready once `nextgo sync` has run in it (nextgo init
+// does).
 func Render(name, module string) ([]File, error) {
 	if !known(name) {
 		return nil, fmt.Errorf("unknown template %q (templates: %s)", name, strings.Join(Names(), ", "))
@@ -96,12 +99,52 @@ func Render(name, module string) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
+	ownSum, err := fs.ReadFile(nextgo.Source, "go.sum")
+	if err != nil {
+		return nil, err
+	}
 	out = append(out,
-		File{Path: "go.mod", Data: fmt.Appendf(nil, "module %s\n\ngo %s\n\nrequire github.com/nextgo-dev/nextgo v%s\n", module, goVersion, nextgo.Version)},
-		File{Path: ".gitignore", Data: []byte("# nextgo's staged routes and build output\n_nextgo/\n.nextgo/\n\n# local environment files: secrets\n.env*.local\n")},
+		File{Path: "go.mod", Data: goMod(module, goVersion)},
+		// nextgo's own checksums: go mod tidy keeps those the app needs.
+		File{Path: "go.sum", Data: ownSum},
+		File{Path: ".gitignore", Data: []byte("# nextgo's runtime, packages driver, staged routes and build output\n.nextgo/\n_nextgo/\n\n# local environment files: secrets\n.env*.local\n")},
+		File{Path: ".vscode/settings.json", Data: []byte(VSCodeSettings)},
 	)
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, nil
+}
+
+// VSCodeSettings are the editor settings `nextgo init` writes: the Go
+// extension's tools (gopls among them) load packages through nextgo's
+// packages driver, which the app's .nextgo folder holds.
+const VSCodeSettings = `{
+  "go.toolsEnvVars": {
+    "GOPACKAGESDRIVER": "${workspaceFolder}/.nextgo/bin/nextgo-packages-driver"
+  }
+}
+`
+
+// goMod is a new app's go.mod: it requires this nextgo, replaced by the
+// runtime that nextgo writes into the app, and has the go command skip the
+// route trees, which nextgo compiles.
+func goMod(module, goVersion string) []byte {
+	return fmt.Appendf(nil, `module %s
+
+go %s
+
+require github.com/nextgo-dev/nextgo v%s
+
+// nextgo's runtime is the copy embedded in the nextgo CLI: `+"`nextgo sync`"+`
+// (and every nextgo command) writes it to .nextgo/runtime.
+replace github.com/nextgo-dev/nextgo => ./.nextgo/runtime
+
+// nextgo compiles each route on its own (bracketed names are not import
+// paths); nextgo_imports.go lists the routes' imports for go mod tidy.
+ignore (
+	./app
+	./pages/api
+)
+`, module, goVersion, nextgo.Version)
 }
 
 // Names returns the template names.

@@ -24,10 +24,19 @@ func TestRender(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, want := byPath["go.mod"], "module github.com/acme/shop\n\ngo "+goVersion+"\n\nrequire github.com/nextgo-dev/nextgo v0.1.0\n"; got != want {
-				t.Errorf("go.mod:\n%s\nwant:\n%s", got, want)
+			for _, want := range []string{"module github.com/acme/shop\n\ngo " + goVersion + "\n\nrequire github.com/nextgo-dev/nextgo v0.1.0\n",
+				"\nreplace github.com/nextgo-dev/nextgo => ./.nextgo/runtime\n", "\nignore (\n\t./app\n\t./pages/api\n)\n"} {
+				if !strings.Contains(byPath["go.mod"], want) {
+					t.Errorf("go.mod lacks %q:\n%s", want, byPath["go.mod"])
+				}
 			}
-			if !strings.Contains(byPath[".gitignore"], "_nextgo/\n") || !strings.Contains(byPath[".gitignore"], ".env*.local\n") {
+			if !strings.Contains(byPath["go.sum"], "github.com/aws/aws-lambda-go ") {
+				t.Errorf("go.sum lacks nextgo's checksums:\n%s", byPath["go.sum"])
+			}
+			if !strings.Contains(byPath[".vscode/settings.json"], `"GOPACKAGESDRIVER": "${workspaceFolder}/.nextgo/bin/nextgo-packages-driver"`) {
+				t.Errorf(".vscode/settings.json:\n%s", byPath[".vscode/settings.json"])
+			}
+			if !strings.Contains(byPath[".gitignore"], "_nextgo/\n") || !strings.Contains(byPath[".gitignore"], ".nextgo/\n") || !strings.Contains(byPath[".gitignore"], ".env*.local\n") {
 				t.Errorf(".gitignore:\n%s", byPath[".gitignore"])
 			}
 			if !strings.HasPrefix(byPath["README.md"], "# ") {

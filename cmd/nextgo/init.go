@@ -27,6 +27,12 @@ func newInitCmd() *cobra.Command {
 the templates embedded in nextgo. The app runs at once, offline, with
 nextgo dev, and its route tests with nextgo test.
 
+The app is an ordinary Go module: init writes nextgo's runtime into
+.nextgo/runtime (go.mod replaces github.com/nextgo-dev/nextgo with it) and runs
+go mod tidy, so go.mod and go.sum record every dependency, and go get, go
+build, go vet and go test work on the app's own packages. It also writes
+VS Code settings that point gopls at nextgo's packages driver.
+
 Templates:
 ` + list.String() + `
 The app's module path is --module, or example.com/<dir name>. A directory
@@ -83,6 +89,9 @@ func runInit(cmd *cobra.Command, dir, tmpl, module string, force bool) error {
 		if err := os.WriteFile(target, f.Data, 0o644); err != nil {
 			return err
 		}
+	}
+	if err := syncApp(cmd.Context(), abs); err != nil {
+		return fmt.Errorf("created %s, but: %w", dir, err)
 	}
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "✓ Created %s from the %s template (module %s, %d files)\n\n", dir, tmpl, module, len(files))

@@ -7,6 +7,11 @@
 //	nextgo build [dir]    compile one Lambda function per route
 //	nextgo start [dir]    serve the built functions locally under a Lambda emulator
 //	nextgo deploy [dir]   deploy to AWS Lambda behind an HTTP API
+//	nextgo sync [dir]     set an app up for the go command and editors
+//	nextgo env [NAME]     print nextgo's settings for tools (GOPACKAGESDRIVER)
+//
+// Started under the name nextgo-packages-driver (the link that `nextgo env
+// GOPACKAGESDRIVER` names), it is the app's go/packages driver.
 //
 // Run `nextgo help <command>` for the flags of each.
 package main
@@ -19,11 +24,18 @@ import (
 	"syscall"
 
 	"github.com/nextgo-dev/nextgo"
+	"github.com/nextgo-dev/nextgo/bundler/packagesdriver"
 	"github.com/spf13/cobra"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if packagesdriver.Invoked(os.Args[0]) {
+		// Started as GOPACKAGESDRIVER (nextgo env GOPACKAGESDRIVER).
+		code := packagesdriver.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
 	err := newRootCmd().ExecuteContext(ctx)
 	stop()
 	if err != nil {
@@ -40,7 +52,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newDevCmd(), newRoutesCmd(), newCheckCmd(), newBuildCmd(), newStartCmd(), newInvokeCmd(), newDeployCmd(), newRollbackCmd(), newRemoveCmd(), newInitCmd(), newTestCmd())
+	root.AddCommand(newDevCmd(), newRoutesCmd(), newCheckCmd(), newBuildCmd(), newStartCmd(), newInvokeCmd(), newDeployCmd(), newRollbackCmd(), newRemoveCmd(), newInitCmd(), newTestCmd(), newSyncCmd(), newEnvCmd())
 	return root
 }
 

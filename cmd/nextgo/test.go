@@ -52,10 +52,11 @@ func runTest(ctx context.Context, dir string, flags []string, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	pkgs, err := p.PrepareTests(ctx)
+	pkgs, release, err := p.PrepareTests(ctx)
 	if err != nil {
 		return err
 	}
+	defer release()
 	if len(pkgs) == 0 {
 		fmt.Fprintln(stdout, "no tests: put *_test.go files next to your routes or in the app's packages")
 		return nil
@@ -69,7 +70,7 @@ func runTest(ctx context.Context, dir string, flags []string, stdout, stderr io.
 	args = append(args, pkgs...)
 	c := exec.CommandContext(ctx, "go", args...)
 	c.Dir = p.Dir
-	c.Env = os.Environ()
+	c.Env = append(os.Environ(), p.GoEnv()...)
 	for k, v := range env {
 		if _, set := os.LookupEnv(k); !set {
 			c.Env = append(c.Env, k+"="+v)
@@ -103,7 +104,7 @@ func runTest(ctx context.Context, dir string, flags []string, stdout, stderr io.
 func stagedNames(p *bundler.Project) *strings.Replacer {
 	var pairs []string
 	for _, r := range p.Table.Routes {
-		pairs = append(pairs, p.Module+"/"+bundler.StageDir+"/routes/"+r.Name, r.File)
+		pairs = append(pairs, p.RoutePackage(r), r.File)
 	}
 	// Longest first, so that api-post is not replaced inside api-post-_pid.
 	sortPairsByLength(pairs)

@@ -1,5 +1,17 @@
 module example.com/hello
 
-go 1.24
+go 1.26
 
 require github.com/nextgo-dev/nextgo v0.1.0
+
+require (
+	github.com/aws/aws-lambda-go v1.55.1 // indirect
+	github.com/dlclark/regexp2 v1.12.0 // indirect
+)
+
+replace github.com/nextgo-dev/nextgo => ./.nextgo/runtime
+
+ignore (
+	./app
+	./pages/api
+)

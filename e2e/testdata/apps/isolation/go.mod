@@ -1,8 +1,25 @@
 module example.com/isolation
 
-go 1.24
+go 1.26
 
 require (
 	github.com/aws/aws-sdk-go-v2/service/lambda v1.114.2
 	github.com/nextgo-dev/nextgo v0.1.0
+)
+
+require (
+	github.com/aws/aws-lambda-go v1.55.1 // indirect
+	github.com/aws/aws-sdk-go-v2 v1.47.7 // indirect
+	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.26 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.10 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.10 // indirect
+	github.com/aws/smithy-go v1.28.8 // indirect
+	github.com/dlclark/regexp2 v1.12.0 // indirect
+)
+
+replace github.com/nextgo-dev/nextgo => ./.nextgo/runtime
+
+ignore (
+	./app
+	./pages/api
 )
