@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"go/version"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -320,22 +321,11 @@ func OwnGoVersion() (string, error) {
 	return "", fmt.Errorf("nextgo's go.mod has no go directive")
 }
 
-// versionLess compares go versions of the form 1.N[.P].
+// versionLess reports whether go version a (as go.mod spells it: 1.26,
+// 1.26.0) is older than b; "1.26" is older than "1.26.0", as for the go
+// command.
 func versionLess(a, b string) bool {
-	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(pa) || i < len(pb); i++ {
-		var x, y int
-		if i < len(pa) {
-			fmt.Sscan(pa[i], &x)
-		}
-		if i < len(pb) {
-			fmt.Sscan(pb[i], &y)
-		}
-		if x != y {
-			return x < y
-		}
-	}
-	return false
+	return version.Compare("go"+a, "go"+b) < 0
 }
 
 // mergeSums returns the union of go.sum files, sorted.

@@ -1,13 +1,18 @@
 package bundler
 
 import (
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
+
+	"github.com/nextgo-dev/nextgo/runtime/rules"
 )
 
 func TestGoModProblems(t *testing.T) {
@@ -94,7 +99,7 @@ func TestVersionLess(t *testing.T) {
 		a, b string
 		want bool
 	}{
-		{"1.24", "1.26", true}, {"1.26", "1.26", false}, {"1.26.1", "1.26", false}, {"1.9", "1.26", true}, {"", "1.26", true}, {"2.0", "1.26", false},
+		{"1.24", "1.26", true}, {"1.26", "1.26", false}, {"1.26", "1.26.0", true}, {"1.26.0", "1.26", false}, {"1.26.1", "1.26.0", false}, {"1.9", "1.26", true}, {"", "1.26", true}, {"2.0", "1.26", false},
 	} {
 		if got := versionLess(tt.a, tt.b); got != tt.want {
 			t.Errorf("versionLess(%q, %q) = %v", tt.a, tt.b, got)
@@ -167,5 +172,52 @@ func TestEnsureRuntime(t *testing.T) {
 	stamp, _ := runtimeStamp()
 	if b, _ := os.ReadFile(filepath.Join(dir, runtimeStampFile)); string(b) != stamp {
 		t.Errorf("stamp %q, want %q", b, stamp)
+	}
+}
+
+// generatedImports holds every nextgo package that the generated mains
+// import, so that ImportsFile keeps their modules in go.mod.
+func TestGeneratedImports(t *testing.T) {
+	mw := "package root\n\nimport \"github.com/nextgo-dev/nextgo/runtime/server\"\n\nfunc Middleware(req *server.Request) (*server.Response, error) { return server.Next(), nil }\n"
+	httpRoute := "package h\n\nimport \"net/http\"\n\nfunc Handler(w http.ResponseWriter, r *http.Request) {}\n"
+	tb, err := BuildTable(mapFS(map[string]string{"middleware.go": mw, "pages/api/u.go": apiUser, "pages/api/h.go": httpRoute, "app/items/[slug]/route.go": getRoute}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := rules.Config{TrailingSlash: true}
+	app := App{Module: "example.com/app", Dir: "/src/app", Stage: StageBuild, Rules: &rc}
+	var mains [][]byte
+	dev, err := DevMain(app, tb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mains = append(mains, dev)
+	for _, r := range tb.Routes {
+		m, err := LambdaMain(app, tb, r, Effective{MaxDuration: 30, Memory: 128})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mains = append(mains, m)
+	}
+	fb, err := FallbackMain(app, tb, Effective{MaxDuration: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mains = append(mains, fb)
+	listed := map[string]bool{}
+	for _, ip := range generatedImports {
+		listed[ip] = true
+	}
+	for _, m := range mains {
+		f, err := parser.ParseFile(token.NewFileSet(), "main.go", m, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			ip, _ := strconv.Unquote(imp.Path.Value)
+			if strings.HasPrefix(ip, ModulePath+"/") && !listed[ip] {
+				t.Errorf("generated code imports %s, which generatedImports lacks", ip)
+			}
+		}
 	}
 }

@@ -29,7 +29,7 @@ var generatedImports = []string{
 	ModulePath + "/adapters/lambda",
 	ModulePath + "/runtime/api",
 	ModulePath + "/runtime/cache",
-	ModulePath + "/runtime/emulator",
+	ModulePath + "/runtime/devserver",
 	ModulePath + "/runtime/mux",
 	ModulePath + "/runtime/rules",
 	ModulePath + "/runtime/server",

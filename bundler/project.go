@@ -180,29 +180,6 @@ func (p *Project) BuildDev(ctx context.Context, out string) error {
 	return compileErr(goCmd(ctx, p.Dir, p.GoEnv(), args...))
 }
 
-// Check type-checks every staged route as it will be compiled (go vet), in
-// its own stage.
-func (p *Project) Check(ctx context.Context) error {
-	p.Stage = StageCheck
-	unlock, err := p.lockStage()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if _, err := p.prepare(ctx); err != nil {
-		return err
-	}
-	args := append([]string{"vet"}, p.GoFlags()...)
-	for _, r := range p.Table.Routes {
-		args = append(args, p.stagePattern(routePkg(r)))
-	}
-	if p.Table.Middleware != nil {
-		args = append(args, p.stagePattern("middleware"))
-	}
-	args = append(args, p.stagePattern("dev"))
-	return compileErr(goCmd(ctx, p.Dir, p.GoEnv(), args...))
-}
-
 // CompileError is the go command's report of a failed build, with file:line
 // positions in the user's files.
 type CompileError struct{ Output string }

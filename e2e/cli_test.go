@@ -52,7 +52,7 @@ func TestRoutes(t *testing.T) {
 // user's file and line.
 func TestCheck(t *testing.T) {
 	dir := copyApp(t, "basic")
-	if out, err := runNextgo(t, "check", dir); err != nil || !strings.Contains(out, "18 routes type-check") {
+	if out, err := runNextgo(t, "check", dir); err != nil || !strings.Contains(out, "✓ 18 routes and ") {
 		t.Fatalf("nextgo check on a good app: %v\n%s", err, out)
 	}
 	file := filepath.Join(dir, "pages", "api", "post", "[pid].go")

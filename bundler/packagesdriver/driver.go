@@ -112,6 +112,7 @@ func Load(ctx context.Context, dir string, req *packages.DriverRequest, patterns
 	var roots []*routePackage
 	imports := map[string]bool{}
 	perRoute := map[string][]string{}
+	importPos := map[string]map[string]string{} // route → import → its position
 	for _, r := range routes {
 		if !selected[r.id] {
 			continue
@@ -121,8 +122,9 @@ func Load(ctx context.Context, dir string, req *packages.DriverRequest, patterns
 		if req.Tests {
 			files = append(append([]string(nil), r.files...), r.tests...)
 		}
-		ips := fileImports(files, req.Overlay)
+		ips, pos := fileImports(files, req.Overlay)
 		perRoute[r.id] = ips
+		importPos[r.id] = pos
 		for _, ip := range ips {
 			imports[ip] = true
 		}
@@ -180,6 +182,8 @@ func Load(ctx context.Context, dir string, req *packages.DriverRequest, patterns
 	for _, p := range listed {
 		resp.Roots = append(resp.Roots, p.ID)
 	}
+	var why string // what the go command says of an import it did not list
+	unlisted := map[string]bool{}
 	for _, r := range roots {
 		files := r.files
 		if req.Tests {
@@ -189,8 +193,15 @@ func Load(ctx context.Context, dir string, req *packages.DriverRequest, patterns
 		for _, ip := range perRoute[r.id] {
 			dep, ok := byID[ip]
 			if !ok {
-				dep = &packages.Package{ID: ip, PkgPath: ip, Errors: []packages.Error{{Msg: fmt.Sprintf("could not load %q", ip), Kind: packages.ListError}}}
+				if why == "" {
+					why = goListFailure(ctx, root, env, importList)
+				}
+				dep = &packages.Package{ID: ip, PkgPath: ip, Errors: []packages.Error{{Msg: fmt.Sprintf("could not import %s: %s", ip, why), Kind: packages.ListError}}}
 				add(dep)
+				unlisted[ip] = true
+			}
+			if unlisted[ip] {
+				p.Errors = append(p.Errors, packages.Error{Pos: importPos[r.id][ip], Msg: dep.Errors[0].Msg, Kind: packages.ListError})
 			}
 			p.Imports[ip] = dep
 		}
@@ -354,10 +365,11 @@ func patternRegexp(pattern string) *regexp.Regexp {
 	return regexp.MustCompile(`^` + re + `$`)
 }
 
-// fileImports returns the import paths of files, sorted, reading the
-// editor's unsaved contents from overlay.
-func fileImports(files []string, overlay map[string][]byte) []string {
-	seen := map[string]bool{}
+// fileImports returns the import paths of files, sorted, and where each is
+// first imported (file:line:col), reading the editor's unsaved contents
+// from overlay.
+func fileImports(files []string, overlay map[string][]byte) ([]string, map[string]string) {
+	seen := map[string]string{}
 	for _, f := range files {
 		src, ok := overlay[f]
 		if !ok {
@@ -366,13 +378,16 @@ func fileImports(files []string, overlay map[string][]byte) []string {
 				continue
 			}
 		}
-		af, _ := parser.ParseFile(token.NewFileSet(), f, src, parser.ImportsOnly)
+		fset := token.NewFileSet()
+		af, _ := parser.ParseFile(fset, f, src, parser.ImportsOnly)
 		if af == nil {
 			continue
 		}
 		for _, imp := range af.Imports {
 			if ip, err := strconv.Unquote(imp.Path.Value); err == nil && ip != "C" {
-				seen[ip] = true
+				if _, ok := seen[ip]; !ok {
+					seen[ip] = fset.Position(imp.Path.Pos()).String()
+				}
 			}
 		}
 	}
@@ -381,7 +396,7 @@ func fileImports(files []string, overlay map[string][]byte) []string {
 		out = append(out, ip)
 	}
 	sort.Strings(out)
-	return out
+	return out, seen
 }
 
 // packageName is the package clause of the first file that has one.
@@ -430,6 +445,29 @@ func goList(ctx context.Context, dir string, env []string, req *packages.DriverR
 		return nil, fmt.Errorf("go list: %w", err)
 	}
 	return pkgs, nil
+}
+
+// goListFailure returns what the go command says when it lists patterns,
+// for an import that go/packages did not report (the go command refused
+// the whole list: "updates to go.mod needed", for one).
+func goListFailure(ctx context.Context, dir string, env, patterns []string) string {
+	cmd := exec.CommandContext(ctx, "go", append([]string{"list", "-e", "-deps", "--"}, patterns...)...)
+	cmd.Dir = dir
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		return "not found"
+	}
+	var msg []string
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if strings.HasPrefix(l, "go: ") || strings.HasPrefix(l, "\t") {
+			msg = append(msg, strings.TrimSpace(strings.TrimPrefix(l, "go: ")))
+		}
+	}
+	if len(msg) == 0 {
+		return strings.TrimSpace(string(out))
+	}
+	return strings.Join(msg, " ")
 }
 
 // goEnv returns GOARCH and the go version's minor number, as the go

@@ -1,6 +1,6 @@
 module example.com/basic
 
-go 1.26
+go 1.26.0
 
 require github.com/nextgo-dev/nextgo v0.1.0
 

@@ -11,7 +11,7 @@ import (
 	_ "github.com/nextgo-dev/nextgo/adapters/lambda"
 	_ "github.com/nextgo-dev/nextgo/runtime/api"
 	_ "github.com/nextgo-dev/nextgo/runtime/cache"
-	_ "github.com/nextgo-dev/nextgo/runtime/emulator"
+	_ "github.com/nextgo-dev/nextgo/runtime/devserver"
 	_ "github.com/nextgo-dev/nextgo/runtime/mux"
 	_ "github.com/nextgo-dev/nextgo/runtime/rules"
 	_ "github.com/nextgo-dev/nextgo/runtime/server"
