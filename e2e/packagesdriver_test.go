@@ -219,6 +219,22 @@ func TestGopls(t *testing.T) {
 			if err != nil || len(out) > 0 {
 				t.Errorf("gopls check: %v\n%s", err, out)
 			}
+			if tmpl.Name != templates.Default {
+				return
+			}
+			// Go to definition on api.Request lands in the runtime's source.
+			user := filepath.Join(dir, "pages", "api", "user.go")
+			src, err := os.ReadFile(user)
+			if err != nil {
+				t.Fatal(err)
+			}
+			offset := strings.Index(string(src), "api.Request") + len("api.")
+			cmd = exec.Command(gopls, "definition", fmt.Sprintf("%s:#%d", user, offset))
+			cmd.Dir, cmd.Env = dir, env
+			out, err = cmd.CombinedOutput()
+			if want := filepath.Join(dir, ".nextgo", "runtime", "runtime", "api") + string(filepath.Separator); err != nil || !strings.HasPrefix(string(out), want) || !strings.Contains(string(out), "type Request struct") {
+				t.Errorf("gopls definition of api.Request: %v\n%s\nwant a place under %s", err, out, want)
+			}
 		})
 	}
 	t.Run("broken", func(t *testing.T) {
