@@ -193,17 +193,21 @@ func TestGeneratedImports(t *testing.T) {
 	}
 	mains = append(mains, dev)
 	for _, r := range tb.Routes {
-		m, err := LambdaMain(app, tb, r, Effective{MaxDuration: 30, Memory: 128})
+		for _, shared := range []bool{false, true} {
+			m, err := LambdaMain(app, tb, r, Effective{MaxDuration: 30, Memory: 128, SharedCache: shared})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mains = append(mains, m)
+		}
+	}
+	for _, shared := range []bool{false, true} {
+		fb, err := FallbackMain(app, tb, Effective{MaxDuration: 30, SharedCache: shared})
 		if err != nil {
 			t.Fatal(err)
 		}
-		mains = append(mains, m)
+		mains = append(mains, fb)
 	}
-	fb, err := FallbackMain(app, tb, Effective{MaxDuration: 30})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mains = append(mains, fb)
 	listed := map[string]bool{}
 	for _, ip := range generatedImports {
 		listed[ip] = true

@@ -27,6 +27,7 @@ const ImportsTag = "nextgo"
 // generatedImports are the packages that nextgo's generated mains import.
 var generatedImports = []string{
 	ModulePath + "/adapters/lambda",
+	ModulePath + "/adapters/lambda/s3cache",
 	ModulePath + "/runtime/api",
 	ModulePath + "/runtime/cache",
 	ModulePath + "/runtime/devserver",

@@ -186,11 +186,22 @@ type CompileError struct{ Output string }
 
 func (e *CompileError) Error() string { return e.Output }
 
+// runtimeNeedsSync reports whether the go command's report says that the
+// runtime's own imports are missing from go.mod or go.sum.
+func runtimeNeedsSync(out string) bool {
+	return strings.Contains(out, "(imported by "+ModulePath+"/") && strings.Contains(out, "missing go.sum entry") ||
+		strings.Contains(out, "updates to go.mod needed")
+}
+
 // compileErr turns a failed go build or vet into a CompileError.
 func compileErr(_ []byte, err error) error {
 	var ge *GoError
 	if errors.As(err, &ge) {
-		return &CompileError{Output: userAdvice(ge.Output)}
+		out := userAdvice(ge.Output)
+		if runtimeNeedsSync(out) {
+			out += "\nnextgo's runtime needs modules that go.mod and go.sum do not list yet (a new nextgo?): run `nextgo sync`"
+		}
+		return &CompileError{Output: out}
 	}
 	return err
 }

@@ -48,7 +48,7 @@ func TestDeployChecksBeforeChanging(t *testing.T) {
 
 	// nextgo build refuses it too, naming the route and the variable.
 	dir := filepath.Join(t.TempDir(), "chkapp")
-	writeAppFile(t, dir, "go.mod", "module example.com/chkapp\n\ngo 1.24\n\nrequire github.com/nextgo-dev/nextgo v0.1.0\n")
+	newModule(t, dir, "example.com/chkapp")
 	writeAppFile(t, dir, "pages/api/x.go", "package x\n\nimport \"github.com/nextgo-dev/nextgo/runtime/api\"\n\nfunc Handler(req *api.Request, res *api.Response) { res.JSON(\"x\") }\n")
 	writeAppFile(t, dir, ".env.production", "N=1\n")
 	_, stderr, err := s.nextgo("build", dir, "--arch", runtime.GOARCH)

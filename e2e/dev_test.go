@@ -119,7 +119,7 @@ func TestDevBrokenAtStart(t *testing.T) {
 // nextgo build says there is nothing to build.
 func TestDevEmptyApp(t *testing.T) {
 	dir := t.TempDir()
-	writeAppFile(t, dir, "go.mod", "module example.com/empty\n\ngo 1.24\n\nrequire github.com/nextgo-dev/nextgo v0.1.0\n")
+	newModule(t, dir, "example.com/empty")
 	s := startNextgo(t, "dev", dir, "/")
 	if resp, body := do(t, "GET", s.URL+"/api/nothing", nil, nil); resp.StatusCode != 404 || body != "Not Found" {
 		t.Fatalf("empty app: %d %q", resp.StatusCode, body)

@@ -69,6 +69,11 @@ func copyApp(t *testing.T, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As after a nextgo upgrade: the app's go.mod and go.sum follow the
+	// runtime of the nextgo under test.
+	if out, err := runNextgo(t, "sync", dst); err != nil {
+		t.Fatalf("nextgo sync %s: %v\n%s", name, err, out)
+	}
 	return dst
 }
 

@@ -110,14 +110,7 @@ func TestPackagesDriver(t *testing.T) {
 	t.Run("type error", func(t *testing.T) {
 		dir, env := driverApp(t, "route-handlers")
 		route := filepath.Join(dir, "app", "api", "items", "[slug]", "route.go")
-		src, err := os.ReadFile(route)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines := strings.Count(string(src), "\n")
-		if err := os.WriteFile(route, append(src, "\nvar count int = \"three\"\n"...), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		line := breakRoute(t, route)
 		cfg := &packages.Config{Mode: driverMode, Dir: dir, Env: env}
 		pkgs, err := packages.Load(cfg, "file="+route)
 		if err != nil {
@@ -129,11 +122,25 @@ func TestPackagesDriver(t *testing.T) {
 				got = append(got, e.Error())
 			}
 		})
-		want := fmt.Sprintf("%s:%d:17: cannot use \"three\" (untyped string constant) as int value in variable declaration", route, lines+2)
+		want := fmt.Sprintf("%s:%d:17: cannot use \"three\" (untyped string constant) as int value in variable declaration", route, line)
 		if len(got) != 1 || got[0] != want {
 			t.Errorf("errors:\n%s\nwant\n%s", strings.Join(got, "\n"), want)
 		}
 	})
+}
+
+// breakRoute appends a type error to a route file and returns its line:
+// "three" is at column 17.
+func breakRoute(t *testing.T, file string) int {
+	t.Helper()
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, append(src, "\nvar count int = \"three\"\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Count(string(src), "\n") + 2
 }
 
 // checkDefinition: the api.Request that user.go uses is declared in the
@@ -240,18 +247,11 @@ func TestGopls(t *testing.T) {
 	t.Run("broken", func(t *testing.T) {
 		dir, env := driverApp(t, "api-routes")
 		route := filepath.Join(dir, "pages", "api", "post", "[pid].go")
-		src, err := os.ReadFile(route)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines := strings.Count(string(src), "\n")
-		if err := os.WriteFile(route, append(src, "\nvar count int = \"three\"\n"...), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		line := breakRoute(t, route)
 		cmd := exec.Command(gopls, "check", route, filepath.Join(dir, "pages", "api", "post", "[...slug].go"))
 		cmd.Dir, cmd.Env = dir, env
 		out, _ := cmd.CombinedOutput()
-		want := fmt.Sprintf("%s:%d:17-24: cannot use \"three\" (untyped string constant) as int value in variable declaration\n", route, lines+2)
+		want := fmt.Sprintf("%s:%d:17-24: cannot use \"three\" (untyped string constant) as int value in variable declaration\n", route, line)
 		if string(out) != want {
 			t.Errorf("gopls check:\n%s\nwant\n%s", out, want)
 		}

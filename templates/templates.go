@@ -16,7 +16,6 @@
 package templates
 
 import (
-	"bufio"
 	"bytes"
 	"embed"
 	"fmt"
@@ -26,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/nextgo-dev/nextgo"
+	"github.com/nextgo-dev/nextgo/bundler"
 )
 
 //go:embed all:_apps
@@ -95,7 +95,7 @@ func Render(name, module string) ([]File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", name, err)
 	}
-	goVersion, err := goDirective()
+	goVersion, err := bundler.OwnGoVersion()
 	if err != nil {
 		return nil, err
 	}
@@ -163,22 +163,6 @@ func known(name string) bool {
 		}
 	}
 	return false
-}
-
-// goDirective is the go version nextgo itself declares: a new app needs at
-// least that toolchain to build against it.
-func goDirective() (string, error) {
-	b, err := fs.ReadFile(nextgo.Source, "go.mod")
-	if err != nil {
-		return "", err
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "go "); ok {
-			return strings.TrimSpace(v), nil
-		}
-	}
-	return "", fmt.Errorf("nextgo's go.mod has no go directive")
 }
 
 // paths lists a template's files (for tests).

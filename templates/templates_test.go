@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/nextgo-dev/nextgo/bundler"
 )
 
 func TestRender(t *testing.T) {
@@ -20,7 +22,7 @@ func TestRender(t *testing.T) {
 					t.Errorf("%s still holds the placeholder module path", f.Path)
 				}
 			}
-			goVersion, err := goDirective()
+			goVersion, err := bundler.OwnGoVersion()
 			if err != nil {
 				t.Fatal(err)
 			}

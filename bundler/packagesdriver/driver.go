@@ -371,12 +371,9 @@ func patternRegexp(pattern string) *regexp.Regexp {
 func fileImports(files []string, overlay map[string][]byte) ([]string, map[string]string) {
 	seen := map[string]string{}
 	for _, f := range files {
-		src, ok := overlay[f]
+		src, ok := readSource(f, overlay)
 		if !ok {
-			var err error
-			if src, err = os.ReadFile(f); err != nil {
-				continue
-			}
+			continue
 		}
 		fset := token.NewFileSet()
 		af, _ := parser.ParseFile(fset, f, src, parser.ImportsOnly)
@@ -399,15 +396,22 @@ func fileImports(files []string, overlay map[string][]byte) ([]string, map[strin
 	return out, seen
 }
 
+// readSource returns file's contents: the editor's unsaved ones from
+// overlay, else the file's.
+func readSource(file string, overlay map[string][]byte) ([]byte, bool) {
+	if src, ok := overlay[file]; ok {
+		return src, true
+	}
+	src, err := os.ReadFile(file)
+	return src, err == nil
+}
+
 // packageName is the package clause of the first file that has one.
 func packageName(files []string, overlay map[string][]byte) string {
 	for _, f := range files {
-		src, ok := overlay[f]
+		src, ok := readSource(f, overlay)
 		if !ok {
-			var err error
-			if src, err = os.ReadFile(f); err != nil {
-				continue
-			}
+			continue
 		}
 		if af, err := parser.ParseFile(token.NewFileSet(), f, src, parser.PackageClauseOnly); err == nil {
 			return af.Name.Name

@@ -9,6 +9,7 @@ package nextgo
 
 import (
 	_ "github.com/nextgo-dev/nextgo/adapters/lambda"
+	_ "github.com/nextgo-dev/nextgo/adapters/lambda/s3cache"
 	_ "github.com/nextgo-dev/nextgo/runtime/api"
 	_ "github.com/nextgo-dev/nextgo/runtime/cache"
 	_ "github.com/nextgo-dev/nextgo/runtime/devserver"
