@@ -321,12 +321,12 @@ func match(p, dir, root, module string, routes []*routePackage) (ids []string, p
 			ip = module + "/" + build
 		}
 	}
-	if !strings.Contains(ip, "...") {
-		for _, r := range routes {
-			if r.id == ip {
-				return []string{r.id}, false
-			}
+	for _, r := range routes {
+		if r.id == ip { // a route's own path, "[...slug]" included
+			return []string{r.id}, false
 		}
+	}
+	if !strings.Contains(ip, "...") {
 		return nil, true
 	}
 	re := patternRegexp(ip)
