@@ -23,7 +23,7 @@ func TestDeployStreaming(t *testing.T) {
 	s := newAWSStage(t, awsfake.Options{})
 	dir := filepath.Join(t.TempDir(), "streamshop")
 	write := func(name, content string) { writeAppFile(t, dir, name, content) }
-	write("go.mod", "module example.com/streamshop\n\ngo 1.24\n\nrequire github.com/nextgo-dev/nextgo v0.1.0\n")
+	newModule(t, dir, "example.com/streamshop")
 	for _, f := range []string{"app/advanced/streaming/route.go", "app/advanced/pipe/route.go", "app/advanced/big/route.go", "pages/api/flush.go"} {
 		b, err := os.ReadFile(filepath.Join("testdata", "apps", "approutes", filepath.FromSlash(f)))
 		if err != nil {
