@@ -26,7 +26,9 @@ func TestGoexitIs500(t *testing.T) {
 	}), lambda.Options{Logger: jsonLogger(&logs), Route: "/exit", File: "pages/api/exit.go"})
 	for _, ctx := range []func() (context.Context, context.CancelFunc){
 		func() (context.Context, context.CancelFunc) { return context.Background(), func() {} },
-		func() (context.Context, context.CancelFunc) { return context.WithTimeout(lambdaContext("id-9"), time.Minute) },
+		func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(lambdaContext("id-9"), time.Minute)
+		},
 	} {
 		ctx, cancel := ctx()
 		out, err := h.Invoke(ctx, v2Event(func(ev map[string]any) { ev["rawPath"] = "/exit" }))

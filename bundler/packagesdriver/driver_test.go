@@ -48,7 +48,7 @@ func TestMatch(t *testing.T) {
 func TestInvoked(t *testing.T) {
 	for argv0, want := range map[string]bool{
 		"/x/.nextgo/bin/nextgo-packages-driver": true,
-		`C:\x\nextgo-packages-driver.exe`:        filepath.Separator == '\\',
+		`C:\x\nextgo-packages-driver.exe`:       filepath.Separator == '\\',
 		"nextgo-packages-driver":                true,
 		"/usr/local/bin/nextgo":                 false,
 		"gopackagesdriver":                      false,
