@@ -133,17 +133,26 @@ func parseV2Response(payload []byte) (*v2Response, error) {
 	if status < 200 || status > 599 {
 		return nil, fmt.Errorf("invalid statusCode %d", status)
 	}
-	body := []byte(resp.Body)
-	if resp.IsBase64Encoded {
-		b, err := base64.StdEncoding.DecodeString(resp.Body)
-		if err != nil {
-			return nil, fmt.Errorf("isBase64Encoded body: %w", err)
-		}
-		body = b
+	body, err := responseBody(resp.Body, resp.IsBase64Encoded)
+	if err != nil {
+		return nil, err
 	}
 	h := http.Header{}
 	setHeaders(h, resp.Headers, resp.MultiValueHeaders, resp.Cookies)
 	return &v2Response{status: status, header: h, body: body}, nil
+}
+
+// responseBody is a function response's body, decoded from base64 when the
+// response says it is encoded.
+func responseBody(body string, isBase64 bool) ([]byte, error) {
+	if !isBase64 {
+		return []byte(body), nil
+	}
+	b, err := base64.StdEncoding.DecodeString(body)
+	if err != nil {
+		return nil, fmt.Errorf("isBase64Encoded body: %w", err)
+	}
+	return b, nil
 }
 
 // setHeaders sets the headers of a function's response on h: the

@@ -222,13 +222,9 @@ func parseV1Response(payload []byte) (*v2Response, error) {
 	if resp.StatusCode < 100 || resp.StatusCode > 599 {
 		return nil, fmt.Errorf("invalid statusCode %d", resp.StatusCode)
 	}
-	body := []byte(resp.Body)
-	if resp.IsBase64Encoded {
-		b, err := base64.StdEncoding.DecodeString(resp.Body)
-		if err != nil {
-			return nil, fmt.Errorf("isBase64Encoded body: %w", err)
-		}
-		body = b
+	body, err := responseBody(resp.Body, resp.IsBase64Encoded)
+	if err != nil {
+		return nil, err
 	}
 	h := http.Header{}
 	setHeaders(h, resp.Headers, resp.MultiValueHeaders, nil)
