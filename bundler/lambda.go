@@ -24,44 +24,28 @@ type Effective struct {
 // LambdaMain generates the main of route r's function: the route alone,
 // behind the middleware when it may match, under the Lambda adapter.
 func LambdaMain(app App, t *Table, r Route, eff Effective) ([]byte, error) {
-	var b strings.Builder
-	b.WriteString(genHeader + "package main\n\nimport (\n")
-	useAPI, useServer, useHTTP := usesImports([]Route{r})
+	file := "lambda/" + r.Name + "/main.go"
 	withMW := t.Middleware != nil && middlewareMayMatch(t.Middleware, r.Pattern)
-	if useHTTP {
-		b.WriteString("\t\"net/http\"\n")
+	d, err := newMain(app, t, []Route{r}, withMW, lambdaImports(eff)...)
+	if err != nil {
+		return nil, fmt.Errorf("generate %s: %w", file, err)
 	}
-	b.WriteString("\t\"time\"\n\n")
-	b.WriteString("\tnglambda \"github.com/nextgo-dev/nextgo/adapters/lambda\"\n")
-	if useAPI {
-		b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/api\"\n")
-	}
+	d.Std = append(d.Std, importSpec{Path: "time"})
+	d.Routes[0].MaxDuration = eff.MaxDuration
+	d.Store = storeExpr(eff)
+	d.Start = startData{MaxDuration: eff.MaxDuration, BodyLimit: max(eff.BodyLimit, 0), BodyLimitText: eff.BodyLimitText, Streaming: eff.Streaming, Route: r.Pattern, File: r.File}
+	return render(file, "lambda", d)
+}
+
+// lambdaImports are the packages every function's main imports besides
+// the routes' own: the adapter, the dispatcher and the response cache,
+// with the shared store when the function uses it.
+func lambdaImports(eff Effective) []importSpec {
+	pkgs := []importSpec{{Name: "nglambda", Path: lambdaPkg}, {Path: cachePkg}, {Path: muxPkg}}
 	if eff.SharedCache {
-		b.WriteString("\t\"github.com/nextgo-dev/nextgo/adapters/lambda/s3cache\"\n")
+		pkgs = append(pkgs, importSpec{Path: s3cachePkg})
 	}
-	b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/cache\"\n")
-	b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/mux\"\n")
-	if useServer || withMW {
-		b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/server\"\n")
-	}
-	if app.Rules != nil {
-		b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/rules\"\n")
-	}
-	if withMW {
-		fmt.Fprintf(&b, "\tmw %s\n", goString(app.importPath("middleware")))
-	}
-	fmt.Fprintf(&b, "\tr0 %s\n)\n\n", goString(app.importPath(routePkg(r))))
-	fmt.Fprintf(&b, "func main() {\n\tstore := %s\n", storeExpr(eff))
-	fmt.Fprintf(&b, "\troutes := []mux.Route{{Pattern: %s, File: %s, MaxDuration: %d * time.Second, Handler: %s}}\n",
-		goString(r.Pattern), goString(r.File), eff.MaxDuration, handlerExpr(app, r, "r0"))
-	if withMW {
-		b.WriteString(middlewareExpr(t.Middleware))
-	}
-	b.WriteString(optionsExpr(app, withMW))
-	b.WriteString("\tmx, err := mux.New(routes, opts)\n\tif err != nil {\n\t\tpanic(err)\n\t}\n")
-	fmt.Fprintf(&b, "\tnglambda.Start(mx, nglambda.Options{MaxDuration: %d * time.Second, BodyLimit: %d, BodyLimitText: %s, Streaming: %v, Route: %s, File: %s})\n}\n",
-		eff.MaxDuration, max(eff.BodyLimit, 0), goString(eff.BodyLimitText), eff.Streaming, goString(r.Pattern), goString(r.File))
-	return formatGo("lambda/"+r.Name+"/main.go", b.String())
+	return pkgs
 }
 
 // middlewareMayMatch reports whether any path served by pattern could match
@@ -124,34 +108,22 @@ func (p *Project) fallbackRoute() (Route, bool) {
 // FallbackMain generates the fallback function's main: no route, the
 // app's middleware and rules, under the Lambda adapter.
 func FallbackMain(app App, t *Table, eff Effective) ([]byte, error) {
-	var b strings.Builder
-	b.WriteString(genHeader + "package main\n\nimport (\n\t\"time\"\n\n")
-	b.WriteString("\tnglambda \"github.com/nextgo-dev/nextgo/adapters/lambda\"\n")
-	b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/mux\"\n")
+	file := "lambda/" + FallbackName + "/main.go"
+	pkgs := []importSpec{{Name: "nglambda", Path: lambdaPkg}, {Path: muxPkg}}
 	if t.Middleware != nil {
-		if eff.SharedCache {
-			b.WriteString("\t\"github.com/nextgo-dev/nextgo/adapters/lambda/s3cache\"\n")
-		}
-		b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/cache\"\n")
-		b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/server\"\n")
-		fmt.Fprintf(&b, "\tmw %s\n", goString(app.importPath("middleware")))
+		pkgs = lambdaImports(eff)
 	}
-	if app.Rules != nil {
-		b.WriteString("\t\"github.com/nextgo-dev/nextgo/runtime/rules\"\n")
+	d, err := newMain(app, t, nil, t.Middleware != nil, pkgs...)
+	if err != nil {
+		return nil, fmt.Errorf("generate %s: %w", file, err)
 	}
-	b.WriteString(")\n\nfunc main() {\n")
+	d.Std = append(d.Std, importSpec{Path: "time"})
+	d.Store = storeExpr(eff)
+	d.Start = startData{MaxDuration: eff.MaxDuration, Route: "$default", File: "nextgo.json"}
 	if t.Middleware != nil {
-		fmt.Fprintf(&b, "\tstore := %s\n", storeExpr(eff))
-		b.WriteString(middlewareExpr(t.Middleware))
+		d.Start.File = t.Middleware.File
 	}
-	b.WriteString(optionsExpr(app, t.Middleware != nil))
-	b.WriteString("\tmx, err := mux.New(nil, opts)\n\tif err != nil {\n\t\tpanic(err)\n\t}\n")
-	file := "nextgo.json"
-	if t.Middleware != nil {
-		file = t.Middleware.File
-	}
-	fmt.Fprintf(&b, "\tnglambda.Start(mx, nglambda.Options{MaxDuration: %d * time.Second, Route: \"$default\", File: %s})\n}\n", eff.MaxDuration, goString(file))
-	return formatGo("lambda/"+FallbackName+"/main.go", b.String())
+	return render(file, "fallback", d)
 }
 
 // storeExpr is the generated expression of a function's response cache:

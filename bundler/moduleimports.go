@@ -25,16 +25,7 @@ const ImportsFile = "nextgo_imports.go"
 const ImportsTag = "nextgo"
 
 // generatedImports are the packages that nextgo's generated mains import.
-var generatedImports = []string{
-	ModulePath + "/adapters/lambda",
-	ModulePath + "/adapters/lambda/s3cache",
-	ModulePath + "/runtime/api",
-	ModulePath + "/runtime/cache",
-	ModulePath + "/runtime/devserver",
-	ModulePath + "/runtime/mux",
-	ModulePath + "/runtime/rules",
-	ModulePath + "/runtime/server",
-}
+var generatedImports = []string{lambdaPkg, s3cachePkg, apiPkg, cachePkg, devserverPkg, muxPkg, rulesPkg, serverPkg}
 
 // RouteImports returns, sorted, the packages that the Go files of the app's
 // route trees (routes, their tests and private folders) import from
@@ -100,19 +91,18 @@ func isStd(ip string) bool {
 	return !strings.Contains(first, ".")
 }
 
-// ImportsSource renders ImportsFile for the given imports, in package pkg.
+// ImportsSource renders ImportsFile for the given imports, in package pkg,
+// which must be a Go identifier (a package clause's name); the import
+// paths are quoted. It panics when pkg is not an identifier.
 func ImportsSource(pkg string, imports []string) []byte {
-	var b strings.Builder
-	b.WriteString(genHeader)
-	fmt.Fprintf(&b, "//go:build %s\n\n", ImportsTag)
-	b.WriteString("// The packages nextgo's builds of the routes import (go.mod ignores the\n")
-	b.WriteString("// route trees), listed so that go mod tidy keeps their modules.\n\n")
-	fmt.Fprintf(&b, "package %s\n\nimport (\n", pkg)
-	for _, ip := range imports {
-		fmt.Fprintf(&b, "\t_ %s\n", strconv.Quote(ip))
+	src, err := render(ImportsFile, "imports-file", struct {
+		Tag, Package string
+		Imports      []string
+	}{ImportsTag, pkg, imports})
+	if err != nil {
+		panic(err) // only a package name that is not an identifier fails to format
 	}
-	b.WriteString(")\n")
-	return []byte(b.String())
+	return src
 }
 
 // WriteImports writes the app's ImportsFile, unless it is up to date. Its

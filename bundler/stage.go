@@ -6,8 +6,6 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/nextgo-dev/nextgo/runtime/rules"
 )
@@ -128,57 +126,6 @@ func (f Files) Paths() []string {
 	return out
 }
 
-// goString quotes s as a Go string literal.
-func goString(s string) string { return strconv.Quote(s) }
-
-// handlerExpr is the Go expression, in generated code, of route r's
-// http.Handler, with its package imported as alias and the shared cache
-// store in the variable store. A project body limit fills in for a route
-// that sets none.
-func handlerExpr(app App, r Route, alias string) string {
-	var b strings.Builder
-	file := goString(r.File)
-	limit := app.Defaults.BodyLimit
-	switch r.Kind {
-	case KindAPI:
-		cfg := "api.Config{}"
-		if r.Config.Set {
-			cfg = alias + ".Config"
-		}
-		if limit != "" && r.Config.SizeLimit == "" && !r.Config.BodyParserDisabled {
-			cfg = fmt.Sprintf("func() api.Config { c := %s; c.BodyParser.SizeLimit = %s; return c }()", cfg, goString(limit))
-		}
-		fmt.Fprintf(&b, "api.NewHandler(api.Route{File: %s, Config: %s, ", file, cfg)
-		switch r.Form {
-		case FormAPI:
-			fmt.Fprintf(&b, "Handler: %s.Handler", alias)
-		case FormHTTPFunc:
-			fmt.Fprintf(&b, "HTTP: http.HandlerFunc(%s.Handler)", alias)
-		case FormHTTPHandler:
-			fmt.Fprintf(&b, "HTTP: http.Handler(%s.Handler)", alias)
-		}
-		b.WriteString(", Cache: store})")
-	case KindRoute:
-		cfg := "server.Config{}"
-		if r.Config.Set {
-			cfg = alias + ".Config"
-		}
-		if limit != "" && r.Config.BodySizeLimit == "" {
-			cfg = fmt.Sprintf("func() server.Config { c := %s; c.BodySizeLimit = %s; return c }()", cfg, goString(limit))
-		}
-		fmt.Fprintf(&b, "server.NewHandler(server.Route{File: %s, Config: %s, ", file, cfg)
-		for _, m := range r.Methods {
-			wrap := "server.Func"
-			if m.Form == FormHTTPFunc {
-				wrap = "server.HTTP"
-			}
-			fmt.Fprintf(&b, "%s: %s(%s.%s), ", m.Name, wrap, alias, m.Name)
-		}
-		b.WriteString("Cache: store})")
-	}
-	return b.String()
-}
-
 // usesImports reports which runtime packages generated code for routes needs.
 func usesImports(routes []Route) (api, server, nethttp bool) {
 	for _, r := range routes {
@@ -202,22 +149,4 @@ func (a App) maxDuration(r Route) int {
 		return r.Config.MaxDuration
 	}
 	return a.Defaults.MaxDuration
-}
-
-// optionsExpr declares opts, the mux.Options of a generated main: the
-// project's rules around the middleware mw (declared as m when withMW).
-func optionsExpr(app App, withMW bool) string {
-	var b strings.Builder
-	b.WriteString("\tvar opts mux.Options\n")
-	inner := "nil"
-	if withMW {
-		inner = "m.Wrap"
-	}
-	if app.Rules != nil {
-		fmt.Fprintf(&b, "\trs, err := rules.New(%#v)\n\tif err != nil {\n\t\tpanic(err)\n\t}\n", *app.Rules)
-		fmt.Fprintf(&b, "\topts.Middleware = rs.Middleware(%s)\n\topts.TrailingSlash = %v\n", inner, app.Rules.TrailingSlash)
-	} else if withMW {
-		b.WriteString("\topts.Middleware = m.Wrap\n")
-	}
-	return b.String()
 }
