@@ -3,7 +3,16 @@ package rules
 import (
 	"fmt"
 	"strings"
+
+	"github.com/nextgo-dev/nextgo/runtime/internal/pathmatch"
 )
+
+// token is one piece of a parsed destination: literal text or a key.
+type token = pathmatch.Token
+
+// parsePath parses a destination's host or path as Next does, with
+// path-to-regexp's parse (see pathmatch.Parse).
+func parsePath(s string) ([]token, error) { return pathmatch.Parse(s) }
 
 // destination is a compiled rule destination: a path, or an absolute URL,
 // with parameters to fill in.
@@ -46,7 +55,7 @@ func compileDestination(text string) (*destination, error) {
 			return nil, fmt.Errorf("parse failed (%w)", err)
 		}
 		if port != "" {
-			toks = append(toks, token{literal: port})
+			toks = append(toks, token{Literal: port})
 		}
 		d.host = toks
 		rest = rest[end:]
@@ -75,8 +84,8 @@ func compileDestination(text string) (*destination, error) {
 	}
 	d.path = toks
 	for _, t := range append(append([]token{}, d.host...), d.path...) {
-		if t.isKey && t.name != "" && !t.unnamed {
-			d.pathKeys = append(d.pathKeys, t.name)
+		if t.IsKey && t.Name != "" && !t.Unnamed {
+			d.pathKeys = append(d.pathKeys, t.Name)
 		}
 	}
 	return d, nil
@@ -228,4 +237,53 @@ func normalizeSlashes(p string) string {
 		b.WriteByte(p[i])
 	}
 	return b.String()
+}
+
+// isNameByte reports whether c may appear in a parameter name.
+func isNameByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_'
+}
+
+// fill builds a path from toks and params as path-to-regexp's compile does
+// with validate off and no encoding: a parameter is inserted as it is, a
+// list joined with its prefix and suffix.
+func fill(toks []token, ps params) (string, error) {
+	var b strings.Builder
+	for _, t := range toks {
+		if !t.IsKey {
+			b.WriteString(t.Literal)
+			continue
+		}
+		if t.Pattern == "" && t.Name == "" { // a {…} group of plain text
+			b.WriteString(t.Prefix + t.Suffix)
+			continue
+		}
+		p, ok := ps.get(t.Name)
+		switch {
+		case !ok:
+			if t.Optional() {
+				continue
+			}
+			if t.Repeated() {
+				return "", fmt.Errorf("Expected %q to be an array", t.Name)
+			}
+			return "", fmt.Errorf("Expected %q to be a string", t.Name)
+		case p.list:
+			if !t.Repeated() {
+				return "", fmt.Errorf("Expected %q to not repeat, but got an array: to use a multi-match in the destination you must add `*` at the end of the param name to signify it should repeat", t.Name)
+			}
+			if len(p.values) == 0 {
+				if t.Optional() {
+					continue
+				}
+				return "", fmt.Errorf("Expected %q to not be empty", t.Name)
+			}
+			for _, v := range p.values {
+				b.WriteString(t.Prefix + v + t.Suffix)
+			}
+		default:
+			b.WriteString(t.Prefix + p.values[0] + t.Suffix)
+		}
+	}
+	return b.String(), nil
 }

@@ -198,7 +198,7 @@ func compileRule(name, basePath, src, dst string, has, missing []Condition, noBa
 	}
 	known := map[string]bool{}
 	for _, k := range m.src.keys {
-		known[k.name] = true
+		known[k.Name] = true
 	}
 	for _, c := range append(append([]cond{}, m.has...), m.missing...) {
 		for _, n := range c.paramNames() {

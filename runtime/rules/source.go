@@ -62,15 +62,11 @@ func compileSource(text string, strict bool) (*source, error) {
 	if err != nil {
 		return nil, err
 	}
-	toks, err := parsePath(text)
-	if err != nil {
-		return nil, err
-	}
 	expr := p.Expr()
 	if strict {
 		expr = strings.TrimSuffix(expr, optionalDelimiter) + "$"
 	}
-	s := &source{text: text, keys: captureKeys(toks)}
+	s := &source{text: text, keys: p.Keys()}
 	if re, err := regexp.Compile("(?i)" + expr); err == nil {
 		s.re = re
 		return s, nil
@@ -95,14 +91,14 @@ func (s *source) match(path string) (params, bool) {
 	}
 	var ps params
 	for i, k := range s.keys {
-		if i >= len(groups) || groups[i] == nil || k.unnamed {
+		if i >= len(groups) || groups[i] == nil || k.Unnamed {
 			continue
 		}
 		v := groups[i]
-		if k.repeated() {
-			ps.set(param{name: k.name, values: strings.Split(*v, k.prefix+k.suffix), list: true})
+		if k.Repeated() {
+			ps.set(param{name: k.Name, values: strings.Split(*v, k.Prefix+k.Suffix), list: true})
 		} else {
-			ps.set(param{name: k.name, values: []string{*v}})
+			ps.set(param{name: k.Name, values: []string{*v}})
 		}
 	}
 	return ps, true

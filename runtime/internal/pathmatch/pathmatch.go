@@ -39,6 +39,7 @@ const prefixes = "./"
 type Pattern struct {
 	source string
 	expr   string
+	keys   []Token         // the keys that capture, in the order of their groups
 	re     *regexp.Regexp  // when Go's engine accepts expr
 	re2    *regexp2.Regexp // otherwise
 }
@@ -48,12 +49,17 @@ func Compile(source string) (*Pattern, error) {
 	if !strings.HasPrefix(source, "/") {
 		return nil, fmt.Errorf("`source` does not start with /: %q", source)
 	}
-	toks, err := parse(source)
+	toks, err := Parse(source)
 	if err != nil {
 		return nil, fmt.Errorf("error parsing %q: %w", source, err)
 	}
 	expr := toRegexp(toks)
 	p := &Pattern{source: source, expr: expr}
+	for _, t := range toks {
+		if t.IsKey && t.Pattern != "" {
+			p.keys = append(p.keys, t)
+		}
+	}
 	if re, err := compileGo(expr); err == nil {
 		p.re = re
 		return p, nil
@@ -92,6 +98,12 @@ func (p *Pattern) Source() string { return p.source }
 // Expr returns the regular expression, in JavaScript syntax, as Next would
 // build it.
 func (p *Pattern) Expr() string { return p.expr }
+
+// Keys returns the keys that capture (those with a pattern), in the order
+// of their groups in Expr, as the source wrote them: a repeated key keeps
+// the prefix and suffix it was written with. The slice is shared; do not
+// modify it.
+func (p *Pattern) Keys() []Token { return p.keys }
 
 // Match reports whether path (an escaped URL path, as Next matches
 // `pathname`) matches the pattern. A match that times out on the
@@ -211,23 +223,32 @@ func isNameByte(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_'
 }
 
-// token is a parsed token: literal text, or a key (a parameter or group).
-type token struct {
-	literal  string
-	isKey    bool
-	name     string // parameter name, or its index for unnamed patterns
-	prefix   string
-	suffix   string
-	pattern  string
-	modifier string
+// Token is one piece of a parsed pattern, as path-to-regexp's parse gives
+// it: literal text, or a key (a named parameter, an unnamed group, or a
+// {…} group).
+type Token struct {
+	Literal  string // the text of a literal token
+	IsKey    bool
+	Name     string // the parameter's name; a decimal index for an unnamed group
+	Unnamed  bool   // an unnamed group, named by its index
+	Prefix   string
+	Suffix   string
+	Pattern  string // "" for a {…} group without a parameter, which captures nothing
+	Modifier string // "", "?", "*" or "+"
 }
+
+// Optional reports whether the key may be absent ("?" or "*").
+func (t Token) Optional() bool { return t.Modifier == "?" || t.Modifier == "*" }
+
+// Repeated reports whether the key may repeat ("*" or "+").
+func (t Token) Repeated() bool { return t.Modifier == "*" || t.Modifier == "+" }
 
 // parser walks the lexical tokens as path-to-regexp's parse does.
 type parser struct {
 	toks []lexToken
 	i    int
 	key  int
-	out  []token
+	out  []Token
 }
 
 func (p *parser) try(k lexKind) (string, bool) {
@@ -266,16 +287,16 @@ func (p *parser) text() string {
 // non-delimiters, which must not start with the text before it when that
 // text has no delimiter (so "/:a-:b" splits at the dash).
 func (p *parser) safePattern(prefix string) (string, error) {
-	var prev *token
+	var prev *Token
 	if len(p.out) > 0 {
 		prev = &p.out[len(p.out)-1]
 	}
 	prevText := prefix
-	if prevText == "" && prev != nil && !prev.isKey {
-		prevText = prev.literal
+	if prevText == "" && prev != nil && !prev.IsKey {
+		prevText = prev.Literal
 	}
 	if prev != nil && prevText == "" {
-		return "", fmt.Errorf("Must have text between two parameters, missing text after %q", prev.name)
+		return "", fmt.Errorf("Must have text between two parameters, missing text after %q", prev.Name)
 	}
 	if prevText == "" || strings.ContainsAny(prevText, delimiter) {
 		return "[^" + escape(delimiter) + "]+?", nil
@@ -289,7 +310,10 @@ func (p *parser) nextKey() string {
 	return s
 }
 
-func parse(str string) ([]token, error) {
+// Parse parses str as path-to-regexp 6's parse does with its default
+// options (delimiter "/#?", prefixes "./"): the tokens Compile builds its
+// expression from, and from which a destination is filled in.
+func Parse(str string) ([]Token, error) {
 	toks, err := lex(str)
 	if err != nil {
 		return nil, err
@@ -298,7 +322,7 @@ func parse(str string) ([]token, error) {
 	path := ""
 	flush := func() {
 		if path != "" {
-			p.out = append(p.out, token{literal: path})
+			p.out = append(p.out, Token{Literal: path})
 			path = ""
 		}
 	}
@@ -313,7 +337,8 @@ func parse(str string) ([]token, error) {
 				prefix = ""
 			}
 			flush()
-			if !hasName {
+			unnamed := !hasName
+			if unnamed {
 				name = p.nextKey()
 			}
 			if !hasPattern {
@@ -322,7 +347,7 @@ func parse(str string) ([]token, error) {
 				}
 			}
 			mod, _ := p.try(lexModifier)
-			p.out = append(p.out, token{isKey: true, name: name, prefix: prefix, pattern: pattern, modifier: mod})
+			p.out = append(p.out, Token{IsKey: true, Name: name, Unnamed: unnamed, Prefix: prefix, Pattern: pattern, Modifier: mod})
 			continue
 		}
 		if char != "" {
@@ -347,11 +372,12 @@ func parse(str string) ([]token, error) {
 					return nil, err
 				}
 			}
-			if !hasName && hasPattern {
+			unnamed := !hasName && hasPattern
+			if unnamed {
 				name = p.nextKey()
 			}
 			mod, _ := p.try(lexModifier)
-			p.out = append(p.out, token{isKey: true, name: name, prefix: prefix, suffix: suffix, pattern: pattern, modifier: mod})
+			p.out = append(p.out, Token{IsKey: true, Name: name, Unnamed: unnamed, Prefix: prefix, Suffix: suffix, Pattern: pattern, Modifier: mod})
 			continue
 		}
 		if err := p.must(lexEnd); err != nil {
@@ -364,34 +390,34 @@ func parse(str string) ([]token, error) {
 // toRegexp builds the expression as tokensToRegexp does with Next's
 // options (strict false, end true), after Next's normalisation that gives a
 // repeated parameter with neither prefix nor suffix the prefix "/".
-func toRegexp(toks []token) string {
+func toRegexp(toks []Token) string {
 	var b strings.Builder
 	b.WriteString("^")
 	for _, t := range toks {
-		if !t.isKey {
-			b.WriteString(escape(t.literal))
+		if !t.IsKey {
+			b.WriteString(escape(t.Literal))
 			continue
 		}
-		repeat := t.modifier == "*" || t.modifier == "+"
-		if t.pattern != "" && repeat && t.prefix == "" && t.suffix == "" {
-			t.prefix = "/"
+		repeat := t.Repeated()
+		if t.Pattern != "" && repeat && t.Prefix == "" && t.Suffix == "" {
+			t.Prefix = "/"
 		}
-		prefix, suffix := escape(t.prefix), escape(t.suffix)
+		prefix, suffix := escape(t.Prefix), escape(t.Suffix)
 		switch {
-		case t.pattern == "":
-			fmt.Fprintf(&b, "(?:%s%s)%s", prefix, suffix, t.modifier)
+		case t.Pattern == "":
+			fmt.Fprintf(&b, "(?:%s%s)%s", prefix, suffix, t.Modifier)
 		case prefix != "" || suffix != "":
 			if repeat {
 				mod := ""
-				if t.modifier == "*" {
+				if t.Modifier == "*" {
 					mod = "?"
 				}
-				fmt.Fprintf(&b, "(?:%s((?:%s)(?:%s%s(?:%s))*)%s)%s", prefix, t.pattern, suffix, prefix, t.pattern, suffix, mod)
+				fmt.Fprintf(&b, "(?:%s((?:%s)(?:%s%s(?:%s))*)%s)%s", prefix, t.Pattern, suffix, prefix, t.Pattern, suffix, mod)
 			} else {
-				fmt.Fprintf(&b, "(?:%s(%s)%s)%s", prefix, t.pattern, suffix, t.modifier)
+				fmt.Fprintf(&b, "(?:%s(%s)%s)%s", prefix, t.Pattern, suffix, t.Modifier)
 			}
 		default:
-			fmt.Fprintf(&b, "(%s)%s", t.pattern, t.modifier)
+			fmt.Fprintf(&b, "(%s)%s", t.Pattern, t.Modifier)
 		}
 	}
 	b.WriteString("[" + escape(delimiter) + "]?$")

@@ -1,6 +1,8 @@
 package pathmatch
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -142,5 +144,48 @@ func BenchmarkMatch(b *testing.B) {
 				p.Match("/api/items/some-slug/more")
 			}
 		})
+	}
+}
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		source string
+		want   []Token
+	}{
+		{`/a/:x`, []Token{{Literal: "/a"}, {IsKey: true, Name: "x", Prefix: "/", Pattern: `[^\/#\?]+?`}}},
+		{`/a/:x*`, []Token{{Literal: "/a"}, {IsKey: true, Name: "x", Prefix: "/", Pattern: `[^\/#\?]+?`, Modifier: "*"}}},
+		{`/a{-:x}?`, []Token{{Literal: "/a"}, {IsKey: true, Name: "x", Prefix: "-", Pattern: `(?:(?!-)[^\/#\?])+?`, Modifier: "?"}}},
+		{`/a/(\d+)/{b}`, []Token{{Literal: "/a"}, {IsKey: true, Name: "0", Unnamed: true, Prefix: "/", Pattern: `\d+`}, {Literal: "/"}, {IsKey: true, Prefix: "b"}}},
+		{`/a\:b/:x.json`, []Token{{Literal: "/a:b"}, {IsKey: true, Name: "x", Prefix: "/", Pattern: `[^\/#\?]+?`}, {Literal: ".json"}}},
+	}
+	for _, tt := range tests {
+		got, err := Parse(tt.source)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.source, err)
+			continue
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Parse(%q)\n got %+v\nwant %+v", tt.source, got, tt.want)
+		}
+	}
+	if _, err := Parse(`/{a`); err == nil || err.Error() != "Unexpected END at 3, expected CLOSE" {
+		t.Errorf("Parse(`/{a`) error %v", err)
+	}
+}
+
+// TestKeys checks the keys of the capture groups: in group order, a {…}
+// group without a pattern left out, unnamed groups marked.
+func TestKeys(t *testing.T) {
+	p, err := Compile(`/:a/(x|y){/c}?/:rest*`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, k := range p.Keys() {
+		got = append(got, fmt.Sprintf("%s unnamed=%v repeated=%v optional=%v", k.Name, k.Unnamed, k.Repeated(), k.Optional()))
+	}
+	want := []string{"a unnamed=false repeated=false optional=false", "0 unnamed=true repeated=false optional=false", "rest unnamed=false repeated=true optional=true"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Keys() = %q, want %q", got, want)
 	}
 }
