@@ -18,6 +18,7 @@ import (
 
 	"github.com/nextgo-dev/nextgo"
 	"github.com/nextgo-dev/nextgo/bundler/dotenv"
+	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 	"github.com/nextgo-dev/nextgo/runtime/api"
 )
 
@@ -260,8 +261,7 @@ func effective(app App, r Route) (Effective, []string, error) {
 		}
 		eff.BodyLimit, eff.BodyLimitText = n, limit
 	}
-	const base64Body = 4_500_000 // 6 MB of payload once base64 grows a binary body by 4/3
-	if eff.BodyLimit > base64Body {
+	if eff.BodyLimit > lambdalimit.MaxBinaryBody {
 		warnings = append(warnings, fmt.Sprintf("%s: body limit %s is above what Lambda can carry (6 MB buffered, about 4.5 MB for a base64-encoded binary body); larger requests fail at the platform", r.File, limit))
 	}
 	if eff.BodyLimit < 0 && r.Kind == KindAPI {

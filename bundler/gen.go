@@ -9,12 +9,14 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+
+	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 )
 
 // DefaultMaxDuration is a route's Lambda timeout, in seconds, when neither
 // its Config nor nextgo.json sets maxDuration: API Gateway's own cap on an
 // integration.
-const DefaultMaxDuration = 30
+const DefaultMaxDuration = lambdalimit.MaxIntegrationTimeout
 
 // DefaultMemory is a route's Lambda memory, in MB, when unset.
 const DefaultMemory = 1024

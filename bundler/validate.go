@@ -8,13 +8,6 @@ import (
 	"github.com/nextgo-dev/nextgo/runtime/server"
 )
 
-// Lambda's limits, checked when a route is built.
-const (
-	MaxLambdaDuration = lambdalimit.MaxTimeout // seconds
-	MinLambdaMemory   = lambdalimit.MinMemory  // MB
-	MaxLambdaMemory   = lambdalimit.MaxMemory  // MB
-)
-
 // validateConfig checks the statically read Config of r. Errors name the
 // file and the line of the Config declaration.
 func validateConfig(r Route) error {
@@ -22,11 +15,11 @@ func validateConfig(r Route) error {
 	fail := func(format string, args ...any) error {
 		return &PosError{File: r.File, Line: c.Line, Col: 1, Msg: fmt.Sprintf(format, args...)}
 	}
-	if c.MaxDuration < 0 || c.MaxDuration > MaxLambdaDuration {
-		return fail("MaxDuration %d is out of range: a Lambda function runs for 1 to %d seconds", c.MaxDuration, MaxLambdaDuration)
+	if c.MaxDuration < 0 || c.MaxDuration > lambdalimit.MaxTimeout {
+		return fail("MaxDuration %d is out of range: a Lambda function runs for %d to %d seconds", c.MaxDuration, lambdalimit.MinTimeout, lambdalimit.MaxTimeout)
 	}
-	if c.Memory != 0 && (c.Memory < MinLambdaMemory || c.Memory > MaxLambdaMemory) {
-		return fail("Memory %d is out of range: Lambda takes %d to %d MB", c.Memory, MinLambdaMemory, MaxLambdaMemory)
+	if c.Memory != 0 && (c.Memory < lambdalimit.MinMemory || c.Memory > lambdalimit.MaxMemory) {
+		return fail("Memory %d is out of range: Lambda takes %d to %d MB", c.Memory, lambdalimit.MinMemory, lambdalimit.MaxMemory)
 	}
 	for _, s := range []struct{ field, v string }{
 		{"BodyParser.SizeLimit", c.SizeLimit}, {"ResponseLimit", c.ResponseLimit}, {"BodySizeLimit", c.BodySizeLimit},

@@ -43,13 +43,6 @@ import (
 // File is the project configuration's file name, at the app's root.
 const File = "nextgo.json"
 
-// Lambda's bounds, which the defaults must respect.
-const (
-	MaxMaxDuration = lambdalimit.MaxTimeout // seconds
-	MinMemory      = lambdalimit.MinMemory  // MB
-	MaxMemory      = lambdalimit.MaxMemory  // MB
-)
-
 // Config is a validated nextgo.json. Zero fields were not set.
 type Config struct {
 	// Name is the project's name: the prefix of its Lambda functions.
@@ -60,10 +53,10 @@ type Config struct {
 	// 1000; 0 means its default, 10).
 	KeepReleases int
 	// MaxDuration is the default Lambda timeout and request deadline of a
-	// route, in seconds (1 to 900).
+	// route, in seconds (lambdalimit.MinTimeout to MaxTimeout).
 	MaxDuration int
-	// Memory is the default Lambda memory of a route, in MB (128 to
-	// 10240).
+	// Memory is the default Lambda memory of a route, in MB
+	// (lambdalimit.MinMemory to MaxMemory).
 	Memory int
 	// Architecture is "arm64" or "x86_64", Lambda's spelling.
 	Architecture string
@@ -266,9 +259,9 @@ func decode(root *value) (*Config, error) {
 		case "keepReleases":
 			c.KeepReleases = rd.integer(path, v, 1, 1000)
 		case "maxDuration":
-			c.MaxDuration = rd.integer(path, v, 1, MaxMaxDuration)
+			c.MaxDuration = rd.integer(path, v, lambdalimit.MinTimeout, lambdalimit.MaxTimeout)
 		case "memory":
-			c.Memory = rd.integer(path, v, MinMemory, MaxMemory)
+			c.Memory = rd.integer(path, v, lambdalimit.MinMemory, lambdalimit.MaxMemory)
 		case "architecture":
 			if c.Architecture = rd.str(path, v); rd.err == nil && c.Architecture != "arm64" && c.Architecture != "x86_64" {
 				rd.fail(path, "want \"arm64\" or \"x86_64\", got %s", v.describe())

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 )
 
 // maxZip is Lambda's limit on a zip uploaded directly.
@@ -244,7 +246,7 @@ func (s *Server) createFunction(r *http.Request, body []byte) (int, any, *awsErr
 	if in.PackageType != "" && in.PackageType != "Zip" {
 		return 0, nil, lambdaInvalid("Only PackageType Zip is supported here")
 	}
-	cfg := fnConfig{Runtime: in.Runtime, Handler: in.Handler, Role: in.Role, Description: in.Description, Timeout: 3, MemorySize: 128, Arch: "x86_64"}
+	cfg := fnConfig{Runtime: in.Runtime, Handler: in.Handler, Role: in.Role, Description: in.Description, Timeout: lambdalimit.DefaultTimeout, MemorySize: lambdalimit.DefaultMemory, Arch: "x86_64"}
 	if aerr := s.checkConfig(&cfg, in.Timeout, in.MemorySize, in.Environment, in.Architectures); aerr != nil {
 		return 0, nil, aerr
 	}
@@ -304,14 +306,14 @@ func (s *Server) checkConfig(cfg *fnConfig, timeout, memory *int, env *struct{ V
 		return lambdaInvalid("Value %s at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: %v", cfg.Runtime, runtimes)
 	}
 	if timeout != nil {
-		if *timeout < 1 || *timeout > 900 {
-			return lambdaValidation("1 validation error detected: Value '%d' at 'timeout' failed to satisfy constraint: Member must have value between 1 and 900", *timeout)
+		if *timeout < lambdalimit.MinTimeout || *timeout > lambdalimit.MaxTimeout {
+			return lambdaValidation("1 validation error detected: Value '%d' at 'timeout' failed to satisfy constraint: Member must have value between %d and %d", *timeout, lambdalimit.MinTimeout, lambdalimit.MaxTimeout)
 		}
 		cfg.Timeout = *timeout
 	}
 	if memory != nil {
-		if *memory < 128 || *memory > 10240 {
-			return lambdaValidation("1 validation error detected: Value '%d' at 'memorySize' failed to satisfy constraint: Member must have value between 128 and 10240", *memory)
+		if *memory < lambdalimit.MinMemory || *memory > lambdalimit.MaxMemory {
+			return lambdaValidation("1 validation error detected: Value '%d' at 'memorySize' failed to satisfy constraint: Member must have value between %d and %d", *memory, lambdalimit.MinMemory, lambdalimit.MaxMemory)
 		}
 		cfg.MemorySize = *memory
 	}

@@ -8,15 +8,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	agtypes "github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
+	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 )
 
 // HTTP API settings.
 const (
 	defaultStage  = "$default"
 	payloadFormat = "2.0"
-	// maxIntegrationTimeout is API Gateway's limit for an HTTP API
-	// integration, in seconds.
-	maxIntegrationTimeout = 30
 )
 
 // apiState is the HTTP API of the app and stage as read from AWS.
@@ -184,9 +182,9 @@ func (s *session) planAPI(ctx context.Context, fns []*fnState, stale []*ownedFn,
 			cs.add(Create, ResourceIntegration, fn.spec.name, "Lambda proxy to "+fn.spec.name+":"+AliasName)
 		}
 		ap.integrations = append(ap.integrations, ip)
-		if fn.spec.fn.MaxDuration > maxIntegrationTimeout {
+		if fn.spec.fn.MaxDuration > lambdalimit.MaxIntegrationTimeout {
 			s.logf("warning: %s: maxDuration %d s is longer than API Gateway's %d s integration timeout; requests are cut at %d s",
-				routeLabel(fn.spec.fn), fn.spec.fn.MaxDuration, maxIntegrationTimeout, maxIntegrationTimeout)
+				routeLabel(fn.spec.fn), fn.spec.fn.MaxDuration, lambdalimit.MaxIntegrationTimeout, lambdalimit.MaxIntegrationTimeout)
 		}
 		keys, err := RouteKeys(*fn.spec.fn)
 		if err != nil {

@@ -19,14 +19,6 @@ import (
 // ManifestFile is the name of the manifest in a build directory.
 const ManifestFile = "manifest.json"
 
-// Lambda limits the manifest is checked against.
-const (
-	minTimeout = lambdalimit.MinTimeout
-	maxTimeout = lambdalimit.MaxTimeout
-	minMemory  = lambdalimit.MinMemory
-	maxMemory  = lambdalimit.MaxMemory
-)
-
 // Build is the output of `nextgo build`: the manifest and the directory
 // its zip paths are relative to.
 type Build struct {
@@ -82,11 +74,11 @@ func (b *Build) check() error {
 		if _, err := lambdaArch(fn.Arch); err != nil {
 			return fmt.Errorf("function %s: %w", fn.Name, err)
 		}
-		if fn.MaxDuration < minTimeout || fn.MaxDuration > maxTimeout {
-			return fmt.Errorf("function %s: maxDuration %d s is outside Lambda's %d..%d s", fn.Name, fn.MaxDuration, minTimeout, maxTimeout)
+		if fn.MaxDuration < lambdalimit.MinTimeout || fn.MaxDuration > lambdalimit.MaxTimeout {
+			return fmt.Errorf("function %s: maxDuration %d s is outside Lambda's %d..%d s", fn.Name, fn.MaxDuration, lambdalimit.MinTimeout, lambdalimit.MaxTimeout)
 		}
-		if fn.Memory < minMemory || fn.Memory > maxMemory {
-			return fmt.Errorf("function %s: memory %d MB is outside Lambda's %d..%d MB", fn.Name, fn.Memory, minMemory, maxMemory)
+		if fn.Memory < lambdalimit.MinMemory || fn.Memory > lambdalimit.MaxMemory {
+			return fmt.Errorf("function %s: memory %d MB is outside Lambda's %d..%d MB", fn.Name, fn.Memory, lambdalimit.MinMemory, lambdalimit.MaxMemory)
 		}
 		rks, err := RouteKeys(*fn)
 		if err != nil {

@@ -5,17 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 )
 
 // Payload limits of a synchronous Lambda invocation.
 const (
 	// MaxRequestPayload is the largest event a synchronous invocation
 	// accepts (6 MB).
-	MaxRequestPayload = 6 * 1024 * 1024
+	MaxRequestPayload = lambdalimit.MaxRequest
 	// MaxResponsePayload is the largest buffered response or error document
 	// the Runtime API accepts from a function (6 MB plus 100 bytes, as
 	// Lambda's own Runtime API).
-	MaxResponsePayload = 6*1024*1024 + 100
+	MaxResponsePayload = lambdalimit.MaxResponse
 )
 
 // Errors returned by Invoke, as opposed to function errors, which are

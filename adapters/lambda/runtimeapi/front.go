@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 	"github.com/nextgo-dev/nextgo/runtime/httpguard"
 	"github.com/nextgo-dev/nextgo/runtime/router"
 )
@@ -32,7 +33,7 @@ const (
 	MaxGatewayPayload = 10 << 20
 	// DefaultIntegrationTimeout is HTTP API's default (and maximum)
 	// integration timeout.
-	DefaultIntegrationTimeout = 30 * time.Second
+	DefaultIntegrationTimeout = lambdalimit.MaxIntegrationTimeout * time.Second
 	// DefaultAPIID is requestContext.apiId unless FrontOptions sets one.
 	DefaultAPIID = "nextgolocal"
 	// DefaultRouteKey is the route key of HTTP API's catch-all route, which

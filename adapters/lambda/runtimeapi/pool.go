@@ -12,12 +12,14 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 )
 
 // Defaults applied by NewPool to zero fields.
 const (
-	DefaultTimeout        = 3 * time.Second // Lambda's default function timeout
-	DefaultMemoryMB       = 128             // Lambda's default memory size
+	DefaultTimeout        = lambdalimit.DefaultTimeout * time.Second // Lambda's default function timeout
+	DefaultMemoryMB       = lambdalimit.DefaultMemory                // Lambda's default memory size
 	DefaultMaxConcurrency = 10
 	DefaultInitTimeout    = 10 * time.Second // Lambda's limit on the init phase
 	DefaultRegion         = "us-east-1"

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 )
 
 // Route is one function of a test build.
@@ -195,7 +196,7 @@ func (b *Binaries) Write(dir, app string, routes []Route) (*bundler.Manifest, er
 			fn.MaxDuration = 10
 		}
 		if fn.Memory == 0 {
-			fn.Memory = 128
+			fn.Memory = lambdalimit.DefaultMemory
 		}
 		m.Functions = append(m.Functions, fn)
 	}
