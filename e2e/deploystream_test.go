@@ -1,11 +1,13 @@
 package e2e
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -106,4 +108,170 @@ func (s *awsStage) appURL(res *deploy.Result) string {
 		}
 	}
 	return res.URL
+}
+
+// streamRoute is an app-router route that streams "<v> first\n", then,
+// once the file named by ?release= exists, "<v> second\n".
+func streamRoute(v string) string {
+	return `package stream
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/nextgo-dev/nextgo/runtime/server"
+)
+
+func GET(req *server.Request) (*server.Response, error) {
+	release := req.URL.Query().Get("release")
+	pr, pw := io.Pipe()
+	go func() {
+		io.WriteString(pw, "` + v + ` first\n")
+		second := "never released\n"
+		for i := 0; i < 1000; i++ {
+			if _, err := os.Stat(release); err == nil {
+				second = "` + v + ` second\n"
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		io.WriteString(pw, second)
+		pw.Close()
+	}()
+	return server.NewResponse(pr, server.Init{Headers: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}}), nil
+}
+`
+}
+
+// apiRoute is an API route answering {"q":<its query and params>,"v":v}.
+func apiRoute(pkg, v string) string {
+	return `package ` + pkg + `
+
+import "github.com/nextgo-dev/nextgo/runtime/api"
+
+func Handler(req *api.Request, res *api.Response) {
+	res.JSON(map[string]any{"v": "` + v + `", "q": req.Query})
+}
+`
+}
+
+// TestDeployStreamingRollback rolls back a stage behind a REST API (an app
+// with a streaming route) after a release that renamed a path variable
+// ([pid] → [id]), renamed a route (old → new) and added one: the
+// rollback restores aliases, resources, methods and integrations and
+// redeploys the stage, so every path answers as release 1 did and the
+// streaming route still streams; a second rollback rolls forward.
+func TestDeployStreamingRollback(t *testing.T) {
+	s := newAWSStage(t, awsfake.Options{})
+	dir := filepath.Join(t.TempDir(), "rbshop")
+	write := func(name, content string) { writeAppFile(t, dir, name, content) }
+	remove := func(name string) {
+		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(name))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	newModule(t, dir, "example.com/rbshop")
+	args := []string{dir, "--stage", "rb", "--arch", runtime.GOARCH}
+
+	write("app/stream/route.go", streamRoute("v1"))
+	write("pages/api/hello.go", apiRoute("api", "v1"))
+	write("pages/api/post/[pid].go", apiRoute("post", "v1"))
+	write("pages/api/old.go", apiRoute("api", "v1"))
+	v1 := s.deployJSON(args...)
+	base := s.appURL(v1)
+	if base == v1.URL {
+		t.Fatalf("no REST API %s on the endpoint", v1.APIID)
+	}
+	type want struct {
+		path   string
+		status int
+		body   string
+	}
+	check := func(step string, wants ...want) {
+		t.Helper()
+		for _, w := range wants {
+			r, err := http.Get(base + w.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(r.Body)
+			r.Body.Close()
+			if r.StatusCode != w.status || strings.TrimSpace(string(body)) != w.body {
+				t.Errorf("%s: GET %s = %d %q, want %d %q", step, w.path, r.StatusCode, body, w.status, w.body)
+			}
+		}
+	}
+	release1 := []want{
+		{"/api/hello", 200, `{"q":{},"v":"v1"}`},
+		{"/api/post/7", 200, `{"q":{"pid":"7"},"v":"v1"}`},
+		{"/api/old", 200, `{"q":{},"v":"v1"}`},
+		{"/api/new", 404, "Not Found"},
+		{"/api/added", 404, "Not Found"},
+	}
+	release2 := []want{
+		{"/api/hello", 200, `{"q":{},"v":"v2"}`},
+		{"/api/post/7", 200, `{"q":{"id":"7"},"v":"v2"}`},
+		{"/api/new", 200, `{"q":{},"v":"v2"}`},
+		{"/api/added", 200, `{"q":{},"v":"v2"}`},
+	}
+	check("release 1", release1...)
+	checkStream(t, base+"/stream", nil, "v1 first\n", "v1 second\n")
+
+	// Release 2: new code, a renamed variable, a renamed route, an added
+	// route. /api/old stays (no --prune), still served by release 1's
+	// function.
+	write("app/stream/route.go", streamRoute("v2"))
+	write("pages/api/hello.go", apiRoute("api", "v2"))
+	remove("pages/api/post/[pid].go")
+	write("pages/api/post/[id].go", apiRoute("post", "v2"))
+	remove("pages/api/old.go")
+	write("pages/api/new.go", apiRoute("api", "v2"))
+	write("pages/api/added.go", apiRoute("api", "v2"))
+	v2 := s.deployJSON(args...)
+	if v2.APIID != v1.APIID {
+		t.Fatalf("release 2 moved to API %s from %s", v2.APIID, v1.APIID)
+	}
+	check("release 2", append(release2, want{"/api/old", 200, `{"q":{},"v":"v1"}`})...)
+	checkStream(t, base+"/stream", nil, "v2 first\n", "v2 second\n")
+
+	stdout, stderr, err := s.nextgo("rollback", "--app", "rbshop", "--stage", "rb", "--json")
+	if err != nil {
+		t.Fatalf("rollback: %v\n%s", err, stderr)
+	}
+	var rep deploy.Report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("rollback --json: %v\n%s", err, stdout)
+	}
+	if rep.Release != v2.Release || rep.Restored != v1.Release {
+		t.Errorf("rollback report: release %d restored %d, want %d and %d", rep.Release, rep.Restored, v2.Release, v1.Release)
+	}
+	var moved []string
+	for _, c := range rep.Changes {
+		moved = append(moved, string(c.Action)+" "+c.Resource+" "+c.Name)
+	}
+	slices.Sort(moved)
+	fn := func(pattern string) string { return deploy.FunctionName("rbshop", "rb", pattern) }
+	wantMoved := []string{
+		"create route ANY /api/post/{pid}",
+		"delete route ANY /api/added",
+		"delete route ANY /api/new",
+		"delete route ANY /api/post/{id}",
+		"update alias " + fn("/api/hello") + ":live",
+		"update alias " + fn("/stream") + ":live",
+		"update stage rb",
+	}
+	if !slices.Equal(moved, wantMoved) {
+		t.Errorf("rollback moved\n%s\nwant\n%s", strings.Join(moved, "\n"), strings.Join(wantMoved, "\n"))
+	}
+	check("after rollback", release1...)
+	checkStream(t, base+"/stream", nil, "v1 first\n", "v1 second\n")
+
+	// A second rollback rolls forward again.
+	if _, stderr, err := s.nextgo("rollback", "--app", "rbshop", "--stage", "rb"); err != nil {
+		t.Fatalf("second rollback: %v\n%s", err, stderr)
+	}
+	check("after the second rollback", append(release2, want{"/api/old", 200, `{"q":{},"v":"v1"}`})...)
+	checkStream(t, base+"/stream", nil, "v2 first\n", "v2 second\n")
 }

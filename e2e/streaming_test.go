@@ -34,34 +34,40 @@ var streamCases = []streamCase{
 // gives up waiting, and the second line then says so.
 func testStreaming(t *testing.T, base string) {
 	for _, c := range streamCases {
-		t.Run(c.name, func(t *testing.T) {
-			release := filepath.Join(t.TempDir(), "release")
-			resp, err := http.Get(base + c.path + "?release=" + release)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				t.Fatalf("status %d", resp.StatusCode)
-			}
-			for k, v := range c.header {
-				if got := resp.Header.Get(k); got != v {
-					t.Errorf("%s = %q, want %q", k, got, v)
-				}
-			}
-			r := bufio.NewReader(resp.Body)
-			first, err := r.ReadString('\n')
-			if err != nil || first != c.first {
-				t.Fatalf("first chunk = %q, %v", first, err)
-			}
-			if err := os.WriteFile(release, nil, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			rest, err := io.ReadAll(r)
-			if err != nil || string(rest) != c.second {
-				t.Fatalf("rest = %q, %v; want %q", rest, err, c.second)
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { checkStream(t, base+c.path, c.header, c.first, c.second) })
+	}
+}
+
+// checkStream reads a streamed answer of url (given ?release=, a file the
+// handler waits for before it writes the rest): 200 with header, the
+// first line before the file exists, then exactly the rest.
+func checkStream(t *testing.T, url string, header map[string]string, first, rest string) {
+	t.Helper()
+	release := filepath.Join(t.TempDir(), "release")
+	resp, err := http.Get(url + "?release=" + release)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: status %d", url, resp.StatusCode)
+	}
+	for k, v := range header {
+		if got := resp.Header.Get(k); got != v {
+			t.Errorf("%s: %s = %q, want %q", url, k, got, v)
+		}
+	}
+	r := bufio.NewReader(resp.Body)
+	got, err := r.ReadString('\n')
+	if err != nil || got != first {
+		t.Fatalf("%s: first chunk = %q, %v; want %q", url, got, err, first)
+	}
+	if err := os.WriteFile(release, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tail, err := io.ReadAll(r)
+	if err != nil || string(tail) != rest {
+		t.Fatalf("%s: rest = %q, %v; want %q", url, tail, err, rest)
 	}
 }
 

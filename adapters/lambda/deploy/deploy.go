@@ -322,6 +322,14 @@ func (p *plan) record(gone []*ownedFn) *Record {
 	for _, in := range p.api.state.integrations {
 		byIntegration["integrations/"+aws.ToString(in.IntegrationId)] = strings.TrimSuffix(integrationName(in), ":"+AliasName)
 	}
+	kept := map[string]bool{} // stale functions a kept REST resource invokes
+	if p.rest != nil {
+		rec.Front = FrontREST
+		rec.Resources = p.rest.record()
+		for _, r := range rec.Resources {
+			kept[r.Function] = true
+		}
+	}
 	for _, o := range p.stale {
 		if o.alias == nil || slices.Contains(gone, o) {
 			continue
@@ -332,7 +340,7 @@ func (p *plan) record(gone []*ownedFn) *Record {
 				f.RouteKeys = append(f.RouteKeys, aws.ToString(r.RouteKey))
 			}
 		}
-		if len(f.RouteKeys) > 0 {
+		if len(f.RouteKeys) > 0 || kept[o.name] {
 			rec.Functions = append(rec.Functions, f)
 		}
 	}

@@ -22,6 +22,31 @@ type Record struct {
 	// RollbackOf is, for a rollback, the release it undid.
 	RollbackOf int              `json:"rollbackOf,omitempty"`
 	Functions  []RecordFunction `json:"functions"`
+	// Front is the API that served the release: FrontHTTP (routes in
+	// each function's RouteKeys; the default, for records without it) or
+	// FrontREST (Resources).
+	Front string `json:"front,omitempty"`
+	// Resources are, behind a REST API, its resources with the function
+	// of each one's ANY method.
+	Resources []RecordResource `json:"resources,omitempty"`
+}
+
+// The fronts a Record names.
+const (
+	FrontHTTP = "http"
+	FrontREST = "rest"
+)
+
+// RecordResource is one resource of a REST API in a release.
+type RecordResource struct {
+	Path string `json:"path"`
+	// Function serves the resource's ANY method; "" for a resource
+	// without a method (a step on a route's path, in an app without a
+	// fallback function).
+	Function string `json:"function,omitempty"`
+	// Stream is the integration's responseTransferMode STREAM.
+	Stream        bool  `json:"stream,omitempty"`
+	TimeoutMillis int32 `json:"timeoutMillis,omitempty"`
 }
 
 // RecordFunction is one function of a release.

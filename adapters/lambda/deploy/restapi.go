@@ -50,6 +50,8 @@ type restPlan struct {
 	existing map[string]ag1types.Resource // by path
 	nodes    []*restNode                  // wanted resources, parents first
 	stale    []ag1types.Resource          // resources no route uses
+	inTheWay []ag1types.Resource          // stale resources deleted before any is created
+	prune    bool                         // delete stale
 	changed  bool                         // the stage needs a new deployment
 	oldHTTP  *agtypes.Api                 // the app's HTTP API from before a route streamed
 }
@@ -193,28 +195,75 @@ func (s *session) planREST(ctx context.Context, fns []*fnState, cs *changes) (*r
 		rp.changed = true
 	} else {
 		cs.add(Unchanged, ResourceAPI, name, aws.ToString(rp.api.Id))
-		p := apigateway.NewGetResourcesPaginator(rp.client, &apigateway.GetResourcesInput{RestApiId: rp.api.Id, Embed: []string{"methods"}, Limit: aws.Int32(500)})
-		for i := 0; p.HasMorePages() && i < maxPages; i++ {
-			out, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("read resources of REST API %s: %w", aws.ToString(rp.api.Id), err)
-			}
-			for _, r := range out.Items {
-				rp.existing[aws.ToString(r.Path)] = r
-			}
-		}
-		stages, err := rp.client.GetStages(ctx, &apigateway.GetStagesInput{RestApiId: rp.api.Id})
-		if err != nil {
-			return nil, fmt.Errorf("read stages of REST API %s: %w", aws.ToString(rp.api.Id), err)
-		}
-		if !slices.ContainsFunc(stages.Item, func(st ag1types.Stage) bool { return aws.ToString(st.StageName) == s.stage }) {
-			cs.add(Create, ResourceStage, s.stage, "a deployment of the REST API")
-			rp.changed = true
+		if err := s.readREST(ctx, rp, cs); err != nil {
+			return nil, err
 		}
 	}
+	s.diffREST(rp, cs, s.opts.Prune)
+	return rp, nil
+}
+
+// readREST reads the resources (with their methods) and the stage of the
+// REST API rp.api into rp.
+func (s *session) readREST(ctx context.Context, rp *restPlan, cs *changes) error {
+	p := apigateway.NewGetResourcesPaginator(rp.client, &apigateway.GetResourcesInput{RestApiId: rp.api.Id, Embed: []string{"methods"}, Limit: aws.Int32(500)})
+	for i := 0; p.HasMorePages() && i < maxPages; i++ {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("read resources of REST API %s: %w", aws.ToString(rp.api.Id), err)
+		}
+		for _, r := range out.Items {
+			rp.existing[aws.ToString(r.Path)] = r
+		}
+	}
+	stages, err := rp.client.GetStages(ctx, &apigateway.GetStagesInput{RestApiId: rp.api.Id})
+	if err != nil {
+		return fmt.Errorf("read stages of REST API %s: %w", aws.ToString(rp.api.Id), err)
+	}
+	if !slices.ContainsFunc(stages.Item, func(st ag1types.Stage) bool { return aws.ToString(st.StageName) == s.stage }) {
+		cs.add(Create, ResourceStage, s.stage, "a deployment of the REST API")
+		rp.changed = true
+	}
+	return nil
+}
+
+// diffREST compares the wanted resources rp.nodes with the existing ones:
+// which methods and integrations to put, which resources no route uses
+// (deleted with prune) and which of those are in a wanted resource's way.
+// A REST API allows one variable path part per parent ("A sibling ({id})
+// of this resource already has a variable path part -- only one is
+// allowed"), so a variable resource the build no longer has goes before
+// its renamed successor is created, with or without prune: nothing is
+// live before the new deployment, so the order costs no request.
+func (s *session) diffREST(rp *restPlan, cs *changes, prune bool) {
 	want := map[string]bool{}
-	for _, n := range nodes {
+	for _, n := range rp.nodes {
 		want[n.path] = true
+	}
+	for _, p := range slices.Sorted(maps.Keys(rp.existing)) {
+		if want[p] || !isRESTVariable(p) {
+			continue
+		}
+		if gone := slices.ContainsFunc(rp.inTheWay, func(r ag1types.Resource) bool { return strings.HasPrefix(p, aws.ToString(r.Path)+"/") }); gone {
+			continue
+		}
+		for _, n := range rp.nodes {
+			if _, ok := rp.existing[n.path]; !ok && isRESTVariable(n.path) && path.Dir(n.path) == path.Dir(p) {
+				rp.inTheWay = append(rp.inTheWay, rp.existing[p])
+				cs.add(Delete, ResourceRoute, "ANY "+p, "in the way of ANY "+n.path+" (one variable path part per level): deleted before it is created")
+				rp.changed = true
+				break
+			}
+		}
+	}
+	for _, r := range rp.inTheWay { // with their descendants
+		for p := range rp.existing {
+			if p == aws.ToString(r.Path) || strings.HasPrefix(p, aws.ToString(r.Path)+"/") {
+				delete(rp.existing, p)
+			}
+		}
+	}
+	for _, n := range rp.nodes {
 		if n.fn == nil {
 			continue
 		}
@@ -245,13 +294,25 @@ func (s *session) planREST(ctx context.Context, fns []*fnState, cs *changes) (*r
 		rp.changed = rp.changed || n.put
 	}
 	for _, p := range slices.Sorted(maps.Keys(rp.existing)) {
-		if !want[p] {
-			rp.stale = append(rp.stale, rp.existing[p])
-			s.addStale(cs, ResourceRoute, "ANY "+p, "route no longer in the app")
-			rp.changed = rp.changed || s.opts.Prune
+		if want[p] {
+			continue
 		}
+		rp.stale = append(rp.stale, rp.existing[p])
+		if prune {
+			cs.add(Delete, ResourceRoute, "ANY "+p, "route no longer in the app")
+		} else {
+			cs.add(Keep, ResourceRoute, "ANY "+p, "route no longer in the app (--prune deletes it)")
+		}
+		rp.changed = rp.changed || prune
 	}
-	return rp, nil
+	rp.prune = prune
+}
+
+// isRESTVariable reports whether the last part of a resource path is a
+// path variable ({id} or {proxy+}).
+func isRESTVariable(p string) bool {
+	b := path.Base(p)
+	return strings.HasPrefix(b, "{") && strings.HasSuffix(b, "}")
 }
 
 // restURL is the invoke URL of the REST API's stage.
@@ -287,6 +348,34 @@ func (s *session) applyREST(ctx context.Context, rp *restPlan, fns []*fnState) (
 	if err := joinErrors(errs); err != nil {
 		return id, url, err
 	}
+	if err := s.applyRESTResources(ctx, rp, "nextgo deploy"); err != nil {
+		return id, url, err
+	}
+	if rp.oldHTTP != nil && s.opts.Prune {
+		_, err := s.apigw.DeleteApi(ctx, &apigatewayv2.DeleteApiInput{ApiId: rp.oldHTTP.ApiId})
+		if err != nil && errorCode(err) != "NotFoundException" {
+			return id, url, fmt.Errorf("delete HTTP API %s: %w", aws.ToString(rp.oldHTTP.ApiId), err)
+		}
+		s.logf("  deleted HTTP API %s", aws.ToString(rp.oldHTTP.ApiId))
+	}
+	return id, url, nil
+}
+
+// applyRESTResources brings the resources of the REST API rp.api in line
+// with rp: the resources in the way go first (children with them), then
+// the wanted resources are created parents first with their methods and
+// integrations, stale resources are deleted when rp.prune, and a new
+// deployment (described as description) takes the stage live if anything
+// changed.
+func (s *session) applyRESTResources(ctx context.Context, rp *restPlan, description string) error {
+	c, id := rp.client, aws.ToString(rp.api.Id)
+	for _, r := range rp.inTheWay {
+		_, err := c.DeleteResource(ctx, &apigateway.DeleteResourceInput{RestApiId: &id, ResourceId: r.Id})
+		if err != nil && errorCode(err) != "NotFoundException" {
+			return fmt.Errorf("delete resource %s: %w", aws.ToString(r.Path), err)
+		}
+		s.logf("  deleted route ANY %s (in the way of its successor)", aws.ToString(r.Path))
+	}
 	ids := map[string]*string{}
 	for p, r := range rp.existing {
 		ids[p] = r.Id
@@ -297,7 +386,7 @@ func (s *session) applyREST(ctx context.Context, rp *restPlan, fns []*fnState) (
 				RestApiId: &id, ParentId: ids[path.Dir(n.path)], PathPart: aws.String(path.Base(n.path)),
 			})
 			if err != nil {
-				return id, url, fmt.Errorf("create resource %s: %w", n.path, err)
+				return fmt.Errorf("create resource %s: %w", n.path, err)
 			}
 			ids[n.path] = out.Id
 		}
@@ -309,7 +398,7 @@ func (s *session) applyREST(ctx context.Context, rp *restPlan, fns []*fnState) (
 				RestApiId: &id, ResourceId: ids[n.path], HttpMethod: aws.String("ANY"), AuthorizationType: aws.String("NONE"),
 			})
 			if err != nil {
-				return id, url, fmt.Errorf("create method ANY %s: %w", n.path, err)
+				return fmt.Errorf("create method ANY %s: %w", n.path, err)
 			}
 		}
 		mode := ag1types.ResponseTransferModeBuffered
@@ -322,34 +411,28 @@ func (s *session) applyREST(ctx context.Context, rp *restPlan, fns []*fnState) (
 			Uri: aws.String(n.uri(s.region)), TimeoutInMillis: aws.Int32(n.timeout), ResponseTransferMode: mode,
 		})
 		if err != nil {
-			return id, url, fmt.Errorf("integrate ANY %s with %s: %w", n.path, n.fn.spec.name, err)
+			return fmt.Errorf("integrate ANY %s with %s: %w", n.path, n.fn.spec.name, err)
 		}
 	}
-	if s.opts.Prune {
+	if rp.prune {
 		for _, r := range slices.Backward(rp.stale) { // children first
 			_, err := c.DeleteResource(ctx, &apigateway.DeleteResourceInput{RestApiId: &id, ResourceId: r.Id})
 			if err != nil && errorCode(err) != "NotFoundException" {
-				return id, url, fmt.Errorf("delete resource %s: %w", aws.ToString(r.Path), err)
+				return fmt.Errorf("delete resource %s: %w", aws.ToString(r.Path), err)
 			}
 			s.logf("  deleted route ANY %s", aws.ToString(r.Path))
 		}
 	}
-	if rp.oldHTTP != nil && s.opts.Prune {
-		_, err := s.apigw.DeleteApi(ctx, &apigatewayv2.DeleteApiInput{ApiId: rp.oldHTTP.ApiId})
-		if err != nil && errorCode(err) != "NotFoundException" {
-			return id, url, fmt.Errorf("delete HTTP API %s: %w", aws.ToString(rp.oldHTTP.ApiId), err)
-		}
-		s.logf("  deleted HTTP API %s", aws.ToString(rp.oldHTTP.ApiId))
+	if !rp.changed {
+		return nil
 	}
-	if rp.changed {
-		_, err := c.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{
-			RestApiId: &id, StageName: aws.String(s.stage), Description: aws.String("nextgo deploy"),
-		})
-		if err != nil {
-			return id, url, fmt.Errorf("deploy REST API %s to stage %s: %w", id, s.stage, err)
-		}
+	_, err := c.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{
+		RestApiId: &id, StageName: aws.String(s.stage), Description: aws.String(description),
+	})
+	if err != nil {
+		return fmt.Errorf("deploy REST API %s to stage %s: %w", id, s.stage, err)
 	}
-	return id, url, nil
+	return nil
 }
 
 // apiPlan presents the REST API to the rest of the plan (permissions,
@@ -411,4 +494,79 @@ func (st *staleREST) prune(ctx context.Context, s *session) error {
 	}
 	s.logf("  deleted REST API %s", aws.ToString(st.api.Id))
 	return nil
+}
+
+// record lists the REST API's resources as a release record keeps them:
+// the wanted ones, and the stale ones the deploy keeps (without --prune)
+// with the function their integration invokes.
+func (rp *restPlan) record() []RecordResource {
+	var out []RecordResource
+	for _, n := range rp.nodes {
+		r := RecordResource{Path: n.path}
+		if n.fn != nil {
+			r.Function, r.Stream, r.TimeoutMillis = n.fn.spec.name, n.stream, n.timeout
+		}
+		out = append(out, r)
+	}
+	if rp.prune {
+		return out
+	}
+	for _, res := range rp.stale {
+		r := RecordResource{Path: aws.ToString(res.Path)}
+		if m, ok := res.ResourceMethods["ANY"]; ok && m.MethodIntegration != nil {
+			in := m.MethodIntegration
+			r.Function = integratedFunction(aws.ToString(in.Uri))
+			r.Stream = in.ResponseTransferMode == ag1types.ResponseTransferModeStream
+			r.TimeoutMillis = in.TimeoutInMillis
+		}
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b RecordResource) int { return strings.Compare(a.Path, b.Path) })
+	return out
+}
+
+// integratedFunction is the name of the function whose live alias a
+// Lambda integration URI invokes
+// (".../functions/arn:aws:lambda:<region>:<account>:function:<name>:live/invocations"),
+// or "" for another URI.
+func integratedFunction(uri string) string {
+	_, rest, ok := strings.Cut(uri, ":function:")
+	if !ok {
+		return ""
+	}
+	name, _, ok := strings.Cut(rest, ":"+AliasName+"/")
+	if !ok {
+		return ""
+	}
+	return name
+}
+
+// planRestoreREST plans putting the REST API back as release to recorded
+// it, for the functions fns (by name) of that release: resources the
+// release did not have are deleted, and a new deployment takes the stage
+// live. The changes go to cs.
+func (s *session) planRestoreREST(ctx context.Context, to *Record, fns map[string]*fnState, cs *changes) (*restPlan, error) {
+	rp := &restPlan{client: apigateway.NewFromConfig(s.opts.AWS), existing: map[string]ag1types.Resource{}}
+	var err error
+	if rp.api, err = s.findRestAPI(ctx, rp.client); err != nil {
+		return nil, err
+	}
+	if rp.api == nil {
+		return nil, fmt.Errorf("cannot restore release %d: the stage has no REST API (run nextgo deploy)", to.Release)
+	}
+	for _, r := range to.Resources {
+		n := &restNode{path: r.Path, stream: r.Stream, timeout: r.TimeoutMillis}
+		if r.Function != "" {
+			if n.fn = fns[r.Function]; n.fn == nil {
+				return nil, fmt.Errorf("release record %s: resource %s names function %s, which the release does not list", recordKey(to.Release), r.Path, r.Function)
+			}
+		}
+		rp.nodes = append(rp.nodes, n)
+	}
+	slices.SortFunc(rp.nodes, func(a, b *restNode) int { return strings.Compare(a.path, b.path) }) // parents first
+	if err := s.readREST(ctx, rp, cs); err != nil {
+		return nil, err
+	}
+	s.diffREST(rp, cs, true)
+	return rp, nil
 }

@@ -1,6 +1,8 @@
 package deploy
 
 import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ag1types "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	"strings"
 	"testing"
 
@@ -88,5 +90,65 @@ func TestRESTNodesRefuseSiblingVariables(t *testing.T) {
 	}
 	if !streamsAny([]*fnState{restFn("a", "/a", false, 10), restFn("b", "/b", true, 10)}) || streamsAny([]*fnState{restFn("a", "/a", false, 10)}) {
 		t.Error("streamsAny")
+	}
+}
+
+// diffREST deletes a stale variable resource before its renamed sibling
+// is created (with its children, with or without prune), keeps other stale
+// resources without prune, and puts only the methods that differ.
+func TestDiffRESTRenamedVariable(t *testing.T) {
+	s := &session{region: "us-east-1"}
+	post := restFn("p", "/api/post/[id]", false, 10)
+	hello := restFn("h", "/api/hello", true, 10)
+	nodes, err := restNodes([]*fnState{post, hello})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := func(p string, n *restNode) ag1types.Resource {
+		r := ag1types.Resource{Id: aws.String("id" + p), Path: aws.String(p)}
+		if n != nil {
+			r.ResourceMethods = map[string]ag1types.Method{"ANY": {MethodIntegration: &ag1types.Integration{
+				Type: ag1types.IntegrationTypeAwsProxy, Uri: aws.String(n.uri(s.region)), TimeoutInMillis: n.timeout,
+				ResponseTransferMode: map[bool]ag1types.ResponseTransferMode{true: ag1types.ResponseTransferModeStream, false: ag1types.ResponseTransferModeBuffered}[n.stream],
+			}}}
+		}
+		return r
+	}
+	for _, prune := range []bool{false, true} {
+		rp := &restPlan{nodes: nodes, existing: map[string]ag1types.Resource{
+			"/": res("/", nil), "/api": res("/api", nil), "/api/post": res("/api/post", nil),
+			"/api/post/{pid}": res("/api/post/{pid}", nil), "/api/post/{pid}/x": res("/api/post/{pid}/x", nil),
+			"/api/hello": res("/api/hello", nodes[2]), "/api/gone": res("/api/gone", nil),
+		}, api: &ag1types.RestApi{Id: aws.String("a")}}
+		var cs changes
+		s.diffREST(rp, &cs, prune)
+		var got []string
+		for _, c := range cs {
+			got = append(got, string(c.Action)+" "+c.Name)
+		}
+		last := "keep ANY /api/gone"
+		if prune {
+			last = "delete ANY /api/gone"
+		}
+		want := []string{"delete ANY /api/post/{pid}", "unchanged ANY /api/hello", "create ANY /api/post/{id}", last}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("prune %v: changes\n%s\nwant\n%s", prune, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if len(rp.inTheWay) != 1 || aws.ToString(rp.inTheWay[0].Path) != "/api/post/{pid}" || len(rp.stale) != 1 || !rp.changed {
+			t.Errorf("prune %v: in the way %v, stale %v, changed %v", prune, rp.inTheWay, rp.stale, rp.changed)
+		}
+	}
+}
+
+func TestIntegratedFunction(t *testing.T) {
+	for uri, want := range map[string]string{
+		"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:shop-a:live/invocations":                    "shop-a",
+		"arn:aws:apigateway:us-east-1:lambda:path/2021-11-15/functions/arn:aws:lambda:us-east-1:1:function:shop-b:live/response-streaming-invocations": "shop-b",
+		"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:shop-a/invocations":                         "",
+		"https://example.com/": "",
+	} {
+		if got := integratedFunction(uri); got != want {
+			t.Errorf("integratedFunction(%q) = %q, want %q", uri, got, want)
+		}
 	}
 }

@@ -182,39 +182,14 @@ func (s *session) rollbackRecords(ctx context.Context, cur, target int) (*Report
 		moves = append(moves, move{f.Name, f.Version, releaseInfo{Release: next, Build: rollbackBuild, Previous: curVersion}})
 	}
 
-	state, err := s.readAPI(ctx)
+	var restore func(context.Context) error
+	if to.Front == FrontREST {
+		restore, err = s.planRestoreRESTChanges(ctx, to, fns, rep)
+	} else {
+		restore, err = s.planRestoreHTTP(ctx, to, fns, rep)
+	}
 	if err != nil {
 		return nil, err
-	}
-	if state.api == nil {
-		return nil, fmt.Errorf("cannot restore release %d: the stage has no HTTP API (run nextgo deploy)", target)
-	}
-	apiID := aws.ToString(state.api.ApiId)
-	byURI := map[string]*agtypes.Integration{}
-	for i := range state.integrations {
-		byURI[aws.ToString(state.integrations[i].IntegrationUri)] = &state.integrations[i]
-	}
-	var want []*routePlan
-	var integs []*integrationPlan
-	for i, f := range to.Functions {
-		ip := &integrationPlan{fn: fns[i], uri: fns[i].aliasARN()}
-		if in := byURI[ip.uri]; in != nil {
-			ip.existing, ip.id = in, aws.ToString(in.IntegrationId)
-		} else {
-			rep.Changes = append(rep.Changes, Change{Action: Create, Resource: ResourceIntegration, Name: f.Name, Reason: "Lambda proxy to " + f.Name + ":" + AliasName})
-		}
-		integs = append(integs, ip)
-		for _, k := range f.RouteKeys {
-			want = append(want, &routePlan{key: k, integ: ip})
-		}
-	}
-	ops, _, err := planRoutes(want, state.routes, true)
-	if err != nil {
-		return nil, fmt.Errorf("cannot restore the routes of release %d: %w", target, err)
-	}
-	for _, op := range ops {
-		a, res, name, reason := op.change()
-		rep.Changes = append(rep.Changes, Change{Action: a, Resource: res, Name: name, Reason: reason})
 	}
 	if s.opts.DryRun || len(rep.Changes) == 0 {
 		return rep, nil
@@ -238,21 +213,7 @@ func (s *session) rollbackRecords(ctx context.Context, cur, target int) (*Report
 	if err := joinErrors(errs); err != nil {
 		return nil, err
 	}
-	errs = forEach(ctx, s.opts.Concurrency, integs, func(ctx context.Context, ip *integrationPlan) error {
-		return s.ensurePermission(ctx, ip.fn, apiID)
-	})
-	if err := joinErrors(errs); err != nil {
-		return nil, err
-	}
-	for _, ip := range integs {
-		if ip.existing != nil {
-			continue
-		}
-		if err := s.createIntegration(ctx, apiID, ip); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.applyRouteOps(ctx, apiID, ops); err != nil {
+	if err := restore(ctx); err != nil {
 		return nil, fmt.Errorf("release %d is partly restored (aliases moved, not every route): %w", target, err)
 	}
 	restored := *to
@@ -261,6 +222,99 @@ func (s *session) rollbackRecords(ctx context.Context, cur, target int) (*Report
 		return nil, err
 	}
 	return rep, nil
+}
+
+// planRestoreHTTP plans putting the HTTP API's routes and integrations
+// back as release to recorded them, for its functions fns (in the order
+// of to.Functions); the changes go to rep. It returns the step that
+// carries them out once the aliases moved.
+func (s *session) planRestoreHTTP(ctx context.Context, to *Record, fns []*fnState, rep *Report) (func(context.Context) error, error) {
+	state, err := s.readAPI(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if state.api == nil {
+		return nil, fmt.Errorf("cannot restore release %d: the stage has no HTTP API (run nextgo deploy)", to.Release)
+	}
+	apiID := aws.ToString(state.api.ApiId)
+	byURI := map[string]*agtypes.Integration{}
+	for i := range state.integrations {
+		byURI[aws.ToString(state.integrations[i].IntegrationUri)] = &state.integrations[i]
+	}
+	var want []*routePlan
+	var integs []*integrationPlan
+	for i, f := range to.Functions {
+		ip := &integrationPlan{fn: fns[i], uri: fns[i].aliasARN()}
+		if in := byURI[ip.uri]; in != nil {
+			ip.existing, ip.id = in, aws.ToString(in.IntegrationId)
+		} else {
+			rep.Changes = append(rep.Changes, Change{Action: Create, Resource: ResourceIntegration, Name: f.Name, Reason: "Lambda proxy to " + f.Name + ":" + AliasName})
+		}
+		integs = append(integs, ip)
+		for _, k := range f.RouteKeys {
+			want = append(want, &routePlan{key: k, integ: ip})
+		}
+	}
+	ops, _, err := planRoutes(want, state.routes, true)
+	if err != nil {
+		return nil, fmt.Errorf("cannot restore the routes of release %d: %w", to.Release, err)
+	}
+	for _, op := range ops {
+		a, res, name, reason := op.change()
+		rep.Changes = append(rep.Changes, Change{Action: a, Resource: res, Name: name, Reason: reason})
+	}
+	return func(ctx context.Context) error {
+		errs := forEach(ctx, s.opts.Concurrency, integs, func(ctx context.Context, ip *integrationPlan) error {
+			return s.ensurePermission(ctx, ip.fn, apiID)
+		})
+		if err := joinErrors(errs); err != nil {
+			return err
+		}
+		for _, ip := range integs {
+			if ip.existing != nil {
+				continue
+			}
+			if err := s.createIntegration(ctx, apiID, ip); err != nil {
+				return err
+			}
+		}
+		return s.applyRouteOps(ctx, apiID, ops)
+	}, nil
+}
+
+// planRestoreRESTChanges plans putting the REST API's resources back as
+// release to recorded them (see planRestoreREST), for its functions fns
+// (in the order of to.Functions); the changes go to rep. It returns the
+// step that carries them out once the aliases moved.
+func (s *session) planRestoreRESTChanges(ctx context.Context, to *Record, fns []*fnState, rep *Report) (func(context.Context) error, error) {
+	byName := make(map[string]*fnState, len(fns))
+	for _, st := range fns {
+		byName[st.spec.name] = st
+	}
+	var cs changes
+	rp, err := s.planRestoreREST(ctx, to, byName, &cs)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		if c.Action != Unchanged {
+			rep.Changes = append(rep.Changes, c)
+		}
+	}
+	if rp.changed {
+		rep.Changes = append(rep.Changes, Change{Action: Update, Resource: ResourceStage, Name: s.stage,
+			Reason: fmt.Sprintf("a new deployment of REST API %s (restore release %d)", aws.ToString(rp.api.Id), to.Release)})
+	}
+	return func(ctx context.Context) error {
+		id := aws.ToString(rp.api.Id)
+		errs := forEach(ctx, s.opts.Concurrency, fns, func(ctx context.Context, st *fnState) error {
+			return s.ensurePermission(ctx, st, id)
+		})
+		if err := joinErrors(errs); err != nil {
+			return err
+		}
+		return s.applyRESTResources(ctx, rp, fmt.Sprintf("nextgo rollback to release %d", to.Release))
+	}, nil
 }
 
 // orNone spells an empty version.
