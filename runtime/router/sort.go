@@ -40,8 +40,23 @@ type node struct {
 	path        string // the route that ends here, when not a placeholder
 	children    map[string]*node
 
-	slug, rest, optRest             string // slug names at this level
-	slugFrom, restFrom, optRestFrom string // the route that introduced each
+	slug, rest, optRest slot // the slug names at this level
+}
+
+// slot is a slug name at one level of the trie and the route that
+// introduced it.
+type slot struct{ name, from string }
+
+// claim records name in s, or returns Next's error when the level already
+// holds another name.
+func (s *slot) claim(name, path string, conflict func(msg, other string) error) error {
+	if s.name != "" && s.name != name {
+		return conflict(fmt.Sprintf("You cannot use different slug names for the same dynamic path ('%s' !== '%s').", s.name, name), s.from)
+	}
+	if s.name == "" {
+		*s = slot{name, path}
+	}
+	return nil
 }
 
 func newNode() *node { return &node{placeholder: true, children: map[string]*node{}} }
@@ -67,37 +82,23 @@ func (n *node) insert(p Pattern, i int) error {
 		}
 		return &ConflictError{Msg: msg, Paths: paths}
 	}
+	var err error
 	switch seg.Kind {
 	case Dynamic:
-		if n.slug != "" && n.slug != seg.Name {
-			return conflict(fmt.Sprintf("You cannot use different slug names for the same dynamic path ('%s' !== '%s').", n.slug, seg.Name), n.slugFrom)
-		}
-		if n.slug == "" {
-			n.slug, n.slugFrom = seg.Name, p.Path
-		}
-		key = keySlug
+		key, err = keySlug, n.slug.claim(seg.Name, p.Path, conflict)
 	case CatchAll:
-		if n.optRest != "" {
-			return conflict(fmt.Sprintf("You cannot use both an optional and required catch-all route at the same level (\"[[...%s]]\" and \"%s\").", n.optRest, seg), n.optRestFrom)
+		if n.optRest.name != "" {
+			return conflict(fmt.Sprintf("You cannot use both an optional and required catch-all route at the same level (\"[[...%s]]\" and \"%s\").", n.optRest.name, seg), n.optRest.from)
 		}
-		if n.rest != "" && n.rest != seg.Name {
-			return conflict(fmt.Sprintf("You cannot use different slug names for the same dynamic path ('%s' !== '%s').", n.rest, seg.Name), n.restFrom)
-		}
-		if n.rest == "" {
-			n.rest, n.restFrom = seg.Name, p.Path
-		}
-		key = keyRest
+		key, err = keyRest, n.rest.claim(seg.Name, p.Path, conflict)
 	case OptionalCatchAll:
-		if n.rest != "" {
-			return conflict(fmt.Sprintf("You cannot use both an required and optional catch-all route at the same level (\"[...%s]\" and \"%s\" ).", n.rest, seg), n.restFrom)
+		if n.rest.name != "" {
+			return conflict(fmt.Sprintf("You cannot use both an required and optional catch-all route at the same level (\"[...%s]\" and \"%s\" ).", n.rest.name, seg), n.rest.from)
 		}
-		if n.optRest != "" && n.optRest != seg.Name {
-			return conflict(fmt.Sprintf("You cannot use different slug names for the same dynamic path ('%s' !== '%s').", n.optRest, seg.Name), n.optRestFrom)
-		}
-		if n.optRest == "" {
-			n.optRest, n.optRestFrom = seg.Name, p.Path
-		}
-		key = keyOptRest
+		key, err = keyOptRest, n.optRest.claim(seg.Name, p.Path, conflict)
+	}
+	if err != nil {
+		return err
 	}
 	child, ok := n.children[key]
 	if !ok {
@@ -130,8 +131,8 @@ func (n *node) smoosh(prefix string) ([]string, error) {
 			return nil, err
 		}
 	}
-	if n.slug != "" {
-		if err := add(keySlug, "["+n.slug+"]"); err != nil {
+	if n.slug.name != "" {
+		if err := add(keySlug, "["+n.slug.name+"]"); err != nil {
 			return nil, err
 		}
 	}
@@ -140,22 +141,22 @@ func (n *node) smoosh(prefix string) ([]string, error) {
 		if r != "/" {
 			r = r[:len(r)-1]
 		}
-		if n.optRest != "" {
-			opt := prefix + "[[..." + n.optRest + "]]"
+		if n.optRest.name != "" {
+			opt := prefix + "[[..." + n.optRest.name + "]]"
 			return nil, &ConflictError{
 				Msg:   fmt.Sprintf("You cannot define a route with the same specificity as an optional catch-all route (\"%s\" and \"%s\").", r, opt),
-				Paths: []string{n.path, n.optRestFrom},
+				Paths: []string{n.path, n.optRest.from},
 			}
 		}
 		routes = append([]string{r}, routes...)
 	}
-	if n.rest != "" {
-		if err := add(keyRest, "[..."+n.rest+"]"); err != nil {
+	if n.rest.name != "" {
+		if err := add(keyRest, "[..."+n.rest.name+"]"); err != nil {
 			return nil, err
 		}
 	}
-	if n.optRest != "" {
-		if err := add(keyOptRest, "[[..."+n.optRest+"]]"); err != nil {
+	if n.optRest.name != "" {
+		if err := add(keyOptRest, "[[..."+n.optRest.name+"]]"); err != nil {
 			return nil, err
 		}
 	}
