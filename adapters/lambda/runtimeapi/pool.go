@@ -43,14 +43,17 @@ type Function struct {
 	// Env is the function's environment. Variables Lambda reserves
 	// (AWS_LAMBDA_*, AWS_REGION, _HANDLER, LAMBDA_TASK_ROOT, TZ, ...) cannot
 	// be overridden. PATH is inherited unless Env sets it; nothing else of
-	// the calling process's environment is passed on.
+	// the calling process's environment is passed on. GOMAXPROCS, unless
+	// Env sets it, is the CPU that MemoryMB buys on Lambda (one vCPU per
+	// 1,769 MB, rounded up, at most this machine's processors).
 	Env map[string]string
 	// Timeout is the function timeout (default 3 s). An invocation still
 	// running at its deadline fails with Sandbox.Timedout and its execution
 	// environment is discarded.
 	Timeout time.Duration
 	// MemoryMB is the configured memory (default 128), passed on in
-	// AWS_LAMBDA_FUNCTION_MEMORY_SIZE; it is not enforced.
+	// AWS_LAMBDA_FUNCTION_MEMORY_SIZE and sets the runtime's GOMAXPROCS (see
+	// Env); it is not enforced.
 	MemoryMB int
 	// MaxConcurrency bounds the number of execution environments, that is
 	// of concurrent invocations (default 10). Invocations beyond it wait for

@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -630,5 +632,51 @@ func TestPoolRetiresIdleEnvironments(t *testing.T) {
 	}
 	if n := strings.Count(out.String(), `msg="cold start" function=idler`); n != 2 {
 		t.Errorf("%d cold starts logged, want 2:\n%s", n, out.String())
+	}
+}
+
+// TestVCPUs: a function's GOMAXPROCS is the CPU its memory buys on Lambda,
+// one vCPU per 1,769 MB rounded up, within the machine's processors.
+func TestVCPUs(t *testing.T) {
+	for _, tc := range []struct{ memoryMB, cpus, want int }{
+		{128, 8, 1},
+		{1769, 8, 1},
+		{1770, 8, 2},
+		{3008, 8, 2},
+		{10240, 8, 6},
+		{10240, 2, 2},
+		{128, 1, 1},
+		{0, 4, 1},
+	} {
+		if got := vCPUs(tc.memoryMB, tc.cpus); got != tc.want {
+			t.Errorf("vCPUs(%d MB, %d cpus) = %d, want %d", tc.memoryMB, tc.cpus, got, tc.want)
+		}
+	}
+}
+
+// TestEnvironGOMAXPROCS: a runtime process gets GOMAXPROCS from its memory,
+// unless the function's environment sets its own.
+func TestEnvironGOMAXPROCS(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		fn   Function
+		want []string
+	}{
+		{"default memory", Function{Bootstrap: "/fn/bootstrap"}, []string{"GOMAXPROCS=1"}},
+		{"10 GB", Function{Bootstrap: "/fn/bootstrap", MemoryMB: 10240}, []string{fmt.Sprintf("GOMAXPROCS=%d", min(6, runtime.NumCPU()))}},
+		{"set by the function", Function{Bootstrap: "/fn/bootstrap", Env: map[string]string{"GOMAXPROCS": "3"}}, []string{"GOMAXPROCS=3"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := NewPool(tc.fn, Options{Output: io.Discard})
+			var got []string
+			for _, kv := range p.environ("127.0.0.1:9001", "/fn") {
+				if strings.HasPrefix(kv, "GOMAXPROCS=") {
+					got = append(got, kv)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("GOMAXPROCS in the environment: %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

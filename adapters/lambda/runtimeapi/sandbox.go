@@ -5,7 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"strconv"
 	"time"
 )
 
@@ -102,11 +104,14 @@ func (p *Pool) environ(runtimeAPI, taskRoot string) []string {
 		"TZ":                              ":UTC",
 		"LANG":                            "en_US.UTF-8",
 	}
-	env := make([]string, 0, len(fn.Env)+len(reserved)+1)
+	env := make([]string, 0, len(fn.Env)+len(reserved)+2)
 	if path, ok := os.LookupEnv("PATH"); ok {
 		if _, set := fn.Env["PATH"]; !set {
 			env = append(env, "PATH="+path)
 		}
+	}
+	if _, set := fn.Env["GOMAXPROCS"]; !set {
+		env = append(env, "GOMAXPROCS="+strconv.Itoa(vCPUs(fn.MemoryMB, runtime.NumCPU())))
 	}
 	for _, kv := range sortedEnv(fn.Env) {
 		if _, r := reserved[kv[0]]; !r {
@@ -117,6 +122,24 @@ func (p *Pool) environ(runtimeAPI, taskRoot string) []string {
 		env = append(env, kv[0]+"="+kv[1])
 	}
 	return env
+}
+
+// memoryPerVCPU is the memory, in MB, that buys a function the equivalent of
+// one vCPU: "Lambda allocates CPU power in proportion to the amount of
+// memory configured. [...] At 1,769 MB, a function has the equivalent of one
+// vCPU" (AWS Lambda Developer Guide, "Configure Lambda function memory").
+const memoryPerVCPU = 1769
+
+// vCPUs is the CPU a function of memoryMB is given, in whole processors:
+// its share of vCPU rounded up, at least one and at most the machine's cpus.
+// A runtime process gets it as GOMAXPROCS (unless the function sets its
+// own): the processes of every environment share this machine's cores,
+// each serving one invocation at a time, and a Go runtime that schedules
+// over every core in each of them spends the cores on handing goroutines
+// between threads instead of on the invocations.
+func vCPUs(memoryMB, cpus int) int {
+	n := (memoryMB + memoryPerVCPU - 1) / memoryPerVCPU
+	return max(1, min(n, cpus))
 }
 
 func sortedEnv(m map[string]string) [][2]string {
