@@ -24,8 +24,11 @@ type handoff struct {
 	sock  *net.UnixConn
 	slots []byte
 
-	mu    sync.Mutex
-	conns map[int]*os.File // id → the CLI's duplicate
+	mu sync.Mutex
+	// conns maps an id to the CLI's duplicate of its connection, a bare
+	// descriptor: kept out of the CLI's network poller, so that the traffic
+	// of a connection the dev server serves never wakes the CLI.
+	conns map[int]int
 	free  []int
 	next  int
 }
@@ -61,7 +64,7 @@ func newHandoffPair() (*handoff, *os.File, *os.File, error) {
 		}
 		return nil, nil, nil, fmt.Errorf("handoff slots: %w", err)
 	}
-	return &handoff{sock: c.(*net.UnixConn), slots: slots, conns: map[int]*os.File{}}, theirs, slotsFile, nil
+	return &handoff{sock: c.(*net.UnixConn), slots: slots, conns: map[int]int{}}, theirs, slotsFile, nil
 }
 
 var errHandoffFull = errors.New("the dev server holds as many connections as it may")
@@ -75,7 +78,7 @@ func (h *handoff) pass(c net.Conn) error {
 	if !ok {
 		return errors.New("not a TCP connection")
 	}
-	f, err := tc.File()
+	fd, err := dupConn(tc)
 	if err != nil {
 		return err
 	}
@@ -91,30 +94,52 @@ func (h *handoff) pass(c net.Conn) error {
 	}
 	if id < 0 {
 		h.mu.Unlock()
-		f.Close()
+		syscall.Close(fd)
 		return errHandoffFull
 	}
-	h.conns[id] = f
+	h.conns[id] = fd
 	h.mu.Unlock()
-	if _, _, err := h.sock.WriteMsgUnix([]byte("P"+strconv.Itoa(id)), syscall.UnixRights(int(f.Fd())), nil); err != nil {
+	if _, _, err := h.sock.WriteMsgUnix([]byte("P"+strconv.Itoa(id)), syscall.UnixRights(fd), nil); err != nil {
 		h.release(id)
-		f.Close()
+		syscall.Close(fd)
 		return err
 	}
 	c.Close() // the duplicates carry the connection
 	return nil
 }
 
-// release forgets id and returns its duplicate.
-func (h *handoff) release(id int) *os.File {
+// dupConn returns a close-on-exec duplicate of c's descriptor, leaving c
+// as it is (tc.File would also switch the shared socket to blocking mode,
+// and os.NewFile would register the duplicate with the network poller).
+func dupConn(c *net.TCPConn) (int, error) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return -1, err
+	}
+	fd := -1
+	var dupErr error
+	err = rc.Control(func(s uintptr) {
+		r, _, e := syscall.Syscall(syscall.SYS_FCNTL, s, syscall.F_DUPFD_CLOEXEC, 0)
+		if e != 0 {
+			dupErr = fmt.Errorf("duplicate the connection: %w", e)
+			return
+		}
+		fd = int(r)
+	})
+	return fd, errors.Join(err, dupErr)
+}
+
+// release forgets id and returns its duplicate, or -1.
+func (h *handoff) release(id int) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	f := h.conns[id]
-	if f != nil {
-		delete(h.conns, id)
-		h.free = append(h.free, id)
+	fd, ok := h.conns[id]
+	if !ok {
+		return -1
 	}
-	return f
+	delete(h.conns, id)
+	h.free = append(h.free, id)
+	return fd
 }
 
 // send writes a control message ("D", "F1", "F0").
@@ -137,19 +162,20 @@ func (h *handoff) receive(back func(net.Conn)) {
 		if err != nil {
 			continue
 		}
-		f := h.release(id)
-		if f == nil {
+		fd := h.release(id)
+		if fd < 0 {
 			continue
 		}
 		switch msg[0] {
 		case 'H':
+			f := os.NewFile(uintptr(fd), "conn")
 			c, err := net.FileConn(f)
 			f.Close()
 			if err == nil {
 				back(c)
 			}
 		default:
-			f.Close()
+			syscall.Close(fd)
 		}
 	}
 }
@@ -166,9 +192,9 @@ func (h *handoff) held() []heldConn {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var out []heldConn
-	for id, f := range h.conns {
+	for id, fd := range h.conns {
 		slot := h.slots[id*devserver.SlotSize : (id+1)*devserver.SlotSize]
-		out = append(out, heldConn{f: f, state: devserver.SlotState(slot), line: devserver.SlotRequestLine(slot)})
+		out = append(out, heldConn{f: os.NewFile(uintptr(fd), "conn"), state: devserver.SlotState(slot), line: devserver.SlotRequestLine(slot)})
 		delete(h.conns, id)
 	}
 	return out
