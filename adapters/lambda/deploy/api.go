@@ -186,11 +186,7 @@ func (s *session) planAPI(ctx context.Context, fns []*fnState, stale []*ownedFn,
 			s.logf("warning: %s: maxDuration %d s is longer than API Gateway's %d s integration timeout; requests are cut at %d s",
 				routeLabel(fn.spec.fn), fn.spec.fn.MaxDuration, lambdalimit.MaxIntegrationTimeout, lambdalimit.MaxIntegrationTimeout)
 		}
-		keys, err := RouteKeys(*fn.spec.fn)
-		if err != nil {
-			return nil, err
-		}
-		for _, key := range keys {
+		for _, key := range fn.spec.routeKeys {
 			if wantKey[key] {
 				return nil, fmt.Errorf("route %s is served by two functions", key)
 			}

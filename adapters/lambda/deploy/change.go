@@ -75,6 +75,9 @@ type Result struct {
 	Release int      `json:"release,omitempty"`
 	Summary Summary  `json:"summary"`
 	Changes []Change `json:"changes"`
+	// Desired is the state the deploy brings the stage to, route by route
+	// (environment variables by name only).
+	Desired *Desired `json:"desired,omitempty"`
 }
 
 // WriteJSON writes r as indented JSON.

@@ -222,7 +222,7 @@ func (s *session) logf(format string, args ...any) {
 
 // tags are the ownership tags of every resource of the session.
 func (s *session) tags() map[string]string {
-	return map[string]string{TagApp: s.app, TagStage: s.stage}
+	return ownerTags(s.app, s.stage)
 }
 
 // owns reports whether tags mark a resource of this app and stage.
@@ -232,7 +232,7 @@ func (s *session) owns(tags map[string]string) bool {
 
 // functionARN is the unqualified ARN of a function of this account.
 func (s *session) functionARN(name string) string {
-	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", s.partition, s.region, s.account, name)
+	return FunctionARN(s.partition, s.region, s.account, name)
 }
 
 // roleARN is the ARN of the execution role.
@@ -242,7 +242,7 @@ func (s *session) roleARN() string {
 
 // sourceARN scopes invoke permissions to one HTTP API.
 func (s *session) sourceARN(apiID string) string {
-	return fmt.Sprintf("arn:%s:execute-api:%s:%s:%s/*", s.partition, s.region, s.account, apiID)
+	return SourceARN(s.partition, s.region, s.account, apiID)
 }
 
 // errorCode returns the AWS error code of err, or "".

@@ -32,15 +32,20 @@ type plan struct {
 // what was done stays done, and running Deploy again completes the work.
 func Deploy(ctx context.Context, b *Build, opts Options) (_ *Result, err error) {
 	defer func() { err = explain(err) }()
+	d, err := Desire(b, opts.Stage)
+	if err != nil {
+		return nil, err
+	}
 	s, err := newSession(ctx, b.Manifest.App, opts)
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.plan(ctx, b)
+	p, err := s.plan(ctx, d)
 	if err != nil {
 		return nil, err
 	}
 	res := s.result(p)
+	res.Desired = d
 	if opts.DryRun {
 		return res, nil
 	}
@@ -59,8 +64,8 @@ func Deploy(ctx context.Context, b *Build, opts Options) (_ *Result, err error) 
 }
 
 // plan reads the current state with read-only calls and decides every
-// change.
-func (s *session) plan(ctx context.Context, b *Build) (*plan, error) {
+// change that brings it to d.
+func (s *session) plan(ctx context.Context, d *Desired) (*plan, error) {
 	p := &plan{}
 	role, err := s.planRole(ctx, &p.changes)
 	if err != nil {
@@ -76,11 +81,11 @@ func (s *session) plan(ctx context.Context, b *Build) (*plan, error) {
 	if p.releases, err = s.releaseNumbers(ctx, p.bucket); err != nil {
 		return nil, err
 	}
-	specs, err := s.specs(b)
+	specs, err := s.specs(d)
 	if err != nil {
 		return nil, err
 	}
-	if p.cacheRole, err = s.planCacheRole(ctx, specs, &p.changes); err != nil {
+	if p.cacheRole, err = s.planCacheRole(ctx, d.Cache, specs, &p.changes); err != nil {
 		return nil, err
 	}
 	p.build = buildID(specs)
@@ -141,9 +146,9 @@ func (s *session) plan(ctx context.Context, b *Build) (*plan, error) {
 		p.changes.add(Update, ResourceAlias, st.spec.name+":"+AliasName,
 			fmt.Sprintf("version %s → the version published now (release %d)", aws.ToString(st.alias.FunctionVersion), p.release))
 	}
-	if streamsAny(p.fns) {
+	if d.Front == FrontREST {
 		// HTTP APIs cannot stream: a REST API fronts the app.
-		if p.rest, err = s.planREST(ctx, p.fns, &p.changes); err != nil {
+		if p.rest, err = s.planREST(ctx, d.REST, p.fns, &p.changes); err != nil {
 			return nil, err
 		}
 		p.api = p.rest.apiPlan(s)

@@ -2,8 +2,14 @@ package deploy
 
 import "encoding/json"
 
-// policyStatement is one statement of an IAM policy document.
-type policyStatement struct {
+// PolicyDocument is an IAM policy document.
+type PolicyDocument struct {
+	Version   string            `json:"Version"`
+	Statement []PolicyStatement `json:"Statement"`
+}
+
+// PolicyStatement is one statement of an IAM policy document.
+type PolicyStatement struct {
 	Sid       string         `json:"Sid"`
 	Effect    string         `json:"Effect"`
 	Action    []string       `json:"Action"`
@@ -23,8 +29,8 @@ func Policy(app, stage string) string {
 	fns := []string{"arn:aws:lambda:*:*:function:" + fnPrefix + "*", "arn:aws:lambda:*:*:function:" + fnPrefix + "*:*"}
 	doc := struct {
 		Version   string            `json:"Version"`
-		Statement []policyStatement `json:"Statement"`
-	}{Version: "2012-10-17", Statement: []policyStatement{
+		Statement []PolicyStatement `json:"Statement"`
+	}{Version: "2012-10-17", Statement: []PolicyStatement{
 		{Sid: "Identify", Effect: "Allow", Action: []string{"sts:GetCallerIdentity"}, Resource: []string{"*"}},
 		{Sid: "ListFunctions", Effect: "Allow", Action: []string{"lambda:ListFunctions"}, Resource: []string{"*"}},
 		{Sid: "Functions", Effect: "Allow", Action: []string{

@@ -68,10 +68,7 @@ type restNode struct {
 
 // uri is the integration URI of the node's function.
 func (n *restNode) uri(region string) string {
-	if n.stream {
-		return "arn:aws:apigateway:" + region + ":lambda:path/2021-11-15/functions/" + n.fn.aliasARN() + "/response-streaming-invocations"
-	}
-	return "arn:aws:apigateway:" + region + ":lambda:path/2015-03-31/functions/" + n.fn.aliasARN() + "/invocations"
+	return RESTIntegrationURI("aws", region, n.fn.aliasARN(), n.stream)
 }
 
 // streamsAny reports whether a route of the build streams, which puts the
@@ -85,71 +82,32 @@ func streamsAny(fns []*fnState) bool {
 	return false
 }
 
-// restNodes lays the routes out as REST API resources. It fails when two
-// routes need different path variables under one parent, which a REST API
-// refuses ("A sibling ({id}) of this resource already has a variable path
-// part -- only one is allowed").
+// restNodes lays the routes out as REST API resources (restLayout) and
+// pairs each with its function's state.
 func restNodes(fns []*fnState) ([]*restNode, error) {
-	nodes := map[string]*restNode{"/": {path: "/"}}
-	owner := map[string]string{} // variable child path → route label
-	var fallback *fnState
-	var add func(p string) *restNode
-	add = func(p string) *restNode {
-		if n := nodes[p]; n != nil {
-			return n
-		}
-		add(path.Dir(p))
-		n := &restNode{path: p}
-		nodes[p] = n
-		return n
+	routes := make([]restRoute, len(fns))
+	for i, st := range fns {
+		routes[i] = restRoute{name: st.spec.name, fn: st.spec.fn}
 	}
+	layout, err := restLayout(routes)
+	if err != nil {
+		return nil, err
+	}
+	return pairNodes(layout, fns), nil
+}
+
+// pairNodes pairs the resources of a REST layout with the states of their
+// functions.
+func pairNodes(layout []RecordResource, fns []*fnState) []*restNode {
+	byName := make(map[string]*fnState, len(fns))
 	for _, st := range fns {
-		if isFallback(st.spec.fn) {
-			fallback = st
-			continue
-		}
-		paths, err := apiPaths(st.spec.fn.Pattern)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range paths {
-			n := add(p)
-			n.fn, n.stream = st, st.spec.fn.Streaming
-		}
+		byName[st.spec.name] = st
 	}
-	if fallback != nil {
-		add(restFallbackPath)
-		for _, n := range nodes {
-			if n.fn == nil {
-				n.fn = fallback
-			}
-		}
+	nodes := make([]*restNode, len(layout))
+	for i, r := range layout {
+		nodes[i] = &restNode{path: r.Path, fn: byName[r.Function], stream: r.Stream, timeout: r.TimeoutMillis}
 	}
-	sorted := slices.SortedFunc(maps.Values(nodes), func(a, b *restNode) int { return strings.Compare(a.path, b.path) })
-	for _, n := range sorted {
-		if n.path == "/" || !strings.HasPrefix(path.Base(n.path), "{") {
-			continue
-		}
-		label := n.path
-		if n.fn != nil {
-			label = routeLabel(n.fn.spec.fn)
-		}
-		parent := path.Dir(n.path)
-		if other, ok := owner[parent]; ok {
-			return nil, fmt.Errorf("routes %s and %s need two path variables under %s, which a REST API refuses (only one variable path part per level); an app with a streaming route is deployed behind a REST API", other, label, parent)
-		}
-		owner[parent] = label
-	}
-	for _, n := range sorted {
-		if n.fn == nil {
-			continue
-		}
-		n.timeout = restBufferedTimeoutMillis
-		if n.stream {
-			n.timeout = int32(min(n.fn.spec.fn.MaxDuration*1000+1000, restStreamTimeoutMillis))
-		}
-	}
-	return sorted, nil
+	return nodes
 }
 
 // findRestAPI returns the REST API named and tagged for the app and stage.
@@ -172,13 +130,11 @@ func (s *session) findRestAPI(ctx context.Context, c *apigateway.Client) (*ag1ty
 }
 
 // planREST compares the REST API with the functions of the build.
-func (s *session) planREST(ctx context.Context, fns []*fnState, cs *changes) (*restPlan, error) {
+func (s *session) planREST(ctx context.Context, layout *DesiredRESTAPI, fns []*fnState, cs *changes) (*restPlan, error) {
 	rp := &restPlan{client: apigateway.NewFromConfig(s.opts.AWS), existing: map[string]ag1types.Resource{}}
-	nodes, err := restNodes(fns)
-	if err != nil {
-		return nil, err
-	}
+	nodes := pairNodes(layout.Resources, fns)
 	rp.nodes = nodes
+	var err error
 	if rp.api, err = s.findRestAPI(ctx, rp.client); err != nil {
 		return nil, err
 	}

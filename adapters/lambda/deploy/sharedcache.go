@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -57,46 +56,33 @@ func (p *plan) roleFor(spec *fnSpec) string {
 	return p.role.arn
 }
 
-type policyDoc struct {
-	Version   string
-	Statement []policyStatement
-}
-
 // cachePolicy is the cache role's inline policy for the functions of specs.
 func (s *session) cachePolicy(specs []*fnSpec) string {
 	bucket := "arn:" + s.partition + ":s3:::" + s.bucket
-	doc := policyDoc{Version: "2012-10-17", Statement: []policyStatement{
-		{Sid: "CacheEntries", Effect: "Allow", Action: []string{"s3:GetObject", "s3:PutObject"}, Resource: []string{bucket + "/" + s3cache.KeyPrefix + "*"}},
-		{Sid: "CacheMisses", Effect: "Allow", Action: []string{"s3:ListBucket"}, Resource: []string{bucket}},
-	}}
 	var regenerate []string
 	for _, spec := range specs {
-		if spec.fn.SharedCache && strings.HasPrefix(spec.fn.Cache, "revalidate=") {
-			arn := s.functionARN(spec.name)
-			regenerate = append(regenerate, arn, arn+":*")
+		if regenerates(spec.fn) {
+			regenerate = append(regenerate, s.functionARN(spec.name))
 		}
 	}
-	if len(regenerate) > 0 {
-		doc.Statement = append(doc.Statement, policyStatement{Sid: "RegenerateStaleEntries", Effect: "Allow", Action: []string{"lambda:InvokeFunction"}, Resource: regenerate})
-	}
-	b, _ := json.Marshal(doc)
+	b, _ := json.Marshal(CachePolicy(bucket, bucket+"/"+s3cache.KeyPrefix+"*", regenerate))
 	return string(b)
 }
 
 // planCacheRole reads the cache role and its policy, when a function uses
 // the cache.
-func (s *session) planCacheRole(ctx context.Context, specs []*fnSpec, cs *changes) (*cacheRolePlan, error) {
+func (s *session) planCacheRole(ctx context.Context, want *DesiredCache, specs []*fnSpec, cs *changes) (*cacheRolePlan, error) {
 	cp := &cacheRolePlan{}
+	if want == nil {
+		return cp, nil
+	}
 	users := 0
 	for _, spec := range specs {
 		if spec.fn.SharedCache {
 			users++
 		}
 	}
-	if users == 0 {
-		return cp, nil
-	}
-	rp, err := s.planRoleNamed(ctx, CacheRoleName(s.app, s.stage), cs)
+	rp, err := s.planRoleNamed(ctx, want.Role.Name, cs)
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,6 @@
 package deploy
 
 import (
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"maps"
 	"slices"
@@ -42,6 +40,7 @@ type fnSpec struct {
 	env         map[string]string
 	tags        map[string]string
 	description string
+	routeKeys   []string // the front's routes to it (DesiredFunction.RouteKeys)
 }
 
 func lambdaArch(goarch string) (ltypes.Architecture, error) {
@@ -54,36 +53,28 @@ func lambdaArch(goarch string) (ltypes.Architecture, error) {
 	return "", fmt.Errorf("architecture %q: want arm64 or amd64", goarch)
 }
 
-// specs derives the desired function states from the build, which
-// CheckManifest has checked.
-func (s *session) specs(b *Build) ([]*fnSpec, error) {
-	out := make([]*fnSpec, 0, len(b.Manifest.Functions))
-	for i := range b.Manifest.Functions {
-		fn := &b.Manifest.Functions[i]
-		arch, err := lambdaArch(fn.Arch)
-		if err != nil {
-			return nil, fmt.Errorf("function %s: %w", fn.Name, err)
-		}
-		raw, err := hex.DecodeString(fn.SHA256)
-		if err != nil || len(raw) != 32 {
-			return nil, fmt.Errorf("function %s: sha256 %q is not a hex SHA-256", fn.Name, fn.SHA256)
-		}
+// specs derives the function states to deploy from the desired state,
+// with the values of their environment, which the build holds.
+func (s *session) specs(d *Desired) ([]*fnSpec, error) {
+	out := make([]*fnSpec, 0, len(d.Functions))
+	for i := range d.Functions {
+		df := &d.Functions[i]
+		fn := d.byFn[df.Name]
 		// Checked by CheckManifest, with Build.Env.
-		env, err := fn.Environ(b.Env)
+		env, err := fn.Environ(d.build.Env)
 		if err != nil {
 			return nil, err
 		}
 		s.cacheEnv(fn, env)
-		tags := s.tags()
-		tags[TagRoute] = RouteID(routePattern(fn))
 		out = append(out, &fnSpec{
 			fn:          fn,
-			name:        FunctionName(s.app, s.stage, routePattern(fn)),
-			arch:        arch,
-			codeSHA:     base64.StdEncoding.EncodeToString(raw),
+			name:        df.Name,
+			arch:        ltypes.Architecture(df.Arch),
+			codeSHA:     df.CodeSHA256,
 			env:         env,
-			tags:        tags,
-			description: description(fn),
+			tags:        maps.Clone(df.Tags),
+			description: df.Description,
+			routeKeys:   df.RouteKeys,
 		})
 	}
 	return out, nil
