@@ -156,6 +156,7 @@ func TestStart(t *testing.T) {
 		dir := copyApp(t, "basic")
 		s := startNextgo(t, "start", dir, "/api/user")
 		runCases(t, s.URL, basicCases(), true)
+		t.Run("next routing", func(t *testing.T) { checkNextRouting(t, s.URL, "/api/user") })
 		if !strings.Contains(s.Out.String(), "cold start") {
 			t.Errorf("no cold start logged:\n%s", s.Out.String())
 		}

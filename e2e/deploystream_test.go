@@ -63,6 +63,9 @@ func Handler(req *api.Request, res *api.Response) {
 		}
 	})
 
+	// Next's 308s keep the stage of the default URL in front.
+	t.Run("next routing", func(t *testing.T) { checkNextRouting(t, base, "/api/hello") })
+
 	// Deployed again unchanged: nothing to do, no new deployment.
 	s.fake.ResetCalls()
 	s.deployJSON(dir, "--stage", "live", "--arch", runtime.GOARCH)
@@ -88,6 +91,7 @@ func Handler(req *api.Request, res *api.Response) {
 	} else {
 		r.Body.Close()
 	}
+	t.Run("next routing on the HTTP API", func(t *testing.T) { checkNextRouting(t, plain.URL, "/api/hello") })
 
 	if _, stderr, err := s.nextgo("remove", dir, "--stage", "live", "--yes"); err != nil {
 		t.Fatalf("remove: %v\n%s", err, stderr)

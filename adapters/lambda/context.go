@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/nextgo-dev/nextgo/internal/pipeline"
+	"github.com/nextgo-dev/nextgo/runtime/mux"
 )
 
 // invocation is the state of one event's trip through the handler. It is
@@ -29,6 +30,7 @@ type invocation struct {
 	kind      Kind
 	requestID string // the event's own request id (requestContext.requestId)
 	stage     string
+	prefix    string // answers mux.MountPrefixKey
 
 	// The original event: payload for events decoded from JSON (decoded
 	// again lazily by Event), event for events given as structs.
@@ -56,6 +58,10 @@ func (inv *invocation) Value(key any) any {
 		return inv
 	case pipeline.GuardedKey{}:
 		return true // the adapter runs the request's deadline and recover
+	case mux.MountPrefixKey{}:
+		if inv.prefix != "" {
+			return inv.prefix
+		}
 	}
 	return inv.parent.Value(key)
 }

@@ -40,6 +40,7 @@ type rawEvent struct {
 	rcDomain    string
 	rcMethod    string // requestContext.http.method
 	rcPath      string // requestContext.http.path
+	rcRESTPath  string // requestContext.path (REST API, payload 1.0)
 	rcProto     string // requestContext.http.protocol or requestContext.protocol
 	rcSourceIP  string // requestContext.http.sourceIp or requestContext.identity.sourceIp
 
@@ -229,6 +230,8 @@ func (d *scanner) requestContext(ev *rawEvent) error {
 			ev.rcStage, err = d.strOrNull("requestContext.stage")
 		case "domainName":
 			ev.rcDomain, err = d.strOrNull("requestContext.domainName")
+		case "path":
+			ev.rcRESTPath, err = d.strOrNull("requestContext.path")
 		case "protocol":
 			ev.rcProto, err = d.strOrNull("requestContext.protocol")
 		case "http":
@@ -320,7 +323,7 @@ func (ev *rawEvent) toRequest(k Kind, q *request, ls eventLists) (hs hdrs, err e
 		}
 		if k == KindAPIGatewayV2 {
 			q.pathDecoded = true
-			q.path = stripStage(q.path, q.stage)
+			q.path, q.prefix = stageRoute(q.path, q.stage)
 		} else {
 			q.stage = "" // function URLs have no stages
 		}
@@ -336,6 +339,9 @@ func (ev *rawEvent) toRequest(k Kind, q *request, ls eventLists) (hs hdrs, err e
 		// An HTTP API sending payload format 1.0 says so and decodes the
 		// path; a REST API sends no version and keeps the encoding.
 		q.pathDecoded = k == KindAPIGatewayV1 && ev.version == "1.0"
+		if k == KindAPIGatewayV1 {
+			q.prefix = mountPrefix(ev.rcRESTPath, ev.path)
+		}
 		// API Gateway hands over decoded query values; ALB passes them as
 		// the client sent them.
 		q.rawQuery = buildQuery(ls.query, k == KindAPIGatewayV1)
@@ -368,6 +374,31 @@ func stripStage(p, stage string) string {
 		return "/"
 	case rest[0] == '/':
 		return rest
+	}
+	return p
+}
+
+// stageRoute is stripStage that also returns the mount prefix, "/<stage>"
+// when the stage was removed (see mux.MountPrefixKey).
+func stageRoute(p, stage string) (path, prefix string) {
+	if path = stripStage(p, stage); path != p {
+		prefix = "/" + stage
+	}
+	return path, prefix
+}
+
+// mountPrefix is what a REST API event's requestContext.path (the path of
+// the client's URL) has in front of its path (the path below the stage or
+// a custom domain's base path mapping): "/prod" on the stage's default URL
+// https://{id}.execute-api.{region}.amazonaws.com/prod, "" on a custom
+// domain mapped at its root. Anything else is "".
+func mountPrefix(clientPath, path string) string {
+	if path == "" || len(clientPath) <= len(path) || !strings.HasSuffix(clientPath, path) {
+		return ""
+	}
+	p := clientPath[:len(clientPath)-len(path)]
+	if p[0] != '/' || p[len(p)-1] == '/' {
+		return ""
 	}
 	return p
 }

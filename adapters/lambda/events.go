@@ -36,6 +36,7 @@ func (h *Handler) ServeAPIGatewayV1(ctx context.Context, ev *events.APIGatewayPr
 		// decoded) or a REST API (path encoded) sent it: a path that is
 		// not a valid encoded path must be a decoded one.
 		pathDecoded: !validEncodedPath(ev.Path),
+		prefix:      mountPrefix(ev.RequestContext.Path, ev.Path),
 	}
 	var hs hdrs
 	if len(ev.MultiValueHeaders) > 0 {
@@ -84,7 +85,7 @@ func (h *Handler) ServeAPIGatewayV2(ctx context.Context, ev *events.APIGatewayV2
 	if q.path == "" {
 		q.path = rc.HTTP.Path
 	}
-	q.path = stripStage(q.path, q.stage)
+	q.path, q.prefix = stageRoute(q.path, q.stage)
 	err := q.setBody(ev.Body, ev.IsBase64Encoded)
 	r := h.serveCookieShaped(ctx, ev, &q, hs, err)
 	return events.APIGatewayV2HTTPResponse{StatusCode: r.status, Headers: r.headers, Cookies: r.cookies, IsBase64Encoded: r.binary, Body: r.body}, nil

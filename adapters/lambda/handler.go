@@ -209,7 +209,7 @@ func (h *Handler) report(r *http.Request, f pipeline.Failure) {
 // response is the answer when the handler must not run: the event could
 // not be read (400) or the body is over the limit (413).
 func (h *Handler) prepare(ctx context.Context, inv *invocation, q *request, hs hdrs, convErr error) (*http.Request, *response) {
-	inv.kind, inv.requestID, inv.stage = q.kind, q.requestID, q.stage
+	inv.kind, inv.requestID, inv.stage, inv.prefix = q.kind, q.requestID, q.stage, q.prefix
 	inv.w.cache = &h.spare
 	inv.w.limit = h.opts.MaxResponse
 	if inv.w.limit < 0 {

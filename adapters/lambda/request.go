@@ -33,7 +33,8 @@ type request struct {
 	sourceIP    string
 	requestID   string
 	stage       string
-	multiValue  bool // ALB with multi-value headers on
+	prefix      string // the client's path before path: see mux.MountPrefixKey
+	multiValue  bool   // ALB with multi-value headers on
 	body        string
 	bodyBytes   []byte
 	binaryBody  bool // use bodyBytes

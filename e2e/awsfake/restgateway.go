@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
+	"github.com/nextgo-dev/nextgo/runtime/mux"
 )
 
 // restTarget is what a REST API request resolves to.
@@ -49,7 +50,7 @@ func (s *Server) restGateway(apiID string) http.Handler {
 		// The stage is the first segment of the URL; the event's path is
 		// what follows it.
 		r2 := r.Clone(r.Context())
-		escaped := strings.TrimPrefix(r.URL.EscapedPath(), "/"+t.stage)
+		escaped := strings.TrimPrefix(mux.RequestPath(r.URL), "/"+t.stage)
 		if escaped == "" {
 			escaped = "/"
 		}
@@ -57,7 +58,7 @@ func (s *Server) restGateway(apiID string) http.Handler {
 		r2.URL.Path, _ = url.PathUnescape(escaped)
 		ev := runtimeapi.RESTEvent(r2, runtimeapi.RESTEventInput{
 			Resource: t.resource, PathParameters: t.params, RequestID: reqID,
-			APIID: apiID, AccountID: s.opts.Account, Stage: t.stage, Time: time.Now(), Body: body,
+			APIID: apiID, AccountID: s.opts.Account, Stage: t.stage, MountPrefix: "/" + t.stage, Time: time.Now(), Body: body,
 		})
 		payload, err := json.Marshal(ev)
 		if err != nil {

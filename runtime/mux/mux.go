@@ -9,6 +9,7 @@
 package mux
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -143,7 +144,7 @@ func Answered(w http.ResponseWriter, by string) {
 }
 
 func (mx *Mux) serve(w http.ResponseWriter, r *http.Request) {
-	path := requestPath(r.URL)
+	path := RequestPath(r.URL)
 	clean, changed := router.Normalize(path)
 	if changed && mx.opts.TrailingSlash && len(path) > 1 && path[len(path)-1] == '/' {
 		changed = clean+"/" != path
@@ -154,7 +155,7 @@ func (mx *Mux) serve(w http.ResponseWriter, r *http.Request) {
 		if r.URL.RawQuery != "" {
 			dest += "?" + r.URL.RawQuery
 		}
-		redirect(w, dest)
+		redirect(w, MountPrefix(r.Context())+dest)
 		return
 	}
 	if mx.opts.Middleware == nil {
@@ -164,11 +165,33 @@ func (mx *Mux) serve(w http.ResponseWriter, r *http.Request) {
 	mx.entry.ServeHTTP(w, r)
 }
 
-// requestPath is the path the Mux normalises: the escaped path, except
-// that a raw backslash (which EscapedPath would encode as %5C) is kept, so
-// that Normalize turns it into a slash as Next does (`GET /api\users` is a
-// 308 to /api/users). An encoded %5C is part of a segment and stays.
-func requestPath(u *url.URL) string {
+// MountPrefixKey is the request context key of the path a client's URL
+// has in front of the path the Mux sees: "/prod" for a request to
+// https://{id}.execute-api.{region}.amazonaws.com/prod/api/users, whose
+// event path is /api/users. The Mux's own 308s put it in front of their
+// Location and Refresh, so that the client stays under it. WithMountPrefix
+// sets it; a context type of its own (the Lambda adapter's invocation) may
+// answer it with a string instead, saving an allocation.
+type MountPrefixKey struct{}
+
+// WithMountPrefix returns ctx with the mount prefix p (see MountPrefixKey).
+func WithMountPrefix(ctx context.Context, p string) context.Context {
+	return context.WithValue(ctx, MountPrefixKey{}, p)
+}
+
+// MountPrefix returns the mount prefix of ctx (see MountPrefixKey), or "".
+func MountPrefix(ctx context.Context) string {
+	p, _ := ctx.Value(MountPrefixKey{}).(string)
+	return p
+}
+
+// RequestPath is the path of u as the client sent it, which the Mux
+// normalises: the escaped path, except that a raw backslash (which
+// EscapedPath would encode as %5C) is kept, so that Normalize turns it
+// into a slash as Next does (`GET /api\users` is a 308 to /api/users). An
+// encoded %5C is part of a segment and stays. Fronts that pass the path on
+// as sent (a REST API's event path) use it too.
+func RequestPath(u *url.URL) string {
 	if strings.IndexByte(u.RawPath, '\\') >= 0 {
 		return u.RawPath
 	}

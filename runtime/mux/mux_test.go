@@ -323,3 +323,43 @@ func TestBackslashes(t *testing.T) {
 		})
 	}
 }
+
+// The Mux's own 308s keep the mount prefix in front of the path; other
+// answers do not change.
+func TestMountPrefix(t *testing.T) {
+	mx, err := New([]Route{{Pattern: "/api/user", File: "pages/api/user.go", Handler: http.HandlerFunc(echoParams)}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		prefix, target string
+		status         int
+		loc, body      string
+	}{
+		{"/prod", "/api/user/", 308, "/prod/api/user", "/prod/api/user"},
+		{"/prod", "/api//user?a=1", 308, "/prod/api/user?a=1", "/prod/api/user?a=1"},
+		{"/v1/prod", "/api/user/", 308, "/v1/prod/api/user", "/v1/prod/api/user"},
+		{"", "/api/user/", 308, "/api/user", "/api/user"},
+		{"/prod", "/api/user", 200, "", "/api/user "},
+		{"/prod", "/api/nope", 404, "", "Not Found"},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", tt.target, nil)
+		if tt.prefix != "" {
+			r = r.WithContext(WithMountPrefix(r.Context(), tt.prefix))
+		}
+		w := httptest.NewRecorder()
+		mx.ServeHTTP(w, r)
+		refresh := ""
+		if tt.status == 308 {
+			refresh = "0;url=" + tt.loc
+		}
+		if w.Code != tt.status || w.Header().Get("Location") != tt.loc || w.Header().Get("Refresh") != refresh || w.Body.String() != tt.body {
+			t.Errorf("%s under %q = %d Location %q Refresh %q %q, want %d %q %q %q", tt.target, tt.prefix, w.Code,
+				w.Header().Get("Location"), w.Header().Get("Refresh"), w.Body.String(), tt.status, tt.loc, refresh, tt.body)
+		}
+	}
+	if MountPrefix(context.Background()) != "" {
+		t.Error("MountPrefix of a bare context")
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/nextgo-dev/nextgo/runtime/mux"
 )
 
 // Gateway is the kind of API Gateway API a Front models.
@@ -58,6 +60,12 @@ type RESTEventInput struct {
 	APIID     string
 	AccountID string
 	Stage     string
+	// MountPrefix is what the client's URL has in front of the event's
+	// path: "/<stage>" for a request to the stage's default URL
+	// (https://{id}.execute-api.{region}.amazonaws.com/{stage}/…), "" for
+	// one through a custom domain mapped at its root, as `nextgo start`
+	// serves the app. requestContext.path is MountPrefix and the path.
+	MountPrefix string
 	// Time is when the request arrived.
 	Time time.Time
 	// Body is the whole request body.
@@ -123,7 +131,7 @@ func RESTEvent(r *http.Request, in RESTEventInput) *events.APIGatewayProxyReques
 	if host, _, err := net.SplitHostPort(domain); err == nil {
 		domain = host
 	}
-	path := r.URL.EscapedPath()
+	path := mux.RequestPath(r.URL)
 	ev := &events.APIGatewayProxyRequest{
 		Resource:                        in.Resource,
 		Path:                            path,
@@ -143,7 +151,7 @@ func RESTEvent(r *http.Request, in RESTEventInput) *events.APIGatewayProxyReques
 			Protocol:         r.Proto,
 			Identity:         events.APIGatewayRequestIdentity{SourceIP: sourceIP, UserAgent: r.UserAgent()},
 			ResourcePath:     in.Resource,
-			Path:             "/" + in.Stage + path,
+			Path:             in.MountPrefix + path,
 			HTTPMethod:       r.Method,
 			RequestTime:      in.Time.UTC().Format("02/Jan/2006:15:04:05 -0700"),
 			RequestTimeEpoch: in.Time.UnixMilli(),
