@@ -399,7 +399,13 @@ func checkRouteKey(key string) *awsError {
 // amazon-archives/aws-apigateway-importer#202). The method plays no part:
 // the tree is one of paths. A greedy variable beside a plain one at one
 // level (/post/{pid} and /post/{slug+}, as Next's [pid] and [...slug]) is
-// accepted: no AWS statement or report refuses it.
+// accepted: no AWS statement or report refuses it, and the developer
+// guide's route priority ("Create routes for HTTP APIs": routes with path
+// variables, then greedy path variables) has both kinds match one request.
+// Two greedy variables with different names at one level
+// (/post/{a+}, /post/{b+}) are refused as two variables of one kind with
+// different names are: no AWS statement or report names greedy variables
+// either way, so this follows the reported rule, uncited for that case.
 func variableConflict(a *api, self *route, key string) *awsError {
 	for _, ids := range slices.Sorted(maps.Keys(a.routes)) {
 		other := a.routes[ids]

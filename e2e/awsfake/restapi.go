@@ -154,13 +154,27 @@ func (s *Server) routeRESTAPIs(route func(pattern, op string, h restOp)) {
 	route("PATCH "+apis+"/{apiId}/stages/{stage}", "UpdateStage", s.withRestAPI(s.updateRestStage))
 }
 
+// Error shapes: the API model (aws/api-models-aws,
+// api-gateway/service/2015-07-09) gives NotFoundException 404,
+// BadRequestException 400 and ConflictException 409 (smithy.api#httpError)
+// and lists, for each operation, which of them it throws: CreateResource,
+// PutMethod, PutIntegration, CreateDeployment, CreateStage and UpdateStage
+// all three, DeleteResource and GetIntegration BadRequest and NotFound,
+// GetRestApi BadRequest and NotFound. The status and code of every refusal
+// below follow those lists; where a message's wording is AWS's as users
+// captured it, the report is named beside it, and where no AWS statement of
+// the wording was found, the comment says so.
+
 // withRestAPI resolves the REST API of the path: an unknown id is
-// NotFoundException "Invalid API identifier specified <account>:<id>".
+// NotFoundException "Invalid REST API identifier specified", AWS's answer
+// to get-rest-api with an unknown id as the AWS CLI printed it
+// (aws/aws-cli#2534) and as the service answered serverless (404, with a
+// request id: serverless/serverless#433).
 func (s *Server) withRestAPI(h func(a *restAPI, r *http.Request, body []byte) (int, any, *awsError)) restOp {
 	return func(r *http.Request, body []byte) (int, any, *awsError) {
 		a := s.restAPIs[r.PathValue("apiId")]
 		if a == nil {
-			return 0, nil, notFound("Invalid API identifier specified %s:%s", s.opts.Account, r.PathValue("apiId"))
+			return 0, nil, notFound("Invalid REST API identifier specified")
 		}
 		return h(a, r, body)
 	}
@@ -209,6 +223,7 @@ func (s *Server) createRestApi(r *http.Request, body []byte) (int, any, *awsErro
 		} `json:"endpointConfiguration"`
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
+		// Not an AWS wording: a body the SDK would never send.
 		return 0, nil, badRequest("Invalid request body: %v", err)
 	}
 	if in.Name == "" {
@@ -216,6 +231,7 @@ func (s *Server) createRestApi(r *http.Request, body []byte) (int, any, *awsErro
 		return 0, nil, badRequest("Invalid REST API name specified")
 	}
 	if in.EndpointConfiguration != nil && !slices.Equal(in.EndpointConfiguration.Types, []string{"REGIONAL"}) {
+		// Not an AWS rule: this endpoint serves regional APIs only.
 		return 0, nil, badRequest("Only REGIONAL endpoints are served here")
 	}
 	if aerr := checkTags(in.Tags); aerr != nil {
@@ -286,6 +302,9 @@ func isVariablePart(p string) bool { return strings.HasPrefix(p, "{") }
 func (s *Server) createResource(a *restAPI, r *http.Request, body []byte) (int, any, *awsError) {
 	parent := a.resources[r.PathValue("parentId")]
 	if parent == nil {
+		// NotFoundException "Invalid Resource identifier specified", as
+		// AWS answered a CloudFormation deploy (Status Code: 404, Error
+		// Code: NotFoundException; serverless/serverless#5005).
 		return 0, nil, notFound("Invalid Resource identifier specified")
 	}
 	var in struct {
@@ -295,6 +314,11 @@ func (s *Server) createResource(a *restAPI, r *http.Request, body []byte) (int, 
 		return 0, nil, badRequest("Invalid request body: %v", err)
 	}
 	if !pathPartRE.MatchString(in.PathPart) {
+		// BadRequestException with AWS's own wording, as AWS answered it
+		// (with a request id) in claudiajs/claudia#11 and in an import
+		// error quoted in serverless/blog#629; the greedy "+" before the
+		// closing brace is the developer guide's {proxy+} ("Set up a
+		// proxy integration with a proxy resource").
 		return 0, nil, badRequest("Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end.")
 	}
 	for _, sib := range a.resources {
@@ -302,6 +326,11 @@ func (s *Server) createResource(a *restAPI, r *http.Request, body []byte) (int, 
 			continue
 		}
 		if sib.pathPart == in.PathPart {
+			// 409 ConflictException, as AWS answered a CloudFormation
+			// deploy ("Another resource with the same parent already has
+			// this name: collections (Service: ApiGateway, Status Code:
+			// 409, Request ID: …)", quoted in a user's deploy notes found
+			// with the search tool); no AWS document states it.
 			return 0, nil, conflict("Another resource with the same parent already has this name: %s", in.PathPart)
 		}
 		if isVariablePart(sib.pathPart) && isVariablePart(in.PathPart) {
@@ -325,6 +354,8 @@ func (s *Server) deleteResource(a *restAPI, r *http.Request, _ []byte) (int, any
 		return 0, nil, notFound("Invalid Resource identifier specified")
 	}
 	if res.id == a.rootID {
+		// BadRequestException (DeleteResource's errors in the API model);
+		// no AWS statement of the wording was found.
 		return 0, nil, badRequest("Cannot delete root resource")
 	}
 	var drop func(id string)
@@ -366,6 +397,9 @@ func (s *Server) putMethod(a *restAPI, r *http.Request, body []byte) (int, any, 
 	}
 	method := r.PathValue("httpMethod")
 	if !slices.Contains(restMethods, method) {
+		// BadRequestException (PutMethod's errors); the wording is the
+		// one a CloudFormation lint rule quotes from AWS, unattested by
+		// AWS documents.
 		return 0, nil, badRequest("Invalid HttpMethod specified. Valid options are %s", strings.Join(restMethods, ","))
 	}
 	var in struct {
@@ -379,6 +413,9 @@ func (s *Server) putMethod(a *restAPI, r *http.Request, body []byte) (int, any, 
 		return 0, nil, badRequest("Invalid authorization type specified")
 	}
 	if res.methods[method] != nil {
+		// 409 ConflictException "Method already exists for this
+		// resource": reproduced by an AWS CLI maintainer against the
+		// service (aws/aws-cli#3992), who points to UpdateMethod instead.
 		return 0, nil, conflict("Method already exists for this resource")
 	}
 	m := &restMethod{httpMethod: method, authType: in.AuthorizationType}
@@ -420,11 +457,15 @@ func (s *Server) putIntegration(a *restAPI, r *http.Request, body []byte) (int, 
 		return 0, nil, badRequest("Invalid request body: %v", err)
 	}
 	if in.Type != "AWS_PROXY" {
+		// Not an AWS rule: this endpoint runs Lambda proxy integrations
+		// only.
 		return 0, nil, badRequest("Only AWS_PROXY (Lambda proxy) integrations are served here")
 	}
 	if in.HTTPMethod == "" {
 		// A Lambda proxy integration needs its integration HTTP method
 		// (developer guide, "Set up a Lambda proxy integration": POST).
+		// The wording is AWS's answer as users quote it when the AWS CLI
+		// leaves integrationHttpMethod out; no AWS document states it.
 		return 0, nil, badRequest("Enumeration value for HttpMethod must be non-empty")
 	}
 	mode := in.ResponseTransferMode
@@ -433,9 +474,16 @@ func (s *Server) putIntegration(a *restAPI, r *http.Request, body []byte) (int, 
 		mode = "BUFFERED" // the default transfer mode
 	case "BUFFERED", "STREAM":
 	default:
+		// BUFFERED and STREAM are the two modes (developer guide, "Set
+		// up a Lambda proxy integration with payload response
+		// streaming"); no AWS statement of this wording was found.
 		return 0, nil, badRequest("Invalid response transfer mode specified: %s", mode)
 	}
 	if _, _, _, ok := restLambdaTarget(in.URI); !ok {
+		// The URI's form is the API model's (PutIntegrationRequest.uri:
+		// "arn:aws:apigateway:{region}:{service}:path|action/..."); the
+		// wording, as users report AWS's answer to a malformed one, is
+		// unattested by AWS documents.
 		return 0, nil, badRequest("Invalid ARN specified in the request")
 	}
 	timeout := maxBufferedTimeoutMillis
@@ -447,6 +495,9 @@ func (s *Server) putIntegration(a *restAPI, r *http.Request, body []byte) (int, 
 		limit = maxStreamIntegrationTimeoutMin * 60_000
 	}
 	if timeout < minIntegrationTimeoutMillis || timeout > limit {
+		// The API model: PutIntegrationRequest.timeoutInMillis is "Custom
+		// timeout between 50 and 29,000 milliseconds"; the wording is
+		// unattested by AWS documents.
 		return 0, nil, badRequest("Timeout should be between %d ms and %d ms", minIntegrationTimeoutMillis, limit)
 	}
 	m.integration = &restIntegration{typ: in.Type, httpMethod: in.HTTPMethod, uri: in.URI, transferMode: mode, timeout: timeout}
@@ -459,6 +510,8 @@ func (s *Server) getIntegrationV1(a *restAPI, r *http.Request, _ []byte) (int, a
 		return 0, nil, aerr
 	}
 	if m.integration == nil {
+		// NotFoundException (GetIntegration's errors); the wording is
+		// CreateDeployment's (below), unattested for GetIntegration.
 		return 0, nil, notFound("No integration defined for method")
 	}
 	return http.StatusOK, m.integration.json(), nil
@@ -511,7 +564,8 @@ func (s *Server) createDeployment(a *restAPI, _ *http.Request, body []byte) (int
 	}
 	if methods == 0 {
 		// BadRequestException "The REST API doesn't contain any methods"
-		// (Clarifai/lambdafai#57).
+		// (Clarifai/lambdafai#57; anomalyco/sst#3976, deploying a new
+		// stage before its methods).
 		return 0, nil, badRequest("The REST API doesn't contain any methods")
 	}
 	d := &restDeployment{id: newID(6), description: in.Description, created: time.Now(), rootID: a.rootID,
@@ -527,6 +581,10 @@ func (s *Server) createDeployment(a *restAPI, _ *http.Request, body []byte) (int
 	a.deployments[d.id] = d
 	if in.StageName != "" {
 		if !stageNameRE.MatchString(in.StageName) || in.StageName == "$default" {
+			// The API model: CreateStageRequest.stageName "can only
+			// contain alphanumeric characters, hyphens, and underscores.
+			// Maximum length is 128 characters." The wording is
+			// unattested by AWS documents.
 			return 0, nil, badRequest("Stage name only allows a-zA-Z0-9_")
 		}
 		now := time.Now()
@@ -556,6 +614,8 @@ func (s *Server) createRestStage(a *restAPI, _ *http.Request, body []byte) (int,
 		return 0, nil, badRequest("Invalid request body: %v", err)
 	}
 	if a.deployments[in.DeploymentID] == nil {
+		// NotFoundException and (next) ConflictException: CreateStage's
+		// errors in the API model; neither wording is attested by AWS.
 		return 0, nil, notFound("Invalid Deployment identifier specified")
 	}
 	if a.stages[in.StageName] != nil {
@@ -570,6 +630,8 @@ func (s *Server) createRestStage(a *restAPI, _ *http.Request, body []byte) (int,
 func (s *Server) updateRestStage(a *restAPI, r *http.Request, body []byte) (int, any, *awsError) {
 	st := a.stages[r.PathValue("stage")]
 	if st == nil {
+		// NotFoundException (UpdateStage's errors); the wording is
+		// unattested by AWS documents.
 		return 0, nil, notFound("Invalid Stage identifier specified")
 	}
 	var in struct {
@@ -582,6 +644,7 @@ func (s *Server) updateRestStage(a *restAPI, r *http.Request, body []byte) (int,
 	}
 	for _, op := range in.PatchOperations {
 		if op.Op != "replace" || op.Path != "/deploymentId" {
+			// Not an AWS rule: this endpoint patches the deployment only.
 			return 0, nil, badRequest("Invalid patch path %s", op.Path)
 		}
 		if a.deployments[op.Value] == nil {

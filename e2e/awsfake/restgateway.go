@@ -74,6 +74,10 @@ func (s *Server) restGateway(apiID string) http.Handler {
 			gatewayError(w, http.StatusGatewayTimeout, "Endpoint request timed out")
 			return
 		case err != nil:
+			// A function that fails or answers no proxy response: 502
+			// {"message": "Internal server error"} (developer guide,
+			// "Output format of a Lambda function for proxy integration":
+			// any other output is a 502 Bad Gateway).
 			fmt.Fprintf(s.opts.FunctionOutput, "awsfake: invoke %s:%s: %v\n", t.fn, t.version, err)
 			gatewayError(w, http.StatusBadGateway, "Internal server error")
 			return
@@ -134,6 +138,11 @@ func (s *Server) resolveREST(apiID string, r *http.Request) (*restTarget, *gatew
 	name, qualifier, streaming, ok := restLambdaTarget(m.integration.uri)
 	f := s.functions[name]
 	if !ok || f == nil {
+		// A configuration error at invoke time is 500 {"message":
+		// "Internal server error"} (AWS Knowledge Center, "How do I
+		// troubleshoot Internal server errors from API Gateway": the
+		// execution log says "Execution failed due to configuration
+		// error"), for a missing function as for a missing permission.
 		return nil, &gatewayErr{http.StatusInternalServerError, "Internal server error"}
 	}
 	cfg, version, ok := f.resolve(qualifier)
@@ -144,6 +153,10 @@ func (s *Server) resolveREST(apiID string, r *http.Request) (*restTarget, *gatew
 	// arn:aws:execute-api:<region>:<account>:<api>/<stage>/<METHOD>/<resource path>.
 	source := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s%s", s.opts.Region, s.opts.Account, a.id, st.name, r.Method, resourcePath(d.resources, res))
 	if !allowsInvoke(f.policies[qualifier], source) {
+		// "Invalid permissions on Lambda function", 500 (AWS Knowledge
+		// Center, "How do I resolve 'Invalid permissions on Lambda
+		// function' errors from API Gateway REST APIs?": "Method
+		// completed with status: 500").
 		return nil, &gatewayErr{http.StatusInternalServerError, "Internal server error"}
 	}
 	if streaming != (m.integration.transferMode == "STREAM") {
@@ -163,7 +176,12 @@ func (s *Server) resolveREST(apiID string, r *http.Request) (*restTarget, *gatew
 // rest; a branch whose path does not go on is left for the next. The
 // resource is chosen by its path alone: one without a method for the
 // request answers 403 even where a greedy resource higher up has one.
-// Variables are decoded.
+// Variables are decoded. The path is split at "/" before decoding, so an
+// encoded slash (a%2Fb) stays inside its segment: a REST API passes the
+// path on still encoded (captures in hotsock/voker#8, quoted in
+// middleapi/standard-server#93), but no AWS statement says how its
+// resource matching treats %2F. Nor is there one on a raw backslash: the
+// gateway hands it on as sent (mux.RequestPath).
 func matchResource(tree map[string]*restResource, r *restResource, parts []string) (*restResource, map[string]string) {
 	if len(parts) == 0 {
 		return r, nil
