@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -39,7 +40,10 @@ import (
 // dev, dev, bare (half of b.N each), so that a change in the machine's load
 // weighs on both alike. Reported: each server's requests per second and
 // dev/bare, the dev server's share of bare throughput; ns/op is the dev
-// server's time per request. The servers are started once per test binary
+// server's time per request. On Linux, the CPU time each server's
+// processes spent per request (nextgo dev: the CLI and its dev server
+// process) is reported too: it does not depend on what else the machine
+// runs as throughput does. The servers are started once per test binary
 // run (the first build of the app takes a while):
 //
 //	go test ./bench -run '^$' -bench 'DevServe$' -benchtime 20000x -count 5
@@ -61,7 +65,8 @@ func BenchmarkDevServe(b *testing.B) {
 		}
 	}
 	half := b.N / 2
-	var took [2]time.Duration // bare, dev
+	var took, cpu [2]time.Duration // bare, dev
+	pids := [2]int{srv.procs[0].Process.Pid, srv.procs[1].Process.Pid}
 	b.ResetTimer()
 	for _, p := range []struct {
 		server, n int
@@ -70,11 +75,13 @@ func BenchmarkDevServe(b *testing.B) {
 		if p.server == 1 {
 			l = dev
 		}
+		cpu0 := treeCPU(pids[p.server])
 		start := time.Now()
 		if err := l.run(p.n); err != nil {
 			b.Fatal(err)
 		}
 		took[p.server] += time.Since(start)
+		cpu[p.server] += treeCPU(pids[p.server]) - cpu0
 	}
 	b.StopTimer()
 	bareRPS := float64(b.N) / took[0].Seconds()
@@ -82,6 +89,10 @@ func BenchmarkDevServe(b *testing.B) {
 	b.ReportMetric(bareRPS, "bare-req/s")
 	b.ReportMetric(devRPS, "dev-req/s")
 	b.ReportMetric(devRPS/bareRPS, "dev/bare")
+	if cpu[0] > 0 && cpu[1] > 0 {
+		b.ReportMetric(float64(cpu[0].Microseconds())/float64(b.N), "bare-cpu-µs/req")
+		b.ReportMetric(float64(cpu[1].Microseconds())/float64(b.N), "dev-cpu-µs/req")
+	}
 	b.ReportMetric(float64(took[1].Nanoseconds())/float64(b.N), "ns/op")
 }
 
@@ -248,6 +259,59 @@ func (s *devServeServers) stop() {
 	}
 	os.RemoveAll(s.dir)
 }
+
+// treeCPU returns the CPU time (user and system) that process pid and its
+// descendants have used so far, from /proc; 0 where there is no /proc.
+func treeCPU(pid int) time.Duration {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	type stat struct {
+		ppid int
+		cpu  time.Duration
+	}
+	procs := map[int]stat{}
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ... utime stime: fields 4, 14 and 15; comm
+		// may hold spaces, so count from its closing parenthesis.
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) < 13 {
+			continue
+		}
+		ppid, _ := strconv.Atoi(f[1])
+		utime, _ := strconv.ParseInt(f[11], 10, 64)
+		stime, _ := strconv.ParseInt(f[12], 10, 64)
+		procs[p] = stat{ppid, time.Duration(utime+stime) * time.Second / clockTicks}
+	}
+	var sum time.Duration
+	var add func(int)
+	add = func(p int) {
+		sum += procs[p].cpu
+		for q, s := range procs {
+			if s.ppid == p {
+				add(q)
+			}
+		}
+	}
+	add(pid)
+	return sum
+}
+
+// clockTicks is Linux's USER_HZ, the unit of /proc's CPU times.
+const clockTicks = 100
 
 // TestMain stops the servers of BenchmarkDevServe after the run.
 func TestMain(m *testing.M) {

@@ -97,18 +97,20 @@ func (d *Dashboard) BuildState() Build {
 	return d.build
 }
 
-// Annotate changes the entry of request id, if the log still holds it.
-func (d *Dashboard) Annotate(id string, update func(*Entry)) {
+// Annotate changes the entry of request id, if the log still holds it,
+// and reports whether it did.
+func (d *Dashboard) Annotate(id string, update func(*Entry)) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	e := d.byID[id]
 	if e == nil {
-		return
+		return false
 	}
 	update(e)
 	if e.Status != 0 {
-		d.publish(event{"entry", e.summary()})
+		d.publishEntry(e)
 	}
+	return true
 }
 
 // AddLog appends a handler's log line to the entry of request id.
@@ -150,6 +152,10 @@ func (d *Dashboard) summaries() []Entry {
 func (d *Dashboard) begin(e *Entry) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.beginLocked(e)
+}
+
+func (d *Dashboard) beginLocked(e *Entry) {
 	if len(d.entries) >= d.opts.Keep {
 		old := d.entries[0]
 		delete(d.byID, old.ID)
@@ -164,7 +170,7 @@ func (d *Dashboard) finish(e *Entry, fill func(*Entry)) Entry {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	fill(e)
-	d.publish(event{"entry", e.summary()})
+	d.publishEntry(e)
 	return *e
 }
 
@@ -194,8 +200,18 @@ func (d *Dashboard) subscribe() (chan event, func()) {
 // headers or bodies): nextgo dev's dev server serves most requests itself
 // and reports them.
 func (d *Dashboard) Add(e Entry) {
-	d.begin(&e)
-	d.finish(&e, func(*Entry) {})
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.beginLocked(&e)
+	d.publishEntry(&e)
+}
+
+// publishEntry publishes e's summary, made only when a page listens (the
+// dev server's reports come once per request). d.mu is held.
+func (d *Dashboard) publishEntry(e *Entry) {
+	if len(d.subs) > 0 {
+		d.publish(event{"entry", e.summary()})
+	}
 }
 
 // publish sends ev to every subscriber; a subscriber too slow to keep up

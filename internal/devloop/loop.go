@@ -520,9 +520,8 @@ func (l *Loop) onReport(rep devserver.Report) {
 	l.dash(func(d *dashboard.Dashboard) {
 		switch rep.Type {
 		case "request":
-			if _, ok := d.Entry(rep.RequestID); ok { // recorded by the front
-				d.Annotate(rep.RequestID, func(e *dashboard.Entry) { e.By, e.Cache = rep.File, rep.Cache })
-				return
+			if d.Annotate(rep.RequestID, func(e *dashboard.Entry) { e.By, e.Cache = rep.File, rep.Cache }) {
+				return // recorded by the front
 			}
 			d.Add(dashboard.Entry{ID: rep.RequestID, Time: rep.Time.Add(-time.Duration(rep.DurationMs * float64(time.Millisecond))),
 				Method: rep.Method, Path: rep.Path, Status: rep.Status, DurationMs: rep.DurationMs, By: rep.File, Cache: rep.Cache})

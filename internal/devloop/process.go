@@ -2,7 +2,6 @@ package devloop
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -90,8 +89,7 @@ func startProcess(bin, dir string, env []string, out io.Writer, report func(devs
 		sc := bufio.NewScanner(rr)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {
-			var rep devserver.Report
-			if json.Unmarshal(sc.Bytes(), &rep) == nil && report != nil {
+			if rep, err := devserver.ParseReport(sc.Bytes()); err == nil && report != nil {
 				report(rep)
 			}
 		}

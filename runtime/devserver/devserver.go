@@ -8,6 +8,7 @@
 package devserver
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -64,10 +65,7 @@ type Options struct {
 // streamed responses can run as long as their route allows. A
 // transfer-coded request closes its connection (see httpguard).
 func NewServer(routes []mux.Route, opts Options) (*http.Server, error) {
-	out := opts.Out
-	if out == nil {
-		out = os.Stderr
-	}
+	out := newOutput(cmp.Or[io.Writer](opts.Out, os.Stderr))
 	logger := log.New(out, "", 0)
 	mo := opts.Mux
 	format := FormatEntry
@@ -75,7 +73,7 @@ func NewServer(routes []mux.Route, opts Options) (*http.Server, error) {
 		format = FormatEntryColor
 	}
 	mo.Log = func(e mux.Entry) {
-		logger.Print(format(e))
+		out.line(format(e))
 		opts.Report.Request(e)
 	}
 	mo.Errorf = func(format string, args ...any) { logger.Printf(" ⨯ "+format, args...) }
@@ -206,10 +204,8 @@ func Main(routes []mux.Route, opts Options) {
 	_ = fs.Parse(os.Args[1:])
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	out := opts.Out
-	if out == nil {
-		out = os.Stderr
-	}
+	out := newOutput(cmp.Or[io.Writer](opts.Out, os.Stderr))
+	opts.Out = out
 	if fd := os.Getenv(ReportFDEnv); fd != "" && opts.Report == nil {
 		if n, err := strconv.Atoi(fd); err == nil {
 			opts.Report = NewReporter(os.NewFile(uintptr(n), "report"))
@@ -231,6 +227,9 @@ func Main(routes []mux.Route, opts Options) {
 // Serve listens (or takes the inherited socket) and serves routes until ctx
 // is done.
 func Serve(ctx context.Context, routes []mux.Route, opts Options, addr string) error {
+	out := newOutput(cmp.Or[io.Writer](opts.Out, os.Stderr))
+	defer out.Flush()
+	opts.Out = out
 	srv, err := NewServer(routes, opts)
 	if err != nil {
 		return err

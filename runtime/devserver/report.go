@@ -1,7 +1,6 @@
 package devserver
 
 import (
-	"encoding/json"
 	"io"
 	"sync"
 	"time"
@@ -33,8 +32,8 @@ type Report struct {
 	Time    time.Time `json:"time"`
 }
 
-// Reporter writes Reports, one JSON object per line, in batches: a report
-// reaches w within reportDelay. A nil *Reporter discards them. It is safe
+// Reporter writes Reports, one JSON object per line (AppendJSON), in
+// batches: a report reaches w within reportDelay. A nil *Reporter discards them. It is safe
 // for concurrent use.
 type Reporter struct {
 	mu      sync.Mutex
@@ -68,7 +67,7 @@ func (r *Reporter) Request(e mux.Entry) {
 	if r == nil || e.RequestID == "" {
 		return
 	}
-	r.write(Report{Type: "request", RequestID: e.RequestID, File: e.File, Cache: e.Cache, Status: e.Status,
+	r.write(&Report{Type: "request", RequestID: e.RequestID, File: e.File, Cache: e.Cache, Status: e.Status,
 		Method: e.Method, Path: e.Path, DurationMs: float64(e.Duration.Microseconds()) / 1000, Time: time.Now()})
 }
 
@@ -77,16 +76,12 @@ func (r *Reporter) Log(id, level, message string, t time.Time) {
 	if r == nil || id == "" {
 		return
 	}
-	r.write(Report{Type: "log", RequestID: id, Level: level, Message: message, Time: t})
+	r.write(&Report{Type: "log", RequestID: id, Level: level, Message: message, Time: t})
 }
 
-func (r *Reporter) write(rep Report) {
-	b, err := json.Marshal(rep)
-	if err != nil {
-		return
-	}
+func (r *Reporter) write(rep *Report) {
 	r.mu.Lock()
-	r.buf = append(append(r.buf, b...), '\n')
+	r.buf = append(rep.AppendJSON(r.buf), '\n')
 	schedule := !r.pending
 	r.pending = true
 	r.mu.Unlock()
