@@ -23,24 +23,7 @@ import (
 // 6 MB buffered limit whole.
 func TestDeployStreaming(t *testing.T) {
 	s := newAWSStage(t, awsfake.Options{})
-	dir := filepath.Join(t.TempDir(), "streamshop")
-	write := func(name, content string) { writeAppFile(t, dir, name, content) }
-	newModule(t, dir, "example.com/streamshop")
-	for _, f := range []string{"app/advanced/streaming/route.go", "app/advanced/pipe/route.go", "app/advanced/big/route.go", "pages/api/flush.go"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "apps", "approutes", filepath.FromSlash(f)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		write(f, string(b))
-	}
-	write("pages/api/hello.go", `package hello
-
-import "github.com/nextgo-dev/nextgo/runtime/api"
-
-func Handler(req *api.Request, res *api.Response) {
-	res.JSON(map[string]string{"message": "hi"})
-}
-`)
+	dir := streamingApp(t)
 	res := s.deployJSON(dir, "--stage", "live", "--arch", runtime.GOARCH)
 	if !strings.HasPrefix(res.URL, "https://"+res.APIID+".execute-api.us-east-1.amazonaws.com/live") {
 		t.Errorf("URL %q: want the REST API's stage URL", res.URL)

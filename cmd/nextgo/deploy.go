@@ -178,28 +178,7 @@ that the app no longer has; nothing else is ever deleted.`,
 				return err
 			}
 			opts.Prune, opts.Concurrency = prune, concurrency
-			out := f.buildDir(dir)
-			// The functions' environment: the manifest names it, deploy
-			// reads the values from the .env files.
-			env, _, err := dotenv.Load(dir, dotenv.Production)
-			if err != nil {
-				return err
-			}
-			if !skipBuild {
-				p, err := bundler.Load(ctx, dir)
-				if err != nil {
-					return err
-				}
-				res, err := p.Build(ctx, bundler.BuildOptions{Arch: arch, Out: f.out, Env: env, Progress: stderr, Live: isTerminal(stderr)})
-				if err != nil {
-					return err
-				}
-				for _, w := range res.Warnings {
-					fmt.Fprintln(stderr, " ⚠", w)
-				}
-				out = res.Dir
-			}
-			b, err := deploy.LoadBuild(out, env)
+			b, err := loadBuild(ctx, stderr, dir, f.out, arch, skipBuild)
 			if err != nil {
 				return err
 			}
@@ -233,6 +212,36 @@ that the app no longer has; nothing else is ever deleted.`,
 	cmd.Flags().StringVar(&f.app, "app", "", "app name for --print-policy (default: from the last build, else the module path)")
 	cmd.Flags().IntVar(&f.keepReleases, "keep-releases", 0, "how many releases to keep, with the function versions they use (default: nextgo.json's keepReleases, else 10)")
 	return cmd
+}
+
+// loadBuild builds the app in dir into out (default <dir>/.nextgo/build),
+// or with skip takes the last build there as it is, and loads the build
+// with the values of its environment: the manifest names the variables,
+// the production .env set holds their values.
+func loadBuild(ctx context.Context, progress io.Writer, dir, out, arch string, skip bool) (*deploy.Build, error) {
+	env, _, err := dotenv.Load(dir, dotenv.Production)
+	if err != nil {
+		return nil, err
+	}
+	buildDir := out
+	if buildDir == "" {
+		buildDir = filepath.Join(dir, filepath.FromSlash(bundler.DefaultOut))
+	}
+	if !skip {
+		p, err := bundler.Load(ctx, dir)
+		if err != nil {
+			return nil, err
+		}
+		res, err := p.Build(ctx, bundler.BuildOptions{Arch: arch, Out: out, Env: env, Progress: progress, Live: isTerminal(progress)})
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range res.Warnings {
+			fmt.Fprintln(progress, " ⚠", w)
+		}
+		buildDir = res.Dir
+	}
+	return deploy.LoadBuild(buildDir, env)
 }
 
 // confirmPrune shows what --prune would delete and asks before going on.

@@ -7,6 +7,8 @@
 //	nextgo build [dir]    compile one Lambda function per route
 //	nextgo start [dir]    serve the built functions locally under a Lambda emulator
 //	nextgo deploy [dir]   deploy to AWS Lambda behind an HTTP API
+//	nextgo export cloudformation [dir]
+//	                      write what deploy creates as a CloudFormation template
 //	nextgo sync [dir]     set an app up for the go command and editors
 //	nextgo env [NAME]     print nextgo's settings for tools (GOPACKAGESDRIVER)
 //
@@ -52,7 +54,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newDevCmd(), newRoutesCmd(), newCheckCmd(), newBuildCmd(), newStartCmd(), newInvokeCmd(), newDeployCmd(), newRollbackCmd(), newRemoveCmd(), newInitCmd(), newTestCmd(), newSyncCmd(), newEnvCmd())
+	root.AddCommand(newDevCmd(), newRoutesCmd(), newCheckCmd(), newBuildCmd(), newStartCmd(), newInvokeCmd(), newDeployCmd(), newRollbackCmd(), newRemoveCmd(), newInitCmd(), newTestCmd(), newSyncCmd(), newEnvCmd(), newExportCmd())
 	return root
 }
 

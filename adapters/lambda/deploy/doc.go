@@ -10,8 +10,10 @@
 //
 // A deploy runs in phases:
 //
-//  1. plan: read the current state with read-only calls and compare it
-//     with the build (code SHA-256 and configuration per function);
+//  1. plan: compute the desired state of the stage from the build alone
+//     ([Desire], the value the CloudFormation exporter renders too), read
+//     the current state with read-only calls and compare the two (code
+//     SHA-256 and configuration per function);
 //  2. role: ensure the execution role (basic execution only);
 //  3. functions: create or update the functions that changed, publish a
 //     version of each, and wait until every one is ready (bounded
