@@ -22,9 +22,13 @@ import (
 // aws-lambda-go-api-proxy's httpadapter.NewV2 on the same handlers and the
 // same HTTP API (payload 2.0) events:
 //
-//   - BenchmarkAdapterV2: from the decoded events struct, through the
-//     handler, to the events response struct (api-proxy's ProxyWithContext
-//     against Handler.ServeAPIGatewayV2);
+//   - BenchmarkAdapterV2: each adapter alone, from the event as it takes
+//     it, through the handler, to the response as it gives it back:
+//     api-proxy's ProxyWithContext from the decoded events struct to the
+//     response struct (the JSON decoding and encoding around it are
+//     aws-lambda-go's), against Handler.Invoke from the payload bytes to
+//     the response bytes (its own JSON reading and writing included, as
+//     that is its one conversion);
 //   - BenchmarkInvokeV2: a whole warm invocation as aws-lambda-go runs it,
 //     from the payload bytes to the response bytes, event JSON decoding and
 //     response encoding included (api-proxy behind aws-lambda-go's
@@ -180,15 +184,34 @@ func cases(tb testing.TB) []benchCase {
 	}
 }
 
-// adapters returns the two struct adapters under test, as functions.
-func adapters(c benchCase) map[string]func(context.Context, *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+// adapter is one adapter under test: serve runs one event through it, and
+// answer runs one and decodes its response.
+type adapter struct {
+	serve  func(context.Context)
+	answer func(context.Context) (int, string)
+}
+
+// adapters returns the two adapters under test, each taking the event as
+// it takes it (see BenchmarkAdapterV2).
+func adapters(tb testing.TB, c benchCase) map[string]adapter {
 	proxy := httpadapter.NewV2(c.handler())
+	ev := decodeV2(tb, c.raw)
 	ours := lambda.NewHandler(c.handler(), lambda.Options{})
-	return map[string]func(context.Context, *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error){
-		"apiproxy": func(ctx context.Context, ev *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-			return proxy.ProxyWithContext(ctx, *ev)
+	return map[string]adapter{
+		"apiproxy": {
+			serve: func(ctx context.Context) { proxy.ProxyWithContext(ctx, ev) },
+			answer: func(ctx context.Context) (int, string) {
+				r, err := proxy.ProxyWithContext(ctx, ev)
+				if err != nil {
+					tb.Fatal(err)
+				}
+				return r.StatusCode, r.Body
+			},
 		},
-		"nextgo": ours.ServeAPIGatewayV2,
+		"nextgo": {
+			serve:  func(ctx context.Context) { ours.Invoke(ctx, c.raw) },
+			answer: func(ctx context.Context) (int, string) { return invoke(tb, ours, c.raw) },
+		},
 	}
 }
 
@@ -206,22 +229,15 @@ var sides = []string{"apiproxy", "nextgo"}
 
 func BenchmarkAdapterV2(b *testing.B) {
 	for _, c := range cases(b) {
-		ev := decodeV2(b, c.raw)
-		ads := adapters(c)
+		ads := adapters(b, c)
 		for _, side := range sides {
-			serve := ads[side]
+			ad := ads[side]
 			b.Run(c.name+"/"+side, func(b *testing.B) {
 				ctx := context.Background()
-				check(b, c, func() (int, string) {
-					r, err := serve(ctx, &ev)
-					if err != nil {
-						b.Fatal(err)
-					}
-					return r.StatusCode, r.Body
-				})
+				check(b, c, func() (int, string) { return ad.answer(ctx) })
 				b.ReportAllocs()
 				for b.Loop() {
-					serve(ctx, &ev)
+					ad.serve(ctx)
 				}
 			})
 		}
@@ -265,6 +281,7 @@ func BenchmarkInvokeV2Deadline(b *testing.B) {
 }
 
 func invoke(tb testing.TB, h awslambda.Handler, raw []byte) (int, string) {
+	tb.Helper()
 	out, err := h.Invoke(context.Background(), raw)
 	if err != nil {
 		tb.Fatal(err)
@@ -320,26 +337,19 @@ func check(tb testing.TB, c benchCase, run func() (int, string)) {
 
 // TestAdapterAllocations holds the adapter to its targets against
 // api-proxy on the same handler: at most a quarter of the allocations
-// from event struct to response struct, and at most 0.6 of them for a
-// whole invocation.
+// for the adapter alone (see BenchmarkAdapterV2), and at most 0.6 of them
+// for a whole invocation.
 func TestAdapterAllocations(t *testing.T) {
 	if testing.Short() {
 		t.Skip("measures allocations over many runs")
 	}
 	const runs = 200
 	for _, c := range cases(t) {
-		ev := decodeV2(t, c.raw)
 		ctx := context.Background()
 		allocs := map[string]float64{}
-		for side, serve := range adapters(c) {
-			check(t, c, func() (int, string) {
-				r, err := serve(ctx, &ev)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return r.StatusCode, r.Body
-			})
-			allocs["adapter/"+side] = testing.AllocsPerRun(runs, func() { serve(ctx, &ev) })
+		for side, ad := range adapters(t, c) {
+			check(t, c, func() (int, string) { return ad.answer(ctx) })
+			allocs["adapter/"+side] = testing.AllocsPerRun(runs, func() { ad.serve(ctx) })
 		}
 		for side, h := range invokers(c) {
 			check(t, c, func() (int, string) { return invoke(t, h, c.raw) })

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/nextgo-dev/nextgo/internal/pipeline"
@@ -38,12 +37,23 @@ type invocation struct {
 	event   any
 	once    sync.Once
 
+	ev    rawEvent // the event's fields, as its source reads them
+	req   request  // the request the event describes
 	url   url.URL
 	hvals [12]string
 	body  body
 	w     responseWriter
 	resp  response
 	aside pipeline.Aside // the handler's run (see Handler.serve)
+	out   jsonOut        // the response's encoding (see Handler.encode)
+}
+
+// read has src read the event into the invocation's request, and
+// completes it (see rawEvent.toRequest).
+func (inv *invocation) read(src *source, ls eventLists) (hdrs, error) {
+	inv.req.kind = src.kind
+	src.read(&inv.ev, &inv.req)
+	return inv.ev.toRequest(&inv.req, ls)
 }
 
 type invocationKey struct{}
@@ -115,13 +125,14 @@ func EventKind(ctx context.Context) Kind {
 	return KindUnknown
 }
 
-// Event returns the original event of the request as aws-lambda-go's type:
-// *events.APIGatewayProxyRequest, *events.APIGatewayV2HTTPRequest,
-// *events.ALBTargetGroupRequest or *events.LambdaFunctionURLRequest. It
-// returns nil outside an invocation. The adapter reads raw events without
-// building these structs; Event decodes one on first use, so ask for it
-// only when you need fields the request does not carry (authorizer claims,
-// path parameters, stage variables…). Treat the result as read-only.
+// Event returns the original event of the request as aws-lambda-go's type
+// for its source (*events.APIGatewayProxyRequest,
+// *events.APIGatewayV2HTTPRequest, *events.ALBTargetGroupRequest or
+// *events.LambdaFunctionURLRequest). It returns nil outside an invocation.
+// The adapter reads raw events without building these structs; Event
+// decodes one on first use, so ask for it only when you need fields the
+// request does not carry (authorizer claims, path parameters, stage
+// variables…). Treat the result as read-only.
 func Event(ctx context.Context) any {
 	inv := invocationFrom(ctx)
 	if inv == nil {
@@ -135,19 +146,11 @@ func (inv *invocation) decodeEvent() {
 	if inv.event != nil {
 		return
 	}
-	var v any
-	switch inv.kind {
-	case KindAPIGatewayV1:
-		v = new(events.APIGatewayProxyRequest)
-	case KindAPIGatewayV2:
-		v = new(events.APIGatewayV2HTTPRequest)
-	case KindALB:
-		v = new(events.ALBTargetGroupRequest)
-	case KindFunctionURL:
-		v = new(events.LambdaFunctionURLRequest)
-	default:
+	src := sourceOf(inv.kind)
+	if src == nil {
 		return
 	}
+	v := src.event()
 	// The adapter has already accepted this payload, so a failure here can
 	// only be a field of an unexpected type deep inside it; the struct is
 	// then as complete as encoding/json could make it.

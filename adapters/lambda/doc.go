@@ -39,6 +39,14 @@
 // Options.Streaming, function URL responses are streamed instead (see
 // InvokeStream).
 //
+// # Events as structs
+//
+// A caller that holds an event decoded into aws-lambda-go's struct passes
+// it to the Serve method of its source (ServeAPIGatewayV1,
+// ServeAPIGatewayV2, ServeALB, ServeFunctionURL). It is served through the
+// same conversion as the JSON it stands for, so the answer is Invoke's,
+// at the cost of encoding/json both ways.
+//
 // # Failures
 //
 // The adapter answers by itself, logs one JSON line with the request id

@@ -189,40 +189,15 @@ func (o *jsonOut) body(r *response) {
 	o.b = append(o.b, '"')
 }
 
-func (o *jsonOut) response(k Kind, multiValue bool, r *response, keys []string) {
+// status opens a response object with its statusCode member.
+func (o *jsonOut) status(r *response) {
 	o.raw(`{"statusCode":`)
 	o.int(r.status)
-	switch k {
-	case KindAPIGatewayV2, KindFunctionURL:
-		o.raw(`,"headers":{`)
-		o.singleHeaders(r.header, keys, true)
-		o.raw("}")
-		if cookies := r.header["Set-Cookie"]; len(cookies) > 0 {
-			o.raw(`,"cookies":[`)
-			for i, c := range cookies {
-				if i > 0 {
-					o.raw(",")
-				}
-				o.value(c)
-			}
-			o.raw("]")
-		}
-	case KindAPIGatewayV1:
-		o.raw(`,"multiValueHeaders":{`)
-		o.multiHeaders(r.header, keys)
-		o.raw("}")
-	case KindALB:
-		o.raw(`,"statusDescription":`)
-		o.str(statusDescription(r.status))
-		if multiValue {
-			o.raw(`,"multiValueHeaders":{`)
-			o.multiHeaders(r.header, keys)
-		} else {
-			o.raw(`,"headers":{`)
-			o.singleHeaders(r.header, keys, false)
-		}
-		o.raw("}")
-	}
+}
+
+// bodyEnd writes the body and isBase64Encoded members and closes the
+// response object.
+func (o *jsonOut) bodyEnd(r *response) {
 	o.raw(`,"body":`)
 	o.body(r)
 	o.raw(`,"isBase64Encoded":`)
@@ -230,14 +205,15 @@ func (o *jsonOut) response(k Kind, multiValue bool, r *response, keys []string) 
 	o.raw("}")
 }
 
-// singleHeaders writes one string per header. Several values are joined
-// with ", " (RFC 9110 §5.3), except Set-Cookie, which cannot be joined:
-// v2 and function URLs carry cookies apart (skipCookies), and an ALB
-// without multi-value headers can take only the first. Names that are not
-// valid header names are left out, as net/http's server does.
-func (o *jsonOut) singleHeaders(h http.Header, keys []string, skipCookies bool) {
+// singleHeaders writes one string per header, names in order. Several
+// values are joined with ", " (RFC 9110 §5.3), except Set-Cookie, which
+// cannot be joined: payload 2.0 carries cookies apart (skipCookies), and an
+// ALB without multi-value headers can take only the first. Names that are
+// not valid header names are left out, as net/http's server does.
+func (o *jsonOut) singleHeaders(h http.Header, skipCookies bool) {
+	var kb [32]string
 	first := true
-	for _, k := range keys {
+	for _, k := range sortedKeys(h, kb[:0]) {
 		vs := h[k]
 		if len(vs) == 0 || skipCookies && k == "Set-Cookie" || !validHeaderName(k) {
 			continue
@@ -275,9 +251,11 @@ func (o *jsonOut) joined(vs []string) {
 	o.b = append(o.b, '"')
 }
 
-func (o *jsonOut) multiHeaders(h http.Header, keys []string) {
+// multiHeaders writes a list of strings per header, names in order.
+func (o *jsonOut) multiHeaders(h http.Header) {
+	var kb [32]string
 	first := true
-	for _, k := range keys {
+	for _, k := range sortedKeys(h, kb[:0]) {
 		vs := h[k]
 		if len(vs) == 0 || !validHeaderName(k) {
 			continue
@@ -311,21 +289,6 @@ func validHeaderName(k string) bool {
 	return true
 }
 
-// cleanHeader makes a response header safe to hand over in a struct, as
-// the JSON encoder does: invalid names dropped, CR and LF in values
-// turned into spaces.
-func cleanHeader(h http.Header) {
-	for k, vs := range h {
-		if !validHeaderName(k) {
-			delete(h, k)
-			continue
-		}
-		for i, v := range vs {
-			vs[i] = cleanValue(v)
-		}
-	}
-}
-
 // cleanValue turns CR and LF in a header value into spaces.
 func cleanValue(v string) string {
 	if strings.IndexByte(v, '\r') < 0 && strings.IndexByte(v, '\n') < 0 {
@@ -338,14 +301,6 @@ func cleanValue(v string) string {
 		}
 	}
 	return string(b)
-}
-
-// statusDescription is ALB's "200 OK" form.
-func statusDescription(code int) string {
-	if t := http.StatusText(code); t != "" {
-		return strconv.Itoa(code) + " " + t
-	}
-	return strconv.Itoa(code)
 }
 
 // jsonSafe marks the ASCII bytes that need no escaping in a JSON string;

@@ -111,45 +111,49 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 }
 
 func (h *Handler) invoke(ctx context.Context, payload string) ([]byte, error) {
+	return h.invokeAs(ctx, nil, payload, nil)
+}
+
+// invokeAs serves one event of source src, or of the source detected when
+// src is nil. orig, when not nil, is the event as the caller holds it,
+// which Event returns.
+func (h *Handler) invokeAs(ctx context.Context, src *source, payload string, orig any) ([]byte, error) {
 	var (
-		ev rawEvent
 		fs [fieldStack]field
 		qs [16]field
 		cs [16]string
 	)
 	ls := eventLists{headers: fs[:0], query: qs[:0], cookies: cs[:0]}
-	ls, k, err := h.parse(ctx, payload, &ev, ls)
+	inv := &invocation{payload: payload, event: orig}
+	ls, src, err := h.parse(ctx, payload, src, &inv.ev, ls)
 	if err != nil {
 		return nil, err
 	}
-	inv := &invocation{kind: k, payload: payload}
-	var q request
-	hs, err := ev.toRequest(k, &q, ls)
-	resp := h.serve(ctx, inv, &q, hs, err)
-	out := h.encode(inv, &q, resp)
-	inv.w.release(false)
+	hs, err := inv.read(src, ls)
+	resp := h.serve(ctx, inv, hs, err)
+	out := h.encode(inv, src, resp)
+	inv.w.release()
 	return out, nil
 }
 
-// parse reads the top of an event and classifies it.
-func (h *Handler) parse(ctx context.Context, payload string, ev *rawEvent, ls eventLists) (eventLists, Kind, error) {
+// parse reads an event and finds its source, unless src is given.
+func (h *Handler) parse(ctx context.Context, payload string, src *source, ev *rawEvent, ls eventLists) (eventLists, *source, error) {
 	ls, perr := parseEvent(payload, ev, ls)
 	var err error
-	k := KindUnknown
 	switch {
 	case perr == errNotObjectEvent:
 		err = &eventError{ErrUnknownEvent, perr}
 	case perr != nil:
 		err = &eventError{ErrMalformedEvent, perr}
-	default:
-		if k = ev.kind(); k == KindUnknown {
+	case src == nil:
+		if src = detect(ev); src == nil {
 			err = &eventError{ErrUnknownEvent, errors.New("not an API Gateway, ALB or function URL HTTP event")}
 		}
 	}
 	if err != nil {
 		h.logf(ctx, slog.LevelError, "event rejected", slog.String("error", err.Error()))
 	}
-	return ls, k, err
+	return ls, src, err
 }
 
 // eventError is the error Invoke returns for a payload it cannot serve;
@@ -162,18 +166,19 @@ type eventError struct {
 func (e *eventError) Error() string   { return "lambda: " + e.kind.Error() + ": " + e.cause.Error() }
 func (e *eventError) Unwrap() []error { return []error{e.kind, e.cause} }
 
-// serve turns q into a request, runs the handler under the pipeline's
-// Guard (the request's one deadline and one recover: the dispatcher inside
-// sees the request is guarded and adds neither) and returns the response
-// to send. convErr is a failure to read the event.
-func (h *Handler) serve(ctx context.Context, inv *invocation, q *request, hs hdrs, convErr error) *response {
+// serve turns the invocation's request into an *http.Request, runs the
+// handler under the pipeline's Guard (the request's one deadline and one
+// recover: the dispatcher inside sees the request is guarded and adds
+// neither) and returns the response to send. convErr is a failure to read
+// the event.
+func (h *Handler) serve(ctx context.Context, inv *invocation, hs hdrs, convErr error) *response {
 	deadline, hasDeadline := h.deadline(ctx)
 	if hasDeadline {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
-	r, early := h.prepare(ctx, inv, q, hs, convErr)
+	r, early := h.prepare(ctx, inv, hs, convErr)
 	if early != nil {
 		return early
 	}
@@ -208,7 +213,8 @@ func (h *Handler) report(r *http.Request, f pipeline.Failure) {
 // prepare fills the invocation and builds the request. A non-nil
 // response is the answer when the handler must not run: the event could
 // not be read (400) or the body is over the limit (413).
-func (h *Handler) prepare(ctx context.Context, inv *invocation, q *request, hs hdrs, convErr error) (*http.Request, *response) {
+func (h *Handler) prepare(ctx context.Context, inv *invocation, hs hdrs, convErr error) (*http.Request, *response) {
+	q := &inv.req
 	inv.kind, inv.requestID, inv.stage, inv.prefix = q.kind, q.requestID, q.stage, q.prefix
 	inv.w.cache = &h.spare
 	inv.w.limit = h.opts.MaxResponse
@@ -276,28 +282,29 @@ func (h *Handler) result(inv *invocation) *response {
 	return resp
 }
 
-// encode encodes the response for the event's kind, replacing one too
-// large for a buffered Lambda response by a 502.
-func (h *Handler) encode(inv *invocation, q *request, resp *response) []byte {
-	h.warnALBCookies(inv, q, resp)
-	var kb [32]string
-	keys := sortedKeys(resp.header, kb[:0])
-	n := encodedSize(q.kind, q.multiValue, resp, keys)
+// encode writes the response in the shape of the event's source,
+// replacing one too large for a buffered Lambda response by a 502.
+func (h *Handler) encode(inv *invocation, src *source, resp *response) []byte {
+	if src.warn != nil {
+		src.warn(h, inv, resp)
+	}
+	n := inv.encodedSize(src, resp)
 	if !h.fits(inv, n) {
 		resp = textResponse(http.StatusBadGateway, "Response payload too large")
-		keys = sortedKeys(resp.header, kb[:0])
-		n = encodedSize(q.kind, q.multiValue, resp, keys)
+		n = inv.encodedSize(src, resp)
 	}
-	o := jsonOut{b: make([]byte, 0, n)}
-	o.response(q.kind, q.multiValue, resp, keys)
-	return o.b
+	inv.out = jsonOut{b: make([]byte, 0, n)}
+	src.write(&inv.out, &inv.req, resp)
+	out := inv.out.b
+	inv.out = jsonOut{}
+	return out
 }
 
 // encodedSize is the exact length of the JSON encoding of resp.
-func encodedSize(k Kind, multiValue bool, resp *response, keys []string) int {
-	o := jsonOut{measure: true}
-	o.response(k, multiValue, resp, keys)
-	return o.n
+func (inv *invocation) encodedSize(src *source, resp *response) int {
+	inv.out = jsonOut{measure: true}
+	src.write(&inv.out, &inv.req, resp)
+	return inv.out.n
 }
 
 // fits reports whether an encoded response of n bytes fits MaxResponse,
@@ -308,36 +315,6 @@ func (h *Handler) fits(inv *invocation, n int) bool {
 	}
 	h.tooLarge(inv, int64(n), "payload")
 	return false
-}
-
-// fitsBound is fits for a response known by an upper bound of its encoded
-// size (see boundBody): only a response whose bound is over the limit is
-// measured exactly.
-func (h *Handler) fitsBound(inv *invocation, q *request, resp *response, bound int) bool {
-	if lim := h.opts.MaxResponse; lim < 0 || int64(bound) <= lim {
-		return true
-	}
-	var kb [32]string
-	return h.fits(inv, encodedSize(q.kind, q.multiValue, resp, sortedKeys(resp.header, kb[:0])))
-}
-
-// boundBody bounds the encoded size of a response with headers of hsize
-// bytes (names and values): no byte escapes to more than six.
-func boundBody(resp *response, hsize int) int {
-	n := 256 + 6*hsize
-	if resp.binary {
-		return n + (len(resp.body)+2)/3*4
-	}
-	return n + 6*len(resp.body)
-}
-
-// warnALBCookies logs Set-Cookie headers an ALB without multi-value
-// headers cannot carry.
-func (h *Handler) warnALBCookies(inv *invocation, q *request, resp *response) {
-	if q.kind == KindALB && !q.multiValue && len(resp.header["Set-Cookie"]) > 1 {
-		h.logf(inv, slog.LevelWarn, "ALB multi-value headers are off: only the first Set-Cookie header is sent",
-			slog.Int("set_cookie", len(resp.header["Set-Cookie"])))
-	}
 }
 
 func (h *Handler) tooLarge(inv *invocation, size int64, what string) {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -21,32 +20,42 @@ type field struct {
 const fieldStack = 32
 
 // request is an event reduced to what an *http.Request needs, whatever its
-// kind. Strings alias the event, so building it costs nothing.
+// source: the source's read fills most of it (see source), toRequest the
+// rest. Strings alias the event, so building it costs nothing.
 type request struct {
-	kind        Kind
-	method      string
-	path        string // as the event gives it
-	pathDecoded bool   // path arrives percent-decoded (HTTP API)
-	rawQuery    string
-	host        string // fallback when the headers carry no Host
-	proto       string
-	sourceIP    string
-	requestID   string
-	stage       string
-	prefix      string // the client's path before path: see mux.MountPrefixKey
-	multiValue  bool   // ALB with multi-value headers on
-	body        string
-	bodyBytes   []byte
-	binaryBody  bool // use bodyBytes
+	kind         Kind
+	method       string
+	path         string // as the event gives it
+	pathDecoded  bool   // path arrives percent-decoded (HTTP API)
+	rawQuery     string
+	query        uint8  // where rawQuery comes from: queryGiven, queryDecoded or querySent
+	cookies      bool   // the event's cookies list becomes the Cookie header (payload 2.0)
+	forwardedFor bool   // the client address is the last of X-Forwarded-For
+	host         string // fallback when the headers carry no Host
+	proto        string
+	sourceIP     string
+	requestID    string
+	stage        string
+	prefix       string // the client's path before path: see mux.MountPrefixKey
+	multiValue   bool   // the response takes multi-value headers (ALB with them on)
+	body         string
+	bodyBytes    []byte
+	binaryBody   bool // use bodyBytes
 }
+
+// Where a request's query string comes from.
+const (
+	queryGiven   uint8 = iota // rawQuery as the source set it
+	queryDecoded              // built from the event's query fields, which arrive decoded
+	querySent                 // built from the event's query fields, which arrive as sent
+)
 
 // hdrs are an event's header fields and cookies. They travel apart from
 // request so that the arrays behind them can stay on the stack: escape
 // analysis does not tell one field of a struct from another.
 type hdrs struct {
-	fields  []field           // in event order, names as the event spells them
-	single  map[string]string // or a struct's single-value map, used instead
-	cookies []string          // v2 and function URL cookies, none empty
+	fields  []field  // in event order, names as the event spells them
+	cookies []string // v2 and function URL cookies, none empty
 }
 
 func (q *request) bodyLen() int {
@@ -197,25 +206,6 @@ func setPath(u *url.URL, p string, decoded bool) error {
 	return nil
 }
 
-// validEncodedPath reports whether p can be a percent-encoded path as a
-// client sends it: only characters allowed in a URL path, and every "%"
-// starting an escape.
-func validEncodedPath(p string) bool {
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		switch {
-		case c == '%':
-			if i+2 >= len(p) || unhex(p[i+1]) < 0 || unhex(p[i+2]) < 0 {
-				return false
-			}
-		case c <= ' ' || c >= 0x7f, c == '"', c == '#', c == '<', c == '>', c == '?',
-			c == '\\', c == '^', c == '`', c == '{', c == '|', c == '}':
-			return false
-		}
-	}
-	return true
-}
-
 // isTokenByte reports whether c may appear in an HTTP token (RFC 9110).
 func isTokenByte(c byte) bool {
 	return tokenTable[c]
@@ -283,14 +273,6 @@ func writeCanonicalKey(b *strings.Builder, k string) {
 // are not split on commas: a comma-joined value is what net/http shows
 // for a header sent on one line.
 func (inv *invocation) buildHeader(q *request, hs hdrs, n int) (h http.Header, host, uri string) {
-	if hs.single != nil {
-		var ok bool
-		if h, host, uri, ok = inv.headerFromMap(q, hs, n); ok {
-			return h, host, uri
-		}
-		// Two names that differ only in case: the general path merges.
-		hs.fields = singleFields(make([]field, 0, len(hs.single)), hs.single, false)
-	}
 	fs, cookies := hs.fields, hs.cookies
 
 	// Classify the names, take out the special ones, and size the shared
@@ -337,52 +319,6 @@ func (inv *invocation) buildHeader(q *request, hs hdrs, n int) (h http.Header, h
 	}
 	finishHeader(h, vals, used, cookie, hasCookie, clen, n)
 	return h, host, uri
-}
-
-// headerFromMap is buildHeader for a header given as a map (the
-// aws-lambda-go structs), in one pass over the map: names are not staged
-// as fields, and the few not in the common table get their own canonical
-// string. It fails (ok false) on two names that differ only in case.
-func (inv *invocation) headerFromMap(q *request, hs hdrs, n int) (h http.Header, host, uri string, ok bool) {
-	m := hs.single
-	_, cookie, uri := inv.sharedString(q, nil, 0, hs.cookies)
-	vals := inv.hvals[:]
-	if len(m)+2 > len(vals) {
-		vals = make([]string, len(m)+2)
-	}
-	h = make(http.Header, len(m)+2)
-	used, clen, hasCookie := 0, "", false
-	for k, v := range m {
-		c, t := commonKey(k)
-		if c == "" {
-			c = k
-			if !isCanonicalKey(k) {
-				c = textproto.CanonicalMIMEHeaderKey(k)
-			}
-			t = specialKey(c)
-		}
-		switch t {
-		case keyHost:
-			host = v
-			continue
-		case keyContentLength:
-			clen = v
-			continue
-		case keyTransferEncoding:
-			continue
-		case keyCookie:
-			hasCookie = true
-		}
-		vals[used] = v
-		before := len(h)
-		h[c] = vals[used : used+1 : used+1]
-		if len(h) == before {
-			return nil, "", "", false
-		}
-		used++
-	}
-	finishHeader(h, vals, used, cookie, hasCookie, clen, n)
-	return h, host, uri, true
 }
 
 // sharedString builds the one string that holds the canonical keys of the
@@ -553,7 +489,8 @@ func writeQueryEscaped(b *strings.Builder, s string) {
 }
 
 // lastForwardedFor returns the last address in an X-Forwarded-For value:
-// the one the load balancer itself appended, so the only one to trust.
+// the one the nearest proxy (the load balancer) appended, so the only one
+// to trust.
 func lastForwardedFor(v string) string {
 	if i := strings.LastIndexByte(v, ','); i >= 0 {
 		v = v[i+1:]

@@ -39,8 +39,7 @@ type responseWriter struct {
 // header map and a body buffer, reused once the response is encoded.
 // Reusing the map is sound because a handler may not use its
 // ResponseWriter after ServeHTTP returns; it is not reused when the
-// handler may still be running (after a 504) or when the map itself went
-// out in a response struct.
+// handler may still be running (after a 504).
 type scratch struct {
 	header http.Header
 	buf    []byte
@@ -186,19 +185,15 @@ func (w *responseWriter) Seal() http.ResponseWriter {
 }
 
 // release hands the header map and body buffer back for reuse, once the
-// response has been copied out. headerOut says the header map itself went
-// out in a response and must not be reused.
-func (w *responseWriter) release(headerOut bool) {
+// response has been encoded.
+func (w *responseWriter) release() {
 	const maxPooled = 1 << 20
 	sc := w.sc
 	if sc == nil || w.left {
 		return
 	}
 	w.sc = nil
-	switch {
-	case headerOut:
-		sc.header = nil
-	case sc.header != nil:
+	if sc.header != nil {
 		clear(sc.header)
 	}
 	sc.buf = nil

@@ -10,19 +10,18 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/nextgo-dev/nextgo/internal/pipeline"
 )
 
-// Response streaming, for function URLs in invoke mode RESPONSE_STREAM.
+// Response streaming, for the event sources that stream (function URLs in
+// invoke mode RESPONSE_STREAM, REST APIs with STREAM integrations).
 //
 // How it works: InvokeStream starts the handler on its own goroutine and
 // waits until the response is committed, which happens, as in net/http's
 // server, at the handler's first Flush, once 4 KB of body are pending, or
-// when it returns. It then returns an *events.LambdaFunctionURLStreamingResponse
-// whose status and headers are a snapshot taken at commit and whose Body
-// is the read end of a pipe. aws-lambda-go (built with lambda.norpc) posts
+// when it returns. It then returns the source's streaming response (such
+// as *events.LambdaFunctionURLStreamingResponse) whose status and headers
+// are a snapshot taken at commit and whose Body is the read end of a pipe. aws-lambda-go (built with lambda.norpc) posts
 // that reader to the Runtime API as a chunked request with the content
 // type application/vnd.awslambda.http-integration-response: the JSON
 // prelude, eight NUL bytes, then the body. Go's HTTP client flushes each
@@ -127,7 +126,7 @@ func (st *streamState) commit(w *responseWriter) error {
 	}
 	r.finish()
 	st.status = r.status
-	st.headers, _ = singleValueHeaders(r.header, true)
+	st.headers = singleValueHeaders(r.header)
 	st.cookies = slices.Clone(r.header["Set-Cookie"])
 	st.committed = true
 	w.mu.Unlock()
@@ -169,7 +168,7 @@ func (st *streamState) finish(w *responseWriter, p *pipeline.Failure) {
 
 // InvokeStream serves one event given as raw JSON, streaming the response
 // of a function URL event or of an API Gateway REST API event (see
-// reststream.go): it returns an *events.LambdaFunctionURLStreamingResponse,
+// apigw_v1.go): it returns an *events.LambdaFunctionURLStreamingResponse,
 // or for a REST API an *events.APIGatewayProxyStreamingResponse, as soon as
 // the handler commits its response (see the package documentation). Other
 // event kinds get their buffered JSON response as an io.Reader. Errors are
@@ -180,42 +179,45 @@ func (h *Handler) InvokeStream(ctx context.Context, payload []byte) (io.Reader, 
 
 func (h *Handler) invokeStream(ctx context.Context, payload string) (io.Reader, error) {
 	var (
-		ev rawEvent
 		fs [fieldStack]field
 		qs [16]field
 		cs [16]string
 	)
 	ls := eventLists{headers: fs[:0], query: qs[:0], cookies: cs[:0]}
-	ls, k, err := h.parse(ctx, payload, &ev, ls)
+	inv := &invocation{payload: payload}
+	ls, src, err := h.parse(ctx, payload, nil, &inv.ev, ls)
 	if err != nil {
 		return nil, err
 	}
-	rest := streamsREST(k, ev.version)
-	if k != KindFunctionURL && !rest {
+	if src.streams == nil || !src.streams(&inv.ev) {
 		out, err := h.invoke(ctx, payload)
 		if err != nil {
 			return nil, err
 		}
 		return jsonPayload{bytes.NewReader(out)}, nil
 	}
-	inv := &invocation{kind: k, payload: payload}
-	var q request
-	hs, err := ev.toRequest(k, &q, ls)
-	out := h.serveStream(ctx, inv, &q, hs, err)
-	if rest {
-		return restStream(out), nil
-	}
-	return out, nil
+	hs, err := inv.read(src, ls)
+	return src.stream(h.serveStream(ctx, inv, hs, err)), nil
 }
 
-func (h *Handler) serveStream(ctx context.Context, inv *invocation, q *request, hs hdrs, convErr error) io.Reader {
+// streamed is a streamed answer before its source shapes it: the status
+// and headers taken at commit (one string per header, Set-Cookie apart in
+// cookies), and the body.
+type streamed struct {
+	status  int
+	headers map[string]string
+	cookies []string
+	body    io.Reader
+}
+
+func (h *Handler) serveStream(ctx context.Context, inv *invocation, hs hdrs, convErr error) *streamed {
 	cancel := context.CancelFunc(func() {})
 	if deadline, ok := h.deadline(ctx); ok {
 		ctx, cancel = context.WithDeadline(ctx, deadline)
 	}
 	// The stream keeps its own deadline and recover (below): the
 	// dispatcher inside sees the request is guarded and adds neither.
-	r, early := h.prepare(ctx, inv, q, hs, convErr)
+	r, early := h.prepare(ctx, inv, hs, convErr)
 	if early != nil {
 		cancel()
 		return streamAnswer(early)
@@ -268,22 +270,13 @@ func (h *Handler) serveStream(ctx context.Context, inv *invocation, q *request, 
 	case st.failed:
 		return streamAnswer(textResponse(http.StatusInternalServerError, "Internal Server Error"))
 	}
-	return &events.LambdaFunctionURLStreamingResponse{
-		StatusCode: st.status,
-		Headers:    st.headers,
-		Cookies:    st.cookies,
-		Body:       st.pr,
-	}
+	return &streamed{status: st.status, headers: st.headers, cookies: st.cookies, body: st.pr}
 }
 
 // streamAnswer sends an answer of the adapter's own in streaming form.
-func streamAnswer(r *response) *events.LambdaFunctionURLStreamingResponse {
-	headers, _ := singleValueHeaders(r.header, true)
-	return &events.LambdaFunctionURLStreamingResponse{
-		StatusCode: r.status,
-		Headers:    headers,
-		Body:       strings.NewReader(string(r.body)),
-	}
+func streamAnswer(r *response) *streamed {
+	headers := singleValueHeaders(r.header)
+	return &streamed{status: r.status, headers: headers, body: strings.NewReader(string(r.body))}
 }
 
 // jsonPayload is a buffered JSON response returned through the streaming
@@ -295,4 +288,22 @@ func (jsonPayload) ContentType() string { return "application/json" }
 
 func (jsonPayload) MarshalJSON() ([]byte, error) {
 	return nil, errors.New("lambda: raw payload, not for encoding/json")
+}
+
+// singleValueHeaders flattens a header for a streamed response's prelude:
+// values joined with ", ", Set-Cookie left out (it travels apart), invalid
+// names dropped and CR and LF in values turned into spaces, as the
+// buffered encoder writes them (see jsonOut.singleHeaders).
+func singleValueHeaders(h http.Header) map[string]string {
+	m := make(map[string]string, len(h))
+	for k, vs := range h {
+		switch {
+		case len(vs) == 0, k == "Set-Cookie", !validHeaderName(k):
+		case len(vs) == 1:
+			m[k] = cleanValue(vs[0])
+		default:
+			m[k] = cleanValue(strings.Join(vs, ", "))
+		}
+	}
+	return m
 }

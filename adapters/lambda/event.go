@@ -14,9 +14,10 @@ var ErrMalformedEvent = errors.New("malformed event")
 // JSON that is none of the HTTP events the adapter knows.
 var ErrUnknownEvent = errors.New("unknown event kind")
 
-// rawEvent holds the fields the adapter reads from an event of any kind,
-// straight from the JSON text, in one pass: the event's kind is only known
-// at the end, so its lists go to eventLists whatever they turn out to be.
+// rawEvent holds the fields the event sources read, straight from the
+// JSON text, in one pass, named as the events spell them: the event's
+// source is only known at the end, so every source's fields are read, and
+// its lists go to eventLists whatever they turn out to be.
 type rawEvent struct {
 	version       string
 	httpMethod    string
@@ -278,129 +279,32 @@ func (d *scanner) subObject(field string, member func(string) error) error {
 	return d.object(member)
 }
 
-// kind classifies a parsed event.
-func (ev *rawEvent) kind() Kind {
-	switch {
-	case ev.elb:
-		return KindALB
-	case ev.version == "2.0":
-		if isFunctionURLDomain(ev.rcDomain) {
-			return KindFunctionURL
-		}
-		return KindAPIGatewayV2
-	case ev.hasHTTPMethod || ev.hasResource:
-		return KindAPIGatewayV1
-	}
-	return KindUnknown
-}
-
-// isFunctionURLDomain reports whether a requestContext.domainName is a
-// function URL's ("<url-id>.lambda-url.<region>.on.aws"); HTTP API events
-// have the same shape but an execute-api or custom domain.
-func isFunctionURLDomain(d string) bool {
-	return strings.Contains(d, ".lambda-url.")
-}
-
-// toRequest turns a parsed event of kind k into q and its header lists.
-func (ev *rawEvent) toRequest(k Kind, q *request, ls eventLists) (hs hdrs, err error) {
-	q.kind = k
-	q.requestID = ev.rcRequestID
-	q.stage = ev.rcStage
-	q.proto = ev.rcProto
-	q.sourceIP = ev.rcSourceIP
-	q.host = ev.rcDomain
-	q.multiValue = k == KindALB && (ev.mvHeaders || ev.mvQuery)
+// toRequest completes q, which src has read from the event, with the
+// event's lists (headers, query, cookies) and body, and returns the header
+// lists for newHTTPRequest.
+func (ev *rawEvent) toRequest(q *request, ls eventLists) (hs hdrs, err error) {
 	hs.fields = ls.headers
 	if ev.fieldErr != nil {
 		return hs, badRequest(ev.fieldErr.Error())
 	}
-	switch k {
-	case KindAPIGatewayV2, KindFunctionURL:
-		q.method = ev.rcMethod
-		q.path = ev.rawPath
-		if q.path == "" {
-			q.path = ev.rcPath
-		}
-		if k == KindAPIGatewayV2 {
-			q.pathDecoded = true
-			q.path, q.prefix = stageRoute(q.path, q.stage)
-		} else {
-			q.stage = "" // function URLs have no stages
-		}
-		q.rawQuery = ev.rawQuery
-		if !ev.hasRawQuery {
-			// Hand-made events may carry only the decoded parameters.
-			q.rawQuery = buildQuery(ls.query, true)
-		}
+	switch q.query {
+	case queryDecoded:
+		q.rawQuery = buildQuery(ls.query, true)
+	case querySent:
+		q.rawQuery = buildQuery(ls.query, false)
+	}
+	if q.cookies {
 		hs.cookies = ls.cookies
-	case KindAPIGatewayV1, KindALB:
-		q.method = ev.httpMethod
-		q.path = ev.path
-		// An HTTP API sending payload format 1.0 says so and decodes the
-		// path; a REST API sends no version and keeps the encoding.
-		q.pathDecoded = k == KindAPIGatewayV1 && ev.version == "1.0"
-		if k == KindAPIGatewayV1 {
-			q.prefix = mountPrefix(ev.rcRESTPath, ev.path)
-		}
-		// API Gateway hands over decoded query values; ALB passes them as
-		// the client sent them.
-		q.rawQuery = buildQuery(ls.query, k == KindAPIGatewayV1)
-		if k == KindALB {
-			q.host = ""
-			q.sourceIP = ""
-			for _, f := range ls.headers {
-				if strings.EqualFold(f.k, "X-Forwarded-For") {
-					q.sourceIP = lastForwardedFor(f.v)
-				}
+	}
+	if q.forwardedFor {
+		q.sourceIP = ""
+		for _, f := range ls.headers {
+			if strings.EqualFold(f.k, "X-Forwarded-For") {
+				q.sourceIP = lastForwardedFor(f.v)
 			}
 		}
 	}
 	return hs, ev.decodeBody(q)
-}
-
-// stripStage removes a named HTTP API stage from the front of a path: an
-// HTTP API's rawPath starts with the stage unless it is "$default", while
-// routes are written without it.
-func stripStage(p, stage string) string {
-	if stage == "" || stage == "$default" || len(p) < len(stage)+1 || p[0] != '/' {
-		return p
-	}
-	if p[1:len(stage)+1] != stage {
-		return p
-	}
-	rest := p[len(stage)+1:]
-	switch {
-	case rest == "":
-		return "/"
-	case rest[0] == '/':
-		return rest
-	}
-	return p
-}
-
-// stageRoute is stripStage that also returns the mount prefix, "/<stage>"
-// when the stage was removed (see mux.MountPrefixKey).
-func stageRoute(p, stage string) (path, prefix string) {
-	if path = stripStage(p, stage); path != p {
-		prefix = "/" + stage
-	}
-	return path, prefix
-}
-
-// mountPrefix is what a REST API event's requestContext.path (the path of
-// the client's URL) has in front of its path (the path below the stage or
-// a custom domain's base path mapping): "/prod" on the stage's default URL
-// https://{id}.execute-api.{region}.amazonaws.com/prod, "" on a custom
-// domain mapped at its root. Anything else is "".
-func mountPrefix(clientPath, path string) string {
-	if path == "" || len(clientPath) <= len(path) || !strings.HasSuffix(clientPath, path) {
-		return ""
-	}
-	p := clientPath[:len(clientPath)-len(path)]
-	if p[0] != '/' || p[len(p)-1] == '/' {
-		return ""
-	}
-	return p
 }
 
 func (ev *rawEvent) decodeBody(q *request) error {
