@@ -44,8 +44,7 @@ type invocation struct {
 	body  body
 	w     responseWriter
 	resp  response
-	aside pipeline.Aside // the handler's run (see Handler.serve)
-	out   jsonOut        // the response's encoding (see Handler.encode)
+	out   jsonOut // the response's encoding (see Handler.encode)
 }
 
 // read has src read the event into the invocation's request, and

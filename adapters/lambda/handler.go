@@ -186,7 +186,10 @@ func (h *Handler) serve(ctx context.Context, inv *invocation, hs hdrs, convErr e
 	// answer when the deadline passes even if the handler ignores its
 	// context. It may go on running; the sealed writer refuses what it
 	// writes after that.
-	inv.w.left = h.guard.ServeContext(&inv.w, r, h.h, &inv.aside)
+	inv.w.mu.Lock()
+	sc := inv.w.scratch()
+	inv.w.mu.Unlock()
+	inv.w.left = h.guard.ServeContext(&inv.w, r, h.h, &sc.aside)
 	return h.result(inv)
 }
 

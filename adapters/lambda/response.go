@@ -36,13 +36,15 @@ type responseWriter struct {
 }
 
 // scratch is what one invocation's writer borrows from its Handler: a
-// header map and a body buffer, reused once the response is encoded.
+// header map, a body buffer and the state of the handler's run, reused
+// once the response is encoded.
 // Reusing the map is sound because a handler may not use its
 // ResponseWriter after ServeHTTP returns; it is not reused when the
 // handler may still be running (after a 504).
 type scratch struct {
 	header http.Header
 	buf    []byte
+	aside  pipeline.Aside // the handler's run, reused once it has ended
 }
 
 // scratchCache keeps one spare scratch for the next invocation. A Lambda

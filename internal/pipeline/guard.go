@@ -182,15 +182,16 @@ func (g *Guard) fail(r *http.Request, answer http.ResponseWriter, f *Failure) {
 // the caller made: it carries the request's deadline (if any) and is
 // marked as guarded (see GuardedKey), as the Lambda adapter's invocation
 // context is. a holds the run's state; a caller may embed one in a value it
-// allocates anyway. It reports whether h was left running (see
-// ServeUntil).
+// allocates anyway, or keep one for its next request: an Aside whose run
+// has ended (h was not left running) is reused without allocating. It
+// reports whether h was left running (see ServeUntil).
 func (g *Guard) ServeContext(w http.ResponseWriter, r *http.Request, h http.Handler, a *Aside) (left bool) {
 	return g.aside(w, r, h, r.Context(), nil, a)
 }
 
 // Aside is the state of one handler run on its own goroutine.
 type Aside struct {
-	done chan struct{}
+	done chan struct{} // takes one value when the run ends; kept for the next run
 	f    Failure
 	w    http.ResponseWriter
 	r    *http.Request
@@ -198,9 +199,13 @@ type Aside struct {
 }
 
 func (a *Aside) run() {
-	defer close(a.done)
+	defer a.end()
 	Run(a.w, a.r, a.h, &a.f)
 }
+
+// end reports the end of the run. The channel has room for the one value,
+// so a handler left running ends without anyone waiting.
+func (a *Aside) end() { a.done <- struct{}{} }
 
 // serveAside runs h aside under deadline (none when zero).
 func (g *Guard) serveAside(w http.ResponseWriter, r *http.Request, h http.Handler, deadline time.Time) (left bool) {
@@ -226,10 +231,15 @@ func (g *Guard) aside(w http.ResponseWriter, r *http.Request, h http.Handler, ct
 	if !ok {
 		sw = &guardedWriter{w: w, h: w.Header().Clone(), ctx: ctx}
 	}
-	*a = Aside{done: make(chan struct{}), w: sw, r: r, h: h}
+	done := a.done
+	if done == nil {
+		done = make(chan struct{}, 1)
+	}
+	*a = Aside{done: done, w: sw, r: r, h: h}
 	go a.run()
 	select {
 	case <-a.done:
+		a.w, a.r, a.h = nil, nil, nil // the run is over: keep nothing of it
 		if a.f.Kind != 0 {
 			g.fail(r, sw.Seal(), &a.f)
 			return false

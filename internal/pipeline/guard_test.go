@@ -207,6 +207,45 @@ func TestContainedGuard(t *testing.T) {
 	}
 }
 
+// An Aside whose run has ended serves the next request, failed or not,
+// without allocating its channel again, and keeps nothing of the last run.
+func TestAsideReused(t *testing.T) {
+	g := &Guard{Contained: true}
+	var a Aside
+	serve := func(h http.HandlerFunc) (*sealer, bool) {
+		w := &sealer{ResponseRecorder: httptest.NewRecorder()}
+		left := g.ServeContext(w, httptest.NewRequest("GET", "/", nil).WithContext(Guarded(context.Background())), h, &a)
+		return w, left
+	}
+	for i, tt := range []struct {
+		h      http.HandlerFunc
+		status int
+		body   string
+	}{
+		{func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "one") }, 200, "one"},
+		{func(w http.ResponseWriter, r *http.Request) { panic("x") }, 500, "Internal Server Error"},
+		{func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "three") }, 200, "three"},
+	} {
+		w, left := serve(tt.h)
+		out := w.ResponseRecorder
+		if w.answer != nil {
+			out = w.answer
+		}
+		if left || out.Code != tt.status || out.Body.String() != tt.body {
+			t.Errorf("run %d: %d %q left %v, want %d %q", i, out.Code, out.Body, left, tt.status, tt.body)
+		}
+		if a.w != nil || a.r != nil || a.h != nil {
+			t.Errorf("run %d: the Aside keeps the finished run's writer, request or handler", i)
+		}
+	}
+	ok := func(w http.ResponseWriter, r *http.Request) {}
+	fresh := testing.AllocsPerRun(100, func() { a = Aside{}; serve(ok) })
+	reused := testing.AllocsPerRun(100, func() { serve(ok) })
+	if reused > fresh-1 {
+		t.Errorf("a reused Aside costs %.0f allocations, a fresh one %.0f: want one fewer", reused, fresh)
+	}
+}
+
 func TestAnswers(t *testing.T) {
 	w := httptest.NewRecorder()
 	Text(w, 404, "Not Found")
