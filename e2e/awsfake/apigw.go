@@ -176,10 +176,18 @@ func (s *Server) runAPIGateway(w http.ResponseWriter, r *http.Request, op string
 
 // withAPI resolves the API of the path.
 func (s *Server) withAPI(h func(a *api, r *http.Request, body []byte) (int, any, *awsError)) restOp {
+	return withPathAPI(func() map[string]*api { return s.apis }, func(id string) *awsError {
+		return notFound("Invalid API identifier specified %s:%s", s.opts.Account, id)
+	}, h)
+}
+
+// withPathAPI resolves the API named by the path's {apiId} among those
+// apis returns (read at each request), or answers missing(id).
+func withPathAPI[T any](apis func() map[string]T, missing func(id string) *awsError, h func(a T, r *http.Request, body []byte) (int, any, *awsError)) restOp {
 	return func(r *http.Request, body []byte) (int, any, *awsError) {
-		a := s.apis[r.PathValue("apiId")]
-		if a == nil {
-			return 0, nil, notFound("Invalid API identifier specified %s:%s", s.opts.Account, r.PathValue("apiId"))
+		a, ok := apis()[r.PathValue("apiId")]
+		if !ok {
+			return 0, nil, missing(r.PathValue("apiId"))
 		}
 		return h(a, r, body)
 	}
@@ -187,20 +195,28 @@ func (s *Server) withAPI(h func(a *api, r *http.Request, body []byte) (int, any,
 
 // page slices a listing by the maxResults and nextToken parameters.
 func page[T any](r *http.Request, items []T) ([]T, string) {
-	start, _ := strconv.Atoi(r.URL.Query().Get("nextToken"))
-	if start < 0 || start > len(items) {
-		start = len(items)
-	}
 	limit := 25
 	if n, err := strconv.Atoi(r.URL.Query().Get("maxResults")); err == nil && n > 0 && n <= 500 {
 		limit = n
 	}
-	end := min(start+limit, len(items))
-	next := ""
-	if end < len(items) {
+	start, end, next := window(len(items), r.URL.Query().Get("nextToken"), limit)
+	return items[start:end], next
+}
+
+// window is one page of a listing of n items: from the position the
+// client sent back (the previous page's token; an unreadable one starts
+// at 0, one past the end gives an empty page), at most limit items, and
+// the token of the next page ("" after the last).
+func window(n int, from string, limit int) (start, end int, next string) {
+	start, _ = strconv.Atoi(from)
+	if start < 0 || start > n {
+		start = n
+	}
+	end = min(start+limit, n)
+	if end < n {
 		next = strconv.Itoa(end)
 	}
-	return items[start:end], next
+	return start, end, next
 }
 
 // list answers a listing of the resources in m, in the order of their ids

@@ -136,42 +136,16 @@ func (l *stringOrList) UnmarshalJSON(b []byte) error {
 func matchAny(patterns []string, v string) bool {
 	for _, p := range patterns {
 		if strings.Contains(p, ":") && !strings.HasPrefix(p, "arn:") {
-			if wildcard(strings.ToLower(p), strings.ToLower(v)) {
+			if globMatch(strings.ToLower(p), strings.ToLower(v)) {
 				return true
 			}
 			continue
 		}
-		if wildcard(p, v) {
+		if globMatch(p, v) {
 			return true
 		}
 	}
 	return false
-}
-
-// wildcard matches s against a pattern of * and ?.
-func wildcard(p, s string) bool {
-	for len(p) > 0 {
-		switch p[0] {
-		case '*':
-			for i := len(s); i >= 0; i-- {
-				if wildcard(p[1:], s[i:]) {
-					return true
-				}
-			}
-			return false
-		case '?':
-			if s == "" {
-				return false
-			}
-			p, s = p[1:], s[1:]
-		default:
-			if s == "" || p[0] != s[0] {
-				return false
-			}
-			p, s = p[1:], s[1:]
-		}
-	}
-	return s == ""
 }
 
 // s3Request is the action and resource ARN of an S3 request, for a

@@ -19,74 +19,167 @@ import (
 	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
 )
 
-// target is what a request resolves to: the function version to run.
-type target struct {
-	fn       string
-	version  string
-	cfg      fnConfig
-	routeKey string
-	params   map[string]string
-	payload  string
+// gatewayKind is how one kind of API Gateway API (HTTP API, REST API)
+// answers on its own while it serves a deployed app.
+type gatewayKind struct {
+	requestIDHeader string
+	newRequestID    func() string
+	tooLarge        gatewayErr  // a request body over 10 MB
+	timeout         gatewayErr  // no answer within the integration timeout
+	failure         gatewayErr  // a function that fails or answers something unreadable
+	payloadTooLarge *gatewayErr // a response over Lambda's 6 MB; nil: failure
+}
+
+// httpAPIKind is an HTTP API's: 500 {"message":"Internal Server Error"}
+// for a function that fails (developer guide, "Troubleshooting issues with
+// HTTP API Lambda integrations"; Knowledge Center, "api-gateway-http-lambda-
+// integrations": the same answer for a missing invoke permission). No AWS
+// statement of the 503 "Service Unavailable" past the 30 s integration
+// timeout nor of the 413 "Request Entity Too Large" wording was found.
+var httpAPIKind = &gatewayKind{
+	requestIDHeader: "Apigw-Requestid",
+	newRequestID:    newGatewayRequestID,
+	tooLarge:        gatewayErr{status: http.StatusRequestEntityTooLarge, message: "Request Entity Too Large"},
+	timeout:         gatewayErr{status: http.StatusServiceUnavailable, message: "Service Unavailable"},
+	failure:         gatewayErr{status: http.StatusInternalServerError, message: "Internal Server Error"},
+	payloadTooLarge: &gatewayErr{status: http.StatusRequestEntityTooLarge, message: "Request Entity Too Large"},
+}
+
+// restAPIKind is a REST API's (developer guide, "Gateway response types":
+// REQUEST_TOO_LARGE 413 "Request Too Long" (payloads are at most 10 MB),
+// INTEGRATION_TIMEOUT 504; "Output format of a Lambda function for proxy
+// integration": any other output is 502).
+var restAPIKind = &gatewayKind{
+	requestIDHeader: "X-Amzn-Requestid",
+	newRequestID:    newRequestID,
+	tooLarge:        gatewayErr{status: http.StatusRequestEntityTooLarge, message: "Request Too Long"},
+	timeout:         gatewayErr{status: http.StatusGatewayTimeout, message: "Endpoint request timed out"},
+	failure:         gatewayErr{status: http.StatusBadGateway, message: "Internal server error"},
+}
+
+// callee is the function version a gateway request invokes, and how long
+// the integration waits for it.
+type callee struct {
+	fn, version string
+	cfg         fnConfig
+	timeout     time.Duration
+}
+
+// gatewayCall is one request a gateway serves: the function it invokes,
+// the event the function gets for the request's body, and how the
+// function's answer is written to the client.
+type gatewayCall struct {
+	callee
+	event func(body []byte) ([]byte, error)
+	write func(w http.ResponseWriter, res *runtimeapi.Result) error
+}
+
+// serveGateway serves one request of a deployed API, as both kinds of API
+// do: a request id, the route or resource (resolve, given the request id:
+// a call, or the API's own answer), the body within 10 MB, the function
+// invoked under the integration timeout, and its answer written on.
+func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request, k *gatewayKind, resolve func(reqID string) (*gatewayCall, *gatewayErr)) {
+	reqID := k.newRequestID()
+	w.Header().Set(k.requestIDHeader, reqID)
+	call, gerr := resolve(reqID)
+	if gerr != nil {
+		if gerr.errorType != "" {
+			w.Header().Set("X-Amzn-Errortype", gerr.errorType)
+		}
+		gatewayError(w, gerr.status, gerr.message)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, runtimeapi.MaxGatewayPayload))
+	if err != nil {
+		gatewayError(w, k.tooLarge.status, k.tooLarge.message)
+		return
+	}
+	payload, err := call.event(body)
+	if err != nil {
+		gatewayError(w, k.failure.status, k.failure.message)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), call.timeout)
+	defer cancel()
+	res, err := s.invokeVersion(ctx, call.fn, call.version, call.cfg, payload)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		gatewayError(w, k.timeout.status, k.timeout.message)
+		return
+	case k.payloadTooLarge != nil && errors.Is(err, runtimeapi.ErrPayloadTooLarge):
+		gatewayError(w, k.payloadTooLarge.status, k.payloadTooLarge.message)
+		return
+	case err != nil:
+		fmt.Fprintf(s.opts.FunctionOutput, "awsfake: invoke %s:%s: %v\n", call.fn, call.version, err)
+		gatewayError(w, k.failure.status, k.failure.message)
+		return
+	}
+	if err := call.write(w, res); err != nil {
+		if errors.Is(err, runtimeapi.ErrStreamCut) {
+			panic(http.ErrAbortHandler) // the client sees an incomplete response
+		}
+		gatewayError(w, k.failure.status, k.failure.message)
+	}
+}
+
+// callee resolves the function name:qualifier that an API invokes on
+// behalf of source (an execute-api ARN), or answers fail, as API Gateway
+// answers a configuration error: a function, version or alias that does
+// not exist, or a resource policy that does not let API Gateway invoke it
+// for source (the function does not run). The caller holds s.mu.
+func (s *Server) callee(name, qualifier, source string, fail *gatewayErr) (callee, *gatewayErr) {
+	f := s.functions[name]
+	if f == nil {
+		return callee{}, fail
+	}
+	cfg, version, ok := f.resolve(qualifier)
+	if !ok || !allowsInvoke(f.policies[qualifier], source) {
+		return callee{}, fail
+	}
+	return callee{fn: name, version: version, cfg: cfg}, nil
 }
 
 // gateway serves the HTTP API apiID as API Gateway does.
 func (s *Server) gateway(apiID string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		reqID := newGatewayRequestID()
-		w.Header().Set("Apigw-Requestid", reqID)
-		if !utf8.ValidString(r.URL.Path) {
-			// The event carries the decoded path as JSON: a path that does
-			// not decode to UTF-8 cannot be handed to a function.
-			gatewayError(w, http.StatusBadRequest, "Bad Request")
-			return
-		}
-		t, gerr := s.resolve(apiID, r)
-		if gerr != nil {
-			gatewayError(w, gerr.status, gerr.message)
-			return
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, runtimeapi.MaxGatewayPayload))
-		if err != nil {
-			gatewayError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
-			return
-		}
-		event := runtimeapi.GatewayEvent(r, runtimeapi.GatewayEventInput{
-			RouteKey:       t.routeKey,
-			PathParameters: t.params,
-			RequestID:      reqID,
-			APIID:          apiID,
-			AccountID:      s.opts.Account,
-			Stage:          "$default",
-			Time:           time.Now(),
-			Body:           body,
-		})
-		payload, err := runtimeapi.MarshalGatewayEvent(event)
-		if err != nil {
-			gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
-			return
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), runtimeapi.DefaultIntegrationTimeout)
-		defer cancel()
-		res, err := s.invokeVersion(ctx, t.fn, t.version, t.cfg, payload)
-		switch {
-		case errors.Is(err, context.DeadlineExceeded):
-			gatewayError(w, http.StatusServiceUnavailable, "Service Unavailable")
-			return
-		case errors.Is(err, runtimeapi.ErrPayloadTooLarge):
-			gatewayError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
-			return
-		case err != nil:
-			fmt.Fprintf(s.opts.FunctionOutput, "awsfake: invoke %s:%s: %v\n", t.fn, t.version, err)
-			gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
-			return
-		}
-		if err := runtimeapi.WriteGatewayResponse(w, res); err != nil {
-			if errors.Is(err, runtimeapi.ErrStreamCut) {
-				panic(http.ErrAbortHandler) // the client sees an incomplete response
+		s.serveGateway(w, r, httpAPIKind, func(reqID string) (*gatewayCall, *gatewayErr) {
+			if !utf8.ValidString(r.URL.Path) {
+				// The event carries the decoded path as JSON: a path that
+				// does not decode to UTF-8 cannot be handed to a function.
+				return nil, &gatewayErr{status: http.StatusBadRequest, message: "Bad Request"}
 			}
-			gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
-		}
+			t, gerr := s.resolve(apiID, r)
+			if gerr != nil {
+				return nil, gerr
+			}
+			t.timeout = runtimeapi.DefaultIntegrationTimeout
+			return &gatewayCall{
+				callee: t.callee,
+				event: func(body []byte) ([]byte, error) {
+					return runtimeapi.MarshalGatewayEvent(runtimeapi.GatewayEvent(r, runtimeapi.GatewayEventInput{
+						RouteKey:       t.routeKey,
+						PathParameters: t.params,
+						RequestID:      reqID,
+						APIID:          apiID,
+						AccountID:      s.opts.Account,
+						Stage:          "$default",
+						Time:           time.Now(),
+						Body:           body,
+					}))
+				},
+				write: runtimeapi.WriteGatewayResponse,
+			}, nil
+		})
 	})
+}
+
+// target is what an HTTP API request resolves to: the function version to
+// run and the route it matched.
+type target struct {
+	callee
+	routeKey string
+	params   map[string]string
+	payload  string
 }
 
 // gatewayError answers as API Gateway does on its own.
@@ -99,6 +192,8 @@ func gatewayError(w http.ResponseWriter, status int, message string) {
 type gatewayErr struct {
 	status  int
 	message string
+	// errorType, when set, is the X-Amzn-Errortype header of the answer.
+	errorType string
 }
 
 // resolve routes a request to a function version, or to API Gateway's own
@@ -108,32 +203,24 @@ func (s *Server) resolve(apiID string, r *http.Request) (*target, *gatewayErr) {
 	defer s.mu.Unlock()
 	a := s.apis[apiID]
 	if a == nil {
-		return nil, &gatewayErr{http.StatusNotFound, "Not Found"}
+		return nil, &gatewayErr{status: http.StatusNotFound, message: "Not Found"}
 	}
 	st := a.stages["$default"]
 	if st == nil || !st.autoDeploy {
 		// Only the $default stage with auto-deploy is served: what the
 		// API holds is what is deployed.
-		return nil, &gatewayErr{http.StatusNotFound, "Not Found"}
+		return nil, &gatewayErr{status: http.StatusNotFound, message: "Not Found"}
 	}
 	rt, params := matchRoute(a.routes, r.Method, r.URL.EscapedPath())
 	if rt == nil {
-		return nil, &gatewayErr{http.StatusNotFound, "Not Found"}
+		return nil, &gatewayErr{status: http.StatusNotFound, message: "Not Found"}
 	}
 	id, _ := strings.CutPrefix(rt.target, "integrations/")
 	it := a.integrations[id]
 	if it == nil {
-		return nil, &gatewayErr{http.StatusInternalServerError, "Internal Server Error"}
+		return nil, &gatewayErr{status: http.StatusInternalServerError, message: "Internal Server Error"}
 	}
 	name, qualifier, _ := lambdaTarget(it.uri)
-	f := s.functions[name]
-	if f == nil {
-		return nil, &gatewayErr{http.StatusInternalServerError, "Internal Server Error"}
-	}
-	cfg, version, ok := f.resolve(qualifier)
-	if !ok {
-		return nil, &gatewayErr{http.StatusInternalServerError, "Internal Server Error"}
-	}
 	source := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/$default/%s/%s", s.opts.Region, s.opts.Account, a.id, r.Method, strings.TrimPrefix(r.URL.Path, "/"))
 	if rt.key == defaultRouteKey {
 		// The $default route invokes on behalf of api/stage/$default: a
@@ -141,12 +228,11 @@ func (s *Server) resolve(apiID string, r *http.Request) (*target, *gatewayErr) {
 		// cover it.
 		source = fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/$default/%s", s.opts.Region, s.opts.Account, a.id, defaultRouteKey)
 	}
-	if !allowsInvoke(f.policies[qualifier], source) {
-		// API Gateway cannot invoke a function whose resource policy
-		// does not allow it: 500, and the function does not run.
-		return nil, &gatewayErr{http.StatusInternalServerError, "Internal Server Error"}
+	c, gerr := s.callee(name, qualifier, source, &gatewayErr{status: http.StatusInternalServerError, message: "Internal Server Error"})
+	if gerr != nil {
+		return nil, gerr
 	}
-	return &target{fn: name, version: version, cfg: cfg, routeKey: rt.key, params: params, payload: it.payload}, nil
+	return &target{callee: c, routeKey: rt.key, params: params, payload: it.payload}, nil
 }
 
 // allowsInvoke reports whether a resource policy lets API Gateway invoke
@@ -167,7 +253,8 @@ func allowsInvoke(stmts []statement, source string) bool {
 	return false
 }
 
-// globMatch matches ARN patterns: '*' is any run of characters, '?' one.
+// globMatch matches s against a pattern as IAM does (ARN conditions,
+// policy actions and resources): '*' is any run of characters, '?' one.
 func globMatch(pattern, s string) bool {
 	for len(pattern) > 0 {
 		switch pattern[0] {

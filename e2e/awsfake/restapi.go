@@ -171,23 +171,15 @@ func (s *Server) routeRESTAPIs(route func(pattern, op string, h restOp)) {
 // (aws/aws-cli#2534) and as the service answered serverless (404, with a
 // request id: serverless/serverless#433).
 func (s *Server) withRestAPI(h func(a *restAPI, r *http.Request, body []byte) (int, any, *awsError)) restOp {
-	return func(r *http.Request, body []byte) (int, any, *awsError) {
-		a := s.restAPIs[r.PathValue("apiId")]
-		if a == nil {
-			return 0, nil, notFound("Invalid REST API identifier specified")
-		}
-		return h(a, r, body)
-	}
+	return withPathAPI(func() map[string]*restAPI { return s.restAPIs }, func(string) *awsError {
+		return notFound("Invalid REST API identifier specified")
+	}, h)
 }
 
 // v1Page slices a v1 listing by its position and limit parameters (limit
 // at most 500, default 25: API Gateway API model, GetRestApis and
 // GetResources) and answers {"item": [...], "position": ...}.
 func v1Page(r *http.Request, items []map[string]any) (int, any, *awsError) {
-	start, _ := strconv.Atoi(r.URL.Query().Get("position"))
-	if start < 0 || start > len(items) {
-		start = len(items)
-	}
 	limit := 25
 	if l := r.URL.Query().Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
@@ -196,10 +188,10 @@ func v1Page(r *http.Request, items []map[string]any) (int, any, *awsError) {
 		}
 		limit = n
 	}
-	end := min(start+limit, len(items))
+	start, end, next := window(len(items), r.URL.Query().Get("position"), limit)
 	out := map[string]any{"item": items[start:end]}
-	if end < len(items) {
-		out["position"] = strconv.Itoa(end)
+	if next != "" {
+		out["position"] = next
 	}
 	return http.StatusOK, out, nil
 }

@@ -1,11 +1,9 @@
 package awsfake
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,90 +15,60 @@ import (
 
 // restTarget is what a REST API request resolves to.
 type restTarget struct {
-	fn, version string
-	cfg         fnConfig
-	resource    string
-	params      map[string]string
-	stage       string
-	streaming   bool // the integration's responseTransferMode is STREAM
-	timeout     time.Duration
+	callee
+	resource  string
+	params    map[string]string
+	stage     string
+	streaming bool // the integration's responseTransferMode is STREAM
 }
 
 // restGateway serves the deployed stages of REST API apiID at
 // /<stage>/<path>, as https://<id>.execute-api.<region>.amazonaws.com does.
 func (s *Server) restGateway(apiID string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		reqID := newRequestID()
-		w.Header().Set("X-Amzn-Requestid", reqID)
-		t, gerr := s.resolveREST(apiID, r)
-		if gerr != nil {
-			if gerr.status == http.StatusForbidden {
-				w.Header().Set("X-Amzn-Errortype", "MissingAuthenticationTokenException")
+		s.serveGateway(w, r, restAPIKind, func(reqID string) (*gatewayCall, *gatewayErr) {
+			t, gerr := s.resolveREST(apiID, r)
+			if gerr != nil {
+				return nil, gerr
 			}
-			gatewayError(w, gerr.status, gerr.message)
-			return
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, runtimeapi.MaxGatewayPayload))
-		if err != nil {
-			// REQUEST_TOO_LARGE, 413 (developer guide, "Gateway response
-			// types"): REST API payloads are at most 10 MB.
-			gatewayError(w, http.StatusRequestEntityTooLarge, "Request Too Long")
-			return
-		}
-		// The stage is the first segment of the URL; the event's path is
-		// what follows it.
-		r2 := r.Clone(r.Context())
-		escaped := strings.TrimPrefix(mux.RequestPath(r.URL), "/"+t.stage)
-		if escaped == "" {
-			escaped = "/"
-		}
-		r2.URL.RawPath = escaped
-		r2.URL.Path, _ = url.PathUnescape(escaped)
-		ev := runtimeapi.RESTEvent(r2, runtimeapi.RESTEventInput{
-			Resource: t.resource, PathParameters: t.params, RequestID: reqID,
-			APIID: apiID, AccountID: s.opts.Account, Stage: t.stage, MountPrefix: "/" + t.stage, Time: time.Now(), Body: body,
+			return &gatewayCall{
+				callee: t.callee,
+				event: func(body []byte) ([]byte, error) {
+					// The stage is the first segment of the URL; the event's
+					// path is what follows it.
+					r2 := r.Clone(r.Context())
+					escaped := strings.TrimPrefix(mux.RequestPath(r.URL), "/"+t.stage)
+					if escaped == "" {
+						escaped = "/"
+					}
+					r2.URL.RawPath = escaped
+					r2.URL.Path, _ = url.PathUnescape(escaped)
+					return json.Marshal(runtimeapi.RESTEvent(r2, runtimeapi.RESTEventInput{
+						Resource: t.resource, PathParameters: t.params, RequestID: reqID,
+						APIID: apiID, AccountID: s.opts.Account, Stage: t.stage, MountPrefix: "/" + t.stage, Time: time.Now(), Body: body,
+					}))
+				},
+				write: func(w http.ResponseWriter, res *runtimeapi.Result) error {
+					if t.streaming != (res.Stream != nil) {
+						// A STREAM integration calls InvokeWithResponseStream
+						// and needs the JSON prelude and its delimiter; a
+						// buffered one calls Invoke and needs a proxy response
+						// object. Either way a mismatch is a malformed Lambda
+						// proxy response: 502.
+						if res.Stream != nil {
+							res.Stream.Close()
+						}
+						return errMalformedResponse
+					}
+					return runtimeapi.WriteRESTResponse(w, res)
+				},
+			}, nil
 		})
-		payload, err := json.Marshal(ev)
-		if err != nil {
-			gatewayError(w, http.StatusInternalServerError, "Internal server error")
-			return
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), t.timeout)
-		defer cancel()
-		res, err := s.invokeVersion(ctx, t.fn, t.version, t.cfg, payload)
-		switch {
-		case errors.Is(err, context.DeadlineExceeded):
-			// INTEGRATION_TIMEOUT, 504.
-			gatewayError(w, http.StatusGatewayTimeout, "Endpoint request timed out")
-			return
-		case err != nil:
-			// A function that fails or answers no proxy response: 502
-			// {"message": "Internal server error"} (developer guide,
-			// "Output format of a Lambda function for proxy integration":
-			// any other output is a 502 Bad Gateway).
-			fmt.Fprintf(s.opts.FunctionOutput, "awsfake: invoke %s:%s: %v\n", t.fn, t.version, err)
-			gatewayError(w, http.StatusBadGateway, "Internal server error")
-			return
-		}
-		if t.streaming != (res.Stream != nil) {
-			// A STREAM integration calls InvokeWithResponseStream and
-			// needs the JSON prelude and its delimiter; a buffered one
-			// calls Invoke and needs a proxy response object. Either way a
-			// mismatch is a malformed Lambda proxy response: 502.
-			if res.Stream != nil {
-				res.Stream.Close()
-			}
-			gatewayError(w, http.StatusBadGateway, "Internal server error")
-			return
-		}
-		if err := runtimeapi.WriteRESTResponse(w, res); err != nil {
-			if errors.Is(err, runtimeapi.ErrStreamCut) {
-				panic(http.ErrAbortHandler) // the client sees an incomplete response
-			}
-			gatewayError(w, http.StatusBadGateway, "Internal server error")
-		}
 	})
 }
+
+// errMalformedResponse is a function answer the gateway cannot pass on.
+var errMalformedResponse = errors.New("malformed Lambda proxy response")
 
 // resolveREST routes a request to the function of a deployed method.
 func (s *Server) resolveREST(apiID string, r *http.Request) (*restTarget, *gatewayErr) {
@@ -109,7 +77,7 @@ func (s *Server) resolveREST(apiID string, r *http.Request) (*restTarget, *gatew
 	// MISSING_AUTHENTICATION_TOKEN, 403: what a REST API answers for a
 	// path or method it has no resource or method for (developer guide,
 	// "Gateway response types for API Gateway").
-	missing := &gatewayErr{http.StatusForbidden, "Missing Authentication Token"}
+	missing := &gatewayErr{status: http.StatusForbidden, message: "Missing Authentication Token", errorType: "MissingAuthenticationTokenException"}
 	a := s.restAPIs[apiID]
 	if a == nil {
 		return nil, missing
@@ -136,39 +104,32 @@ func (s *Server) resolveREST(apiID string, r *http.Request) (*restTarget, *gatew
 		return nil, missing
 	}
 	name, qualifier, streaming, ok := restLambdaTarget(m.integration.uri)
-	f := s.functions[name]
-	if !ok || f == nil {
-		// A configuration error at invoke time is 500 {"message":
-		// "Internal server error"} (AWS Knowledge Center, "How do I
-		// troubleshoot Internal server errors from API Gateway": the
-		// execution log says "Execution failed due to configuration
-		// error"), for a missing function as for a missing permission.
-		return nil, &gatewayErr{http.StatusInternalServerError, "Internal server error"}
-	}
-	cfg, version, ok := f.resolve(qualifier)
+	// A configuration error at invoke time is 500 {"message": "Internal
+	// server error"} (AWS Knowledge Center, "How do I troubleshoot
+	// Internal server errors from API Gateway": the execution log says
+	// "Execution failed due to configuration error"), for a missing
+	// function as for a missing permission ("How do I resolve 'Invalid
+	// permissions on Lambda function' errors from API Gateway REST APIs?":
+	// "Method completed with status: 500").
+	internal := &gatewayErr{status: http.StatusInternalServerError, message: "Internal server error"}
 	if !ok {
-		return nil, &gatewayErr{http.StatusInternalServerError, "Internal server error"}
+		return nil, internal
 	}
 	// A REST API invokes on behalf of
 	// arn:aws:execute-api:<region>:<account>:<api>/<stage>/<METHOD>/<resource path>.
 	source := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s%s", s.opts.Region, s.opts.Account, a.id, st.name, r.Method, resourcePath(d.resources, res))
-	if !allowsInvoke(f.policies[qualifier], source) {
-		// "Invalid permissions on Lambda function", 500 (AWS Knowledge
-		// Center, "How do I resolve 'Invalid permissions on Lambda
-		// function' errors from API Gateway REST APIs?": "Method
-		// completed with status: 500").
-		return nil, &gatewayErr{http.StatusInternalServerError, "Internal server error"}
+	c, gerr := s.callee(name, qualifier, source, internal)
+	if gerr != nil {
+		return nil, gerr
 	}
+	c.timeout = time.Duration(m.integration.timeout) * time.Millisecond
 	if streaming != (m.integration.transferMode == "STREAM") {
 		// The streaming URI goes with STREAM, the 2015-03-31 one with
 		// BUFFERED (developer guide, "Set up a Lambda proxy integration
 		// with payload response streaming").
-		return nil, &gatewayErr{http.StatusInternalServerError, "Internal server error"}
+		return nil, internal
 	}
-	return &restTarget{
-		fn: name, version: version, cfg: cfg, resource: resourcePath(d.resources, res), params: params,
-		stage: st.name, streaming: streaming, timeout: time.Duration(m.integration.timeout) * time.Millisecond,
-	}, nil
+	return &restTarget{callee: c, resource: resourcePath(d.resources, res), params: params, stage: st.name, streaming: streaming}, nil
 }
 
 // matchResource finds the resource for the path segments below r: a static
