@@ -1,7 +1,7 @@
 // Package nextgo is the root of the nextgo module. It embeds the module's
 // own runtime source so that the CLI can make `github.com/nextgo-dev/nextgo`
 // resolvable for any app, offline, without a published module (see
-// bundler.Materialize).
+// bundler.EnsureRuntime).
 //
 // The packages users import are runtime/api, runtime/server and
 // runtime/navigation; the CLI is cmd/nextgo.
@@ -15,6 +15,10 @@ import "embed"
 //
 //go:embed go.mod go.sum runtime adapters internal/pipeline internal/lambdalimit
 var Source embed.FS
+
+// ModulePath is nextgo's own module path: the module apps require, and the
+// prefix of the packages generated code imports.
+const ModulePath = "github.com/nextgo-dev/nextgo"
 
 // Version is the nextgo version. Builds record it, and it is part of every
 // route's build inputs.

@@ -18,20 +18,26 @@ import (
 
 	"github.com/nextgo-dev/nextgo"
 	"github.com/nextgo-dev/nextgo/bundler/dotenv"
-	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
-	"github.com/nextgo-dev/nextgo/runtime/api"
+	"github.com/nextgo-dev/nextgo/bundler/gobuild"
+	"github.com/nextgo-dev/nextgo/bundler/internal/fsutil"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
+	"github.com/nextgo-dev/nextgo/bundler/stage"
+	"github.com/nextgo-dev/nextgo/bundler/target"
 )
 
 // BuildOptions configure `nextgo build`.
 type BuildOptions struct {
-	// Arch is the GOARCH of the functions: "arm64" (default) or "amd64".
+	// Target is the platform to build for; nil for Lambda (target.Lambda).
+	Target target.Target
+	// Arch is the GOARCH of the functions; "" for nextgo.json's
+	// architecture, else the target's default (arm64 on Lambda).
 	Arch string
 	// Out is the output directory; default <app>/.nextgo/build.
 	Out string
 	// Env is the functions' environment; nil loads the production .env
 	// set of the app (.env.production.local, .env.local,
 	// .env.production, .env). The manifest records its names and digest,
-	// never its values (see Function.Environ).
+	// never its values (see manifest.Function.Environ).
 	Env map[string]string
 	// Progress receives one line per step; nil for none.
 	Progress io.Writer
@@ -40,34 +46,34 @@ type BuildOptions struct {
 	Live bool
 }
 
-// BuildFlags are the go build flags of every function.
-var BuildFlags = []string{"-trimpath", "-buildvcs=false", "-tags=lambda.norpc", "-ldflags=-s -w"}
-
 // DefaultOut is the build output directory inside the app.
 const DefaultOut = ".nextgo/build"
 
 // BuildResult is what Build did.
 type BuildResult struct {
-	Manifest *Manifest
+	Manifest *manifest.Manifest
 	// Built lists the functions compiled in this run; the others were
 	// unchanged and kept.
 	Built []string
-	// Warnings name routes whose limits Lambda cannot honour.
+	// Warnings name routes whose limits the target cannot honour.
 	Warnings []string
 	// Dir is the output directory.
 	Dir string
 }
 
-// Build compiles every route into its own Lambda function: a zip holding one
-// `bootstrap` per route, and manifest.json. Routes whose inputs did not
-// change since the last build are not re-linked. All changed routes compile
-// in one `go build` invocation, sharing the build cache.
+// Build compiles the app's programs for the target, by default one Lambda
+// function per route (a zip holding one `bootstrap`), and writes
+// manifest.json. Programs whose inputs did not change since the last build
+// are not re-linked. All changed programs compile in one `go build`
+// invocation, sharing the build cache.
 func (p *Project) Build(ctx context.Context, opts BuildOptions) (*BuildResult, error) {
-	if opts.Arch == "" {
-		opts.Arch = p.Config.GOARCH()
+	tgt := opts.Target
+	if tgt == nil {
+		tgt = target.Lambda{}
 	}
-	if opts.Arch == "" {
-		opts.Arch = "arm64"
+	arch := opts.Arch
+	if arch == "" {
+		arch = p.Config.GOARCH()
 	}
 	if opts.Env == nil {
 		env, _, err := dotenv.Load(p.Dir, dotenv.Production)
@@ -76,14 +82,15 @@ func (p *Project) Build(ctx context.Context, opts BuildOptions) (*BuildResult, e
 		}
 		opts.Env = env
 	}
-	if opts.Arch != "arm64" && opts.Arch != "amd64" {
-		return nil, fmt.Errorf("--arch %q: Lambda runs arm64 or amd64", opts.Arch)
+	arch, err := tgt.Arch(arch)
+	if err != nil {
+		return nil, err
 	}
 	out := opts.Out
 	if out == "" {
 		out = filepath.Join(p.Dir, filepath.FromSlash(DefaultOut))
 	}
-	out, err := filepath.Abs(out)
+	out, err = filepath.Abs(out)
 	if err != nil {
 		return nil, err
 	}
@@ -91,8 +98,8 @@ func (p *Project) Build(ctx context.Context, opts BuildOptions) (*BuildResult, e
 	if progress == nil {
 		progress = io.Discard
 	}
-	p.Stage = StageBuild
-	unlock, err := p.lockStage()
+	p.Stage = stage.Build
+	unlock, err := p.Lock()
 	if err != nil {
 		return nil, err
 	}
@@ -109,59 +116,34 @@ func (p *Project) Build(ctx context.Context, opts BuildOptions) (*BuildResult, e
 	if err != nil {
 		return nil, err
 	}
-	mains := Files{}
-	plans := make([]functionPlan, len(p.Table.Routes))
-	for i, r := range p.Table.Routes {
-		eff, warnings, err := effective(p.App, r)
-		if err != nil {
-			return nil, err
-		}
-		if eff.SharedCache, err = p.sharedCache(r, eff); err != nil {
-			return nil, err
-		}
-		res.Warnings = append(res.Warnings, warnings...)
-		main, err := LambdaMain(p.App, p.Table, r, eff)
-		if err != nil {
-			return nil, err
-		}
-		mains["lambda/"+r.Name+"/main.go"] = main
-		plans[i] = functionPlan{route: r, eff: eff, inputs: p.inputsHash(r, main, shared, srcHash, opts)}
-	}
-	if fb, ok := p.fallbackRoute(); ok {
-		eff := Effective{MaxDuration: p.Defaults.MaxDuration, Memory: p.Defaults.Memory, BodyLimit: -1, Cache: "none"}
-		if eff.MaxDuration == 0 {
-			eff.MaxDuration = DefaultMaxDuration
-		}
-		if eff.Memory == 0 {
-			eff.Memory = DefaultMemory
-		}
-		if eff.SharedCache, err = p.sharedCache(fb, eff); err != nil {
-			return nil, err
-		}
-		main, err := FallbackMain(p.App, p.Table, eff)
-		if err != nil {
-			return nil, err
-		}
-		mains["lambda/"+fb.Name+"/main.go"] = main
-		plans = append(plans, functionPlan{route: fb, eff: eff, inputs: p.inputsHash(fb, main, shared, srcHash, opts)})
-	}
-	if err := syncDir(p.App, []string{"lambda"}, mains); err != nil {
+	mains := stage.Files{}
+	progs, warnings, err := p.stageMains(tgt, mains)
+	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Join(out, "functions"), 0o755); err != nil {
+	res.Warnings = warnings
+	b := build{target: tgt, arch: arch, out: out}
+	plans := make([]functionPlan, len(progs))
+	for i, pr := range progs {
+		plans[i] = functionPlan{Program: pr, inputs: p.inputsHash(pr, shared, srcHash, b)}
+	}
+	if err := stage.Sync(p.App, []string{tgt.Name()}, mains); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, err
 	}
 	var todo []functionPlan
 	for _, pl := range plans {
-		if !upToDate(out, pl) {
+		if !b.upToDate(pl) {
 			todo = append(todo, pl)
 		}
 	}
 	if len(todo) > 0 {
-		msg := fmt.Sprintf(" ○ Compiling %d of %d functions (%s)...", len(todo), len(plans), opts.Arch)
+		msg := fmt.Sprintf(" ○ Compiling %d of %d functions (%s)...", len(todo), len(plans), arch)
 		start := time.Now()
 		stop := showProgress(progress, msg, opts.Live)
-		err := p.compile(ctx, out, opts.Arch, todo)
+		err := p.compile(ctx, b, todo)
 		stop()
 		if err != nil {
 			return nil, err
@@ -171,21 +153,21 @@ func (p *Project) Build(ctx context.Context, opts BuildOptions) (*BuildResult, e
 		fmt.Fprintf(progress, " ✓ %d functions up to date\n", len(plans))
 	}
 	for _, pl := range todo {
-		res.Built = append(res.Built, pl.route.Name)
+		res.Built = append(res.Built, pl.Name)
 	}
-	m := &Manifest{Version: ManifestVersion, App: p.Name, Module: p.Module, Arch: opts.Arch, Nextgo: nextgo.Version}
+	m := &manifest.Manifest{Version: manifest.Version, App: p.Name, Module: p.Module, Arch: arch, Nextgo: nextgo.Version}
 	for _, pl := range plans {
-		fn, err := describe(out, pl, opts)
+		fn, err := b.describe(pl, opts.Env)
 		if err != nil {
 			return nil, err
 		}
 		m.Functions = append(m.Functions, fn)
 	}
-	b, err := json.MarshalIndent(m, "", "  ")
+	js, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return nil, err
 	}
-	if err := writeIfChanged(filepath.Join(out, "manifest.json"), append(b, '\n')); err != nil {
+	if err := fsutil.WriteIfChanged(filepath.Join(out, manifest.File), append(js, '\n')); err != nil {
 		return nil, err
 	}
 	res.Manifest = m
@@ -219,71 +201,18 @@ func showProgress(w io.Writer, msg string, live bool) (stop func()) {
 	return func() { close(done); <-finished }
 }
 
-// functionPlan is one route's function to build.
+// functionPlan is one program to build.
 type functionPlan struct {
-	route  Route
-	eff    Effective
+	target.Program
 	inputs string // hash of everything that goes into the binary
 }
 
-// effective applies defaults and checks the route against Lambda's limits.
-func effective(app App, r Route) (Effective, []string, error) {
-	c := r.Config
-	eff := Effective{MaxDuration: app.maxDuration(r), Memory: c.Memory, Cache: "none", Streaming: r.Streams}
-	if eff.MaxDuration == 0 {
-		eff.MaxDuration = DefaultMaxDuration
-	}
-	if eff.Memory == 0 {
-		eff.Memory = app.Defaults.Memory
-	}
-	if eff.Memory == 0 {
-		eff.Memory = DefaultMemory
-	}
-	var warnings []string
-	limit := c.SizeLimit
-	if r.Kind == KindRoute {
-		limit = c.BodySizeLimit
-	}
-	if limit == "" {
-		limit = app.Defaults.BodyLimit
-	}
-	switch {
-	case r.Kind == KindAPI && c.BodyParserDisabled:
-		eff.BodyLimit = -1
-	case limit == "" && r.Kind == KindAPI:
-		eff.BodyLimit, eff.BodyLimitText = 1<<20, api.DefaultSizeLimit
-	case limit == "":
-		eff.BodyLimit = -1
-	default:
-		n, err := api.ParseSize(limit)
-		if err != nil {
-			return eff, nil, &PosError{File: r.File, Line: c.Line, Msg: err.Error()}
-		}
-		eff.BodyLimit, eff.BodyLimitText = n, limit
-	}
-	if eff.BodyLimit > lambdalimit.MaxBinaryBody {
-		warnings = append(warnings, fmt.Sprintf("%s: body limit %s is above what Lambda can carry (6 MB buffered, about 4.5 MB for a base64-encoded binary body); larger requests fail at the platform", r.File, limit))
-	}
-	if eff.BodyLimit < 0 && r.Kind == KindAPI {
-		warnings = append(warnings, fmt.Sprintf("%s: body parser disabled: Lambda still caps request bodies at 6 MB buffered (about 4.5 MB for binary bodies)", r.File))
-	}
-	if r.Kind == KindRoute {
-		eff.Cache = cacheMode(r)
-	}
-	return eff, warnings, nil
-}
-
-// cacheMode is how a route handler's GETs are cached, by the runtime's own
-// rule (server.Config.Cached, Next 15+).
-func cacheMode(r Route) string {
-	c := serverConfig(r.Config)
-	if !c.Cached(r.MethodNames()...) {
-		return "none"
-	}
-	if c.Revalidate > 0 {
-		return fmt.Sprintf("revalidate=%d", c.Revalidate)
-	}
-	return "static"
+// build is one run of Build: its target, architecture and output
+// directory.
+type build struct {
+	target target.Target
+	arch   string
+	out    string
 }
 
 // sharedInputs hashes what every function may link besides its own route:
@@ -321,30 +250,31 @@ func sharedInputs(dir string) (string, error) {
 }
 
 // inputsHash identifies a function's binary: its staged sources, its main,
-// the app's shared inputs, nextgo's source, the toolchain and the flags.
-func (p *Project) inputsHash(r Route, main []byte, shared, srcHash string, opts BuildOptions) string {
+// the app's shared inputs, nextgo's source, the toolchain, the
+// architecture and the target's flags.
+func (p *Project) inputsHash(pr target.Program, shared, srcHash string, b build) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "nextgo %s %s\ngo %s\narch %s\nflags %s\nshared %s\n", nextgo.Version, srcHash, runtime.Version(), opts.Arch, strings.Join(BuildFlags, " "), shared)
-	h.Write(main)
-	files := append([]string(nil), r.Files...)
+	fmt.Fprintf(h, "nextgo %s %s\ngo %s\narch %s\nflags %s\nshared %s\n", nextgo.Version, srcHash, runtime.Version(), b.arch, strings.Join(b.target.BuildFlags(), " "), shared)
+	h.Write(pr.Main)
+	files := append([]string(nil), pr.Route.Files...)
 	if p.Table.Middleware != nil {
 		files = append(files, p.Table.Middleware.File)
 	}
 	sort.Strings(files)
 	for _, f := range files {
-		b, _ := os.ReadFile(filepath.Join(p.Dir, filepath.FromSlash(f)))
-		fmt.Fprintf(h, "%s %d\n", f, len(b))
-		h.Write(b)
+		src, _ := os.ReadFile(filepath.Join(p.Dir, filepath.FromSlash(f)))
+		fmt.Fprintf(h, "%s %d\n", f, len(src))
+		h.Write(src)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Paths of one function's artifacts inside the output directory.
-func zipPath(name string) string    { return "functions/" + name + ".zip" }
+// recordPath is the path of the record of a program's artifact inside the
+// output directory.
 func recordPath(name string) string { return "functions/" + name + ".json" }
 
-// artifact records what a function's zip was built from and what it holds,
-// so that an unchanged function is neither re-linked nor re-read.
+// artifact records what a program's artifact was built from and what it
+// holds, so that an unchanged program is neither re-linked nor re-read.
 type artifact struct {
 	Inputs     string `json:"inputs"`
 	SHA256     string `json:"sha256"`
@@ -353,41 +283,39 @@ type artifact struct {
 	BinarySHA  string `json:"binarySha256"`
 }
 
-// readArtifact returns the record of a function whose zip is in place.
-func readArtifact(out, name string) (artifact, bool) {
+// readArtifact returns the record of a program whose artifact is in place.
+func (b build) readArtifact(name string) (artifact, bool) {
 	var a artifact
-	b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(recordPath(name))))
-	if err != nil || json.Unmarshal(b, &a) != nil {
+	rec, err := os.ReadFile(filepath.Join(b.out, filepath.FromSlash(recordPath(name))))
+	if err != nil || json.Unmarshal(rec, &a) != nil {
 		return a, false
 	}
-	info, err := os.Stat(filepath.Join(out, filepath.FromSlash(zipPath(name))))
+	info, err := os.Stat(filepath.Join(b.out, filepath.FromSlash(b.target.Artifact(name))))
 	return a, err == nil && info.Size() == a.Size
 }
 
-// upToDate reports whether the function's zip was built from the same
+// upToDate reports whether the program's artifact was built from the same
 // inputs.
-func upToDate(out string, pl functionPlan) bool {
-	a, ok := readArtifact(out, pl.route.Name)
+func (b build) upToDate(pl functionPlan) bool {
+	a, ok := b.readArtifact(pl.Name)
 	return ok && a.Inputs == pl.inputs
 }
 
-// compile builds the functions' mains in one go build invocation, then zips
-// the binaries, one worker per CPU. The binaries stay in a folder of the
-// stage directory between builds, so that the go command skips linking a
-// binary that is already up to date (an edit that changes no code).
-func (p *Project) compile(ctx context.Context, out, arch string, todo []functionPlan) error {
-	bin := p.stagePath("bin/lambda-" + arch)
+// compile builds the programs' mains in one go build invocation, then
+// packages the binaries, one worker per CPU. The binaries stay in a folder
+// of the stage directory between builds, so that the go command skips
+// linking a binary that is already up to date (an edit that changes no
+// code).
+func (p *Project) compile(ctx context.Context, b build, todo []functionPlan) error {
+	bin := p.Path("bin/" + b.target.Name() + "-" + b.arch)
 	if err := os.MkdirAll(bin, 0o755); err != nil {
 		return err
 	}
-	args := append([]string{"build"}, p.GoFlags()...)
-	args = append(args, BuildFlags...)
-	args = append(args, "-o", bin+string(filepath.Separator))
-	for _, pl := range todo {
-		args = append(args, p.stagePattern("lambda/"+pl.route.Name))
+	patterns := make([]string, len(todo))
+	for i, pl := range todo {
+		patterns[i] = p.Pattern(pl.Dir)
 	}
-	env := append(p.GoEnv(), "GOOS=linux", "GOARCH="+arch, "CGO_ENABLED=0")
-	if err := compileErr(goCmd(ctx, p.Dir, env, args...)); err != nil {
+	if err := gobuild.Build(ctx, p.Dir, b.target.GoEnv(b.arch), b.target.BuildFlags(), bin+string(filepath.Separator), patterns...); err != nil {
 		return err
 	}
 	jobs := make(chan functionPlan)
@@ -398,7 +326,7 @@ func (p *Project) compile(ctx context.Context, out, arch string, todo []function
 		go func() {
 			defer wg.Done()
 			for pl := range jobs {
-				errs <- packageFunction(out, bin, pl)
+				errs <- b.pack(bin, pl)
 			}
 		}()
 	}
@@ -416,53 +344,54 @@ func (p *Project) compile(ctx context.Context, out, arch string, todo []function
 	return nil
 }
 
-// packageFunction zips one built binary and records the artifact. A binary
-// identical to the one already zipped keeps its zip.
-func packageFunction(out, bin string, pl functionPlan) error {
-	name := pl.route.Name
-	b, err := os.ReadFile(filepath.Join(bin, name))
+// pack packages one built binary and records the artifact. A binary
+// identical to the one already packaged keeps its artifact.
+func (b build) pack(bin string, pl functionPlan) error {
+	name := pl.Name
+	exe, err := os.ReadFile(filepath.Join(bin, name))
 	if err != nil {
-		return fmt.Errorf("read the binary of %s: %w", pl.route.File, err)
+		return fmt.Errorf("read the binary of %s: %w", pl.Route.File, err)
 	}
-	binSum := sha256.Sum256(b)
+	binSum := sha256.Sum256(exe)
 	binSHA := hex.EncodeToString(binSum[:])
-	if old, ok := readArtifact(out, name); ok && old.BinarySHA == binSHA {
+	if old, ok := b.readArtifact(name); ok && old.BinarySHA == binSHA {
 		old.Inputs = pl.inputs
 		rec, err := json.Marshal(old)
 		if err != nil {
 			return err
 		}
-		return writeAtomic(filepath.Join(out, filepath.FromSlash(recordPath(name))), rec)
+		return fsutil.WriteAtomic(filepath.Join(b.out, filepath.FromSlash(recordPath(name))), rec)
 	}
-	zb, err := zipBootstrap(b)
+	data, err := b.target.Package(exe)
 	if err != nil {
-		return fmt.Errorf("zip %s: %w", pl.route.File, err)
+		return fmt.Errorf("zip %s: %w", pl.Route.File, err)
 	}
-	if err := writeAtomic(filepath.Join(out, filepath.FromSlash(zipPath(name))), zb); err != nil {
-		return fmt.Errorf("zip %s: %w", pl.route.File, err)
+	if err := fsutil.WriteAtomic(filepath.Join(b.out, filepath.FromSlash(b.target.Artifact(name))), data); err != nil {
+		return fmt.Errorf("zip %s: %w", pl.Route.File, err)
 	}
-	sum := sha256.Sum256(zb)
-	rec, err := json.Marshal(artifact{Inputs: pl.inputs, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(zb)), BinarySize: int64(len(b)), BinarySHA: binSHA})
+	sum := sha256.Sum256(data)
+	rec, err := json.Marshal(artifact{Inputs: pl.inputs, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), BinarySize: int64(len(exe)), BinarySHA: binSHA})
 	if err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(out, filepath.FromSlash(recordPath(name))), rec)
+	return fsutil.WriteAtomic(filepath.Join(b.out, filepath.FromSlash(recordPath(name))), rec)
 }
 
-// describe turns a built function's record into its manifest entry.
-func describe(out string, pl functionPlan, opts BuildOptions) (Function, error) {
-	r := pl.route
-	a, ok := readArtifact(out, r.Name)
+// describe turns a built program's record into its manifest entry, with
+// the function's environment env.
+func (b build) describe(pl functionPlan, env map[string]string) (manifest.Function, error) {
+	r, eff := pl.Route, pl.Settings
+	a, ok := b.readArtifact(pl.Name)
 	if !ok {
-		return Function{}, fmt.Errorf("%s: the build of %s is missing; build again", zipPath(r.Name), r.File)
+		return manifest.Function{}, fmt.Errorf("%s: the build of %s is missing; build again", b.target.Artifact(pl.Name), r.File)
 	}
-	fn := Function{
-		Name: r.Name, Pattern: r.Pattern, File: r.File, Kind: string(r.Kind), Methods: r.MethodNames(),
-		MaxDuration: pl.eff.MaxDuration, Memory: pl.eff.Memory, BodyLimit: pl.eff.BodyLimit, BodyLimitText: pl.eff.BodyLimitText, Cache: pl.eff.Cache,
-		Arch: opts.Arch, Zip: zipPath(r.Name), SHA256: a.SHA256, Size: a.Size, BinarySize: a.BinarySize,
-		Streaming: pl.eff.Streaming, SharedCache: pl.eff.SharedCache,
+	fn := manifest.Function{
+		Name: pl.Name, Pattern: r.Pattern, File: r.File, Kind: string(r.Kind), Methods: r.MethodNames(),
+		MaxDuration: eff.MaxDuration, Memory: eff.Memory, BodyLimit: eff.BodyLimit, BodyLimitText: eff.BodyLimitText, Cache: eff.Cache,
+		Arch: b.arch, Zip: b.target.Artifact(pl.Name), SHA256: a.SHA256, Size: a.Size, BinarySize: a.BinarySize,
+		Streaming: eff.Streaming, SharedCache: eff.SharedCache,
 	}
-	fn.SetEnv(opts.Env)
+	fn.SetEnv(env)
 	return fn, nil
 }
 

@@ -14,6 +14,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nextgo-dev/nextgo/bundler/gobuild"
+	"github.com/nextgo-dev/nextgo/bundler/internal/fsutil"
+	"github.com/nextgo-dev/nextgo/bundler/routes"
+	"github.com/nextgo-dev/nextgo/bundler/stage"
+	"github.com/nextgo-dev/nextgo/bundler/target"
 	"golang.org/x/tools/go/packages"
 )
 
@@ -60,8 +65,8 @@ type CheckResult struct {
 // routes and their tests, the middleware, the dev server's main and the
 // module's own packages. Positions name the user's files.
 func (p *Project) Check(ctx context.Context, driver string) (*CheckResult, error) {
-	p.Stage = StageCheck
-	unlock, err := p.lockStage()
+	p.Stage = stage.Check
+	unlock, err := p.Lock()
 	if err != nil {
 		return nil, err
 	}
@@ -72,12 +77,12 @@ func (p *Project) Check(ctx context.Context, driver string) (*CheckResult, error
 	res := &CheckResult{Routes: len(p.Table.Routes)}
 	add := func(d Diagnostic) { res.Diagnostics = append(res.Diagnostics, d) }
 
-	testFiles, _, err := StageTests(os.DirFS(p.Dir), p.App, p.Table)
+	testFiles, _, err := stage.Tests(os.DirFS(p.Dir), p.App, p.Table)
 	if err != nil {
 		add(Diagnostic{File: ".", Category: "load", Message: err.Error()})
 	} else {
 		for _, name := range testFiles.Paths() {
-			if err := writeIfChanged(p.stagePath(name), testFiles[name]); err != nil {
+			if err := fsutil.WriteIfChanged(p.Path(name), testFiles[name]); err != nil {
 				return nil, fmt.Errorf("stage %s: %w", name, err)
 			}
 		}
@@ -98,14 +103,14 @@ func (p *Project) Check(ctx context.Context, driver string) (*CheckResult, error
 	var vet []string
 	for _, r := range p.Table.Routes {
 		if !anyBroken(p.Dir, r.Files, broken) {
-			vet = append(vet, p.stagePattern(routePkg(r)))
+			vet = append(vet, p.Pattern(stage.RouteDir(r)))
 		}
 	}
 	if mw := p.Table.Middleware; mw != nil && !anyBroken(p.Dir, []string{mw.File}, broken) {
-		vet = append(vet, p.stagePattern("middleware"))
+		vet = append(vet, p.Pattern("middleware"))
 	}
 	if len(vet) == len(p.Table.Routes)+btoi(p.Table.Middleware != nil) && len(res.Diagnostics) == 0 {
-		vet = append(vet, p.stagePattern("dev"))
+		vet = append(vet, p.Pattern(target.Dev{}.Name()))
 	}
 	own, err := ownPatterns(p.Dir, broken)
 	if err != nil {
@@ -240,9 +245,9 @@ func relFile(dir, file string) string {
 func (p *Project) vet(ctx context.Context, patterns []string) ([]Diagnostic, error) {
 	args := append([]string{"vet", "-json"}, p.GoFlags()...)
 	args = append(args, patterns...)
-	out, err := goCmd(ctx, p.Dir, p.GoEnv(), args...)
+	out, err := gobuild.Run(ctx, p.Dir, p.GoEnv(), args...)
 	if err != nil {
-		return nil, compileErr(nil, err)
+		return nil, gobuild.Report(err)
 	}
 	return parseVetJSON(out, func(f string) string { return relFile(p.Dir, f) })
 }
@@ -392,7 +397,7 @@ func CheckUnloadable(ctx context.Context, dir, driver string, loadErr error) (*C
 	if err := WriteImports(abs, m.Module.Path); err != nil {
 		return nil, err
 	}
-	p := &Project{App: App{Dir: abs, Module: m.Module.Path}}
+	p := &Project{App: stage.App{Dir: abs, Module: m.Module.Path}}
 	diags, broken, n, err := typeCheck(ctx, abs, driver, p.GoEnv())
 	if err != nil {
 		return nil, err
@@ -409,7 +414,7 @@ func CheckUnloadable(ctx context.Context, dir, driver string, loadErr error) (*C
 		}
 		res.Diagnostics = append(res.Diagnostics, found...)
 	}
-	sources, _ := Discover(os.DirFS(abs))
+	sources, _ := routes.Discover(os.DirFS(abs))
 	res.Routes = len(sources)
 	for _, e := range flatten(loadErr) {
 		var list scanner.ErrorList
@@ -417,7 +422,7 @@ func CheckUnloadable(ctx context.Context, dir, driver string, loadErr error) (*C
 			continue // syntax errors: the type checker's report has them all
 		}
 		d := Diagnostic{File: ".", Category: "load", Message: e.Error()}
-		var pe *PosError
+		var pe *routes.PosError
 		if errors.As(e, &pe) {
 			d = Diagnostic{File: pe.File, Line: pe.Line, Col: pe.Col, Category: "load", Message: pe.Msg}
 		}

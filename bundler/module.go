@@ -1,7 +1,6 @@
 package bundler
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,18 +9,15 @@ import (
 	"go/version"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/nextgo-dev/nextgo"
+	"github.com/nextgo-dev/nextgo/bundler/gobuild"
+	"github.com/nextgo-dev/nextgo/bundler/internal/fsutil"
 )
-
-// ModulePath is nextgo's own module path.
-const ModulePath = "github.com/nextgo-dev/nextgo"
 
 // RuntimeDir is the folder, inside an app, that holds nextgo's runtime
 // module: the source embedded in the CLI (nextgo.Source). The app's go.mod
@@ -104,7 +100,7 @@ func EnsureRuntime(appDir string) error {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("write nextgo's runtime: %w", err)
 	}
-	unlock, err := lockFile(filepath.Join(parent, "runtime.lock"))
+	unlock, err := fsutil.Lock(filepath.Join(parent, "runtime.lock"))
 	if err != nil {
 		return err
 	}
@@ -172,7 +168,7 @@ func ReadGoMod(ctx context.Context, dir string) (*GoMod, error) {
 	if _, err := os.Stat(gomod); err != nil {
 		return nil, fmt.Errorf("%s: no go.mod: an app is a Go module (run `nextgo init`, or `go mod init` then `nextgo sync`)", dir)
 	}
-	out, err := goCmd(ctx, dir, nil, "mod", "edit", "-json", gomod)
+	out, err := gobuild.Run(ctx, dir, nil, "mod", "edit", "-json", gomod)
 	if err != nil {
 		return nil, err
 	}
@@ -200,28 +196,28 @@ func (m *GoMod) Problems() []string {
 	want := "v" + nextgo.Version
 	required := ""
 	for _, r := range m.Require {
-		if r.Path == ModulePath {
+		if r.Path == nextgo.ModulePath {
 			required = r.Version
 		}
 	}
 	switch required {
 	case want:
 	case "":
-		out = append(out, fmt.Sprintf("go.mod does not require %s", ModulePath))
+		out = append(out, fmt.Sprintf("go.mod does not require %s", nextgo.ModulePath))
 	default:
-		out = append(out, fmt.Sprintf("go.mod requires %s %s, but this nextgo is %s", ModulePath, required, want))
+		out = append(out, fmt.Sprintf("go.mod requires %s %s, but this nextgo is %s", nextgo.ModulePath, required, want))
 	}
 	replaced := false
 	for _, r := range m.Replace {
-		if r.Old.Path == ModulePath {
+		if r.Old.Path == nextgo.ModulePath {
 			if r.Old.Version != "" || filepath.ToSlash(filepath.Clean(r.New.Path)) != RuntimeDir {
-				out = append(out, fmt.Sprintf("go.mod replaces %s with %s, not with %s (nextgo's runtime, written by this CLI)", ModulePath, strings.TrimSpace(r.New.Path+" "+r.New.Version), RuntimeReplace))
+				out = append(out, fmt.Sprintf("go.mod replaces %s with %s, not with %s (nextgo's runtime, written by this CLI)", nextgo.ModulePath, strings.TrimSpace(r.New.Path+" "+r.New.Version), RuntimeReplace))
 			}
 			replaced = true
 		}
 	}
 	if !replaced {
-		out = append(out, fmt.Sprintf("go.mod does not replace %s with %s (nextgo's runtime, written by this CLI)", ModulePath, RuntimeReplace))
+		out = append(out, fmt.Sprintf("go.mod does not replace %s with %s (nextgo's runtime, written by this CLI)", nextgo.ModulePath, RuntimeReplace))
 	}
 	return out
 }
@@ -262,10 +258,10 @@ func Sync(ctx context.Context, dir string, opts SyncOptions) error {
 	if err := EnsureRuntime(abs); err != nil {
 		return err
 	}
-	args := []string{"mod", "edit", "-require=" + ModulePath + "@v" + nextgo.Version, "-replace=" + ModulePath + "=" + RuntimeReplace}
+	args := []string{"mod", "edit", "-require=" + nextgo.ModulePath + "@v" + nextgo.Version, "-replace=" + nextgo.ModulePath + "=" + RuntimeReplace}
 	for _, r := range m.Replace {
-		if r.Old.Path == ModulePath && r.Old.Version != "" {
-			args = append(args, "-dropreplace="+ModulePath+"@"+r.Old.Version)
+		if r.Old.Path == nextgo.ModulePath && r.Old.Version != "" {
+			args = append(args, "-dropreplace="+nextgo.ModulePath+"@"+r.Old.Version)
 		}
 	}
 	ignored := map[string]bool{}
@@ -284,7 +280,7 @@ func Sync(ctx context.Context, dir string, opts SyncOptions) error {
 	if versionLess(m.Go, own) {
 		args = append(args, "-go="+own)
 	}
-	if _, err := goCmd(ctx, abs, nil, append(args, filepath.Join(abs, "go.mod"))...); err != nil {
+	if _, err := gobuild.Run(ctx, abs, nil, append(args, filepath.Join(abs, "go.mod"))...); err != nil {
 		return err
 	}
 	if err := WriteImports(abs, m.Module.Path); err != nil {
@@ -295,11 +291,11 @@ func Sync(ctx context.Context, dir string, opts SyncOptions) error {
 		return err
 	}
 	appSum, _ := os.ReadFile(filepath.Join(abs, "go.sum"))
-	if err := writeIfChanged(filepath.Join(abs, "go.sum"), mergeSums(appSum, ownSum)); err != nil {
+	if err := fsutil.WriteIfChanged(filepath.Join(abs, "go.sum"), mergeSums(appSum, ownSum)); err != nil {
 		return err
 	}
 	if opts.Tidy {
-		if _, err := goCmd(ctx, abs, nil, "mod", "tidy"); err != nil {
+		if _, err := gobuild.Run(ctx, abs, nil, "mod", "tidy"); err != nil {
 			return err
 		}
 	}
@@ -343,70 +339,4 @@ func mergeSums(sums ...[]byte) []byte {
 	}
 	sort.Strings(lines)
 	return []byte(strings.Join(lines, "\n") + "\n")
-}
-
-// writeIfChanged writes b to name, through a temporary file and a rename,
-// unless it already holds exactly b.
-func writeIfChanged(name string, b []byte) error {
-	if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, b) {
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), name)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
-}
-
-// goCmd runs the go command in dir and returns its standard output; on
-// failure the error carries its standard error.
-func goCmd(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return out, &GoError{Verb: args[0], Output: msg}
-	}
-	return out, nil
-}
-
-// GoError is a failed go command: its verb and what it printed.
-type GoError struct {
-	Verb   string
-	Output string
-}
-
-func (e *GoError) Error() string { return "go " + e.Verb + ": " + e.Output }
-
-// stagedAdvice matches the go command's advice for a missing checksum of a
-// package that a staged route imports: it names the staged package, which
-// the user cannot see; the package itself is what to get.
-var stagedAdvice = regexp.MustCompile(`(missing go\.sum entry for module providing package (\S+) \(imported by \S+/` + StageDir + `/\S+\); to add:\n\s*go get )\S+`)
-
-// userAdvice rewrites the go command's advice to name what the user imports.
-func userAdvice(msg string) string {
-	return stagedAdvice.ReplaceAllString(msg, "${1}${2}")
 }

@@ -12,6 +12,10 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/nextgo-dev/nextgo"
+	"github.com/nextgo-dev/nextgo/bundler/routes"
+	"github.com/nextgo-dev/nextgo/bundler/stage"
+	"github.com/nextgo-dev/nextgo/bundler/target"
 	"github.com/nextgo-dev/nextgo/runtime/rules"
 )
 
@@ -27,7 +31,7 @@ func TestGoModProblems(t *testing.T) {
 	}
 	replace := func(oldVersion, newPath, newVersion string) repl {
 		var r repl
-		r.Old.Path, r.Old.Version, r.New.Path, r.New.Version = ModulePath, oldVersion, newPath, newVersion
+		r.Old.Path, r.Old.Version, r.New.Path, r.New.Version = nextgo.ModulePath, oldVersion, newPath, newVersion
 		return r
 	}
 	for _, tt := range []struct {
@@ -36,12 +40,12 @@ func TestGoModProblems(t *testing.T) {
 		replace []repl
 		want    string
 	}{
-		{"synced", []req{{ModulePath, "v0.1.0", false}}, []repl{replace("", "./.nextgo/runtime", "")}, ""},
-		{"synced, cleaned path", []req{{ModulePath, "v0.1.0", false}}, []repl{replace("", ".nextgo/runtime/", "")}, ""},
+		{"synced", []req{{nextgo.ModulePath, "v0.1.0", false}}, []repl{replace("", "./.nextgo/runtime", "")}, ""},
+		{"synced, cleaned path", []req{{nextgo.ModulePath, "v0.1.0", false}}, []repl{replace("", ".nextgo/runtime/", "")}, ""},
 		{"nothing", nil, nil, "go.mod does not require github.com/nextgo-dev/nextgo; go.mod does not replace github.com/nextgo-dev/nextgo with ./.nextgo/runtime (nextgo's runtime, written by this CLI)"},
-		{"other version", []req{{ModulePath, "v0.0.9", false}}, []repl{replace("", "./.nextgo/runtime", "")}, "go.mod requires github.com/nextgo-dev/nextgo v0.0.9, but this nextgo is v0.1.0"},
-		{"elsewhere", []req{{ModulePath, "v0.1.0", false}}, []repl{replace("", "../nextgo", "")}, "go.mod replaces github.com/nextgo-dev/nextgo with ../nextgo, not with ./.nextgo/runtime (nextgo's runtime, written by this CLI)"},
-		{"a version", []req{{ModulePath, "v0.1.0", false}}, []repl{replace("v0.1.0", "example.com/fork", "v1.0.0")}, "go.mod replaces github.com/nextgo-dev/nextgo with example.com/fork v1.0.0, not with ./.nextgo/runtime (nextgo's runtime, written by this CLI)"},
+		{"other version", []req{{nextgo.ModulePath, "v0.0.9", false}}, []repl{replace("", "./.nextgo/runtime", "")}, "go.mod requires github.com/nextgo-dev/nextgo v0.0.9, but this nextgo is v0.1.0"},
+		{"elsewhere", []req{{nextgo.ModulePath, "v0.1.0", false}}, []repl{replace("", "../nextgo", "")}, "go.mod replaces github.com/nextgo-dev/nextgo with ../nextgo, not with ./.nextgo/runtime (nextgo's runtime, written by this CLI)"},
+		{"a version", []req{{nextgo.ModulePath, "v0.1.0", false}}, []repl{replace("v0.1.0", "example.com/fork", "v1.0.0")}, "go.mod replaces github.com/nextgo-dev/nextgo with example.com/fork v1.0.0, not with ./.nextgo/runtime (nextgo's runtime, written by this CLI)"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			m := &GoMod{Require: tt.require, Replace: tt.replace}
@@ -107,18 +111,6 @@ func TestVersionLess(t *testing.T) {
 	}
 }
 
-func TestUserAdvice(t *testing.T) {
-	in := "pages/api/x.go:3:2: missing go.sum entry for module providing package github.com/joho/godotenv (imported by example.com/app/_nextgo/build/routes/api-x); to add:\n\tgo get example.com/app/_nextgo/build/routes/api-x"
-	want := "pages/api/x.go:3:2: missing go.sum entry for module providing package github.com/joho/godotenv (imported by example.com/app/_nextgo/build/routes/api-x); to add:\n\tgo get github.com/joho/godotenv"
-	if got := userAdvice(in); got != want {
-		t.Errorf("userAdvice =\n%s\nwant\n%s", got, want)
-	}
-	other := "lib/x.go:3:2: missing go.sum entry for module providing package a.b/c (imported by example.com/app/lib); to add:\n\tgo get example.com/app/lib"
-	if got := userAdvice(other); got != other {
-		t.Errorf("advice about the app's own package changed:\n%s", got)
-	}
-}
-
 // EnsureRuntime writes the embedded runtime once, leaves it alone while it
 // is current, rewrites it when its stamp names another CLI, and concurrent
 // callers agree.
@@ -138,7 +130,7 @@ func TestEnsureRuntime(t *testing.T) {
 	}
 	dir := filepath.Join(app, filepath.FromSlash(RuntimeDir))
 	gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-	if err != nil || !strings.HasPrefix(string(gomod), "module "+ModulePath+"\n") {
+	if err != nil || !strings.HasPrefix(string(gomod), "module "+nextgo.ModulePath+"\n") {
 		t.Fatalf("runtime go.mod: %v\n%s", err, gomod)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "runtime", "api")); err != nil {
@@ -180,21 +172,21 @@ func TestEnsureRuntime(t *testing.T) {
 func TestGeneratedImports(t *testing.T) {
 	mw := "package root\n\nimport \"github.com/nextgo-dev/nextgo/runtime/server\"\n\nfunc Middleware(req *server.Request) (*server.Response, error) { return server.Next(), nil }\n"
 	httpRoute := "package h\n\nimport \"net/http\"\n\nfunc Handler(w http.ResponseWriter, r *http.Request) {}\n"
-	tb, err := BuildTable(mapFS(map[string]string{"middleware.go": mw, "pages/api/u.go": apiUser, "pages/api/h.go": httpRoute, "app/items/[slug]/route.go": getRoute}))
+	tb, err := routes.BuildTable(mapFS(map[string]string{"middleware.go": mw, "pages/api/u.go": apiUser, "pages/api/h.go": httpRoute, "app/items/[slug]/route.go": getRoute}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	rc := rules.Config{TrailingSlash: true}
-	app := App{Module: "example.com/app", Dir: "/src/app", Stage: StageBuild, Rules: &rc}
+	app := stage.App{Module: "example.com/app", Dir: "/src/app", Stage: stage.Build, Rules: &rc}
 	var mains [][]byte
-	dev, err := DevMain(app, tb)
+	dev, err := target.DevMain(app, tb)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mains = append(mains, dev)
 	for _, r := range tb.Routes {
 		for _, shared := range []bool{false, true} {
-			m, err := LambdaMain(app, tb, r, Effective{MaxDuration: 30, Memory: 128, SharedCache: shared})
+			m, err := target.LambdaMain(app, tb, r, target.Effective{MaxDuration: 30, Memory: 128, SharedCache: shared})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -202,7 +194,7 @@ func TestGeneratedImports(t *testing.T) {
 		}
 	}
 	for _, shared := range []bool{false, true} {
-		fb, err := FallbackMain(app, tb, Effective{MaxDuration: 30, SharedCache: shared})
+		fb, err := target.FallbackMain(app, tb, target.Effective{MaxDuration: 30, SharedCache: shared})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,7 +211,7 @@ func TestGeneratedImports(t *testing.T) {
 		}
 		for _, imp := range f.Imports {
 			ip, _ := strconv.Unquote(imp.Path.Value)
-			if strings.HasPrefix(ip, ModulePath+"/") && !listed[ip] {
+			if strings.HasPrefix(ip, nextgo.ModulePath+"/") && !listed[ip] {
 				t.Errorf("generated code imports %s, which generatedImports lacks", ip)
 			}
 		}

@@ -8,9 +8,14 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/nextgo-dev/nextgo/bundler/internal/fsutil"
+	"github.com/nextgo-dev/nextgo/bundler/stage"
+	"github.com/nextgo-dev/nextgo/bundler/target"
 )
 
 // ImportsFile is the file, at the app's root, that lists what nextgo's
@@ -24,8 +29,20 @@ const ImportsFile = "nextgo_imports.go"
 // ImportsTag is the build tag that keeps ImportsFile out of builds.
 const ImportsTag = "nextgo"
 
-// generatedImports are the packages that nextgo's generated mains import.
-var generatedImports = []string{lambdaPkg, s3cachePkg, apiPkg, cachePkg, devserverPkg, muxPkg, rulesPkg, serverPkg}
+// targets are the targets nextgo builds apps for: the dev server and
+// Lambda.
+var targets = []target.Target{target.Dev{}, target.Lambda{}}
+
+// generatedImports are the packages that nextgo's generated mains import,
+// for every target, sorted.
+var generatedImports = func() []string {
+	var all []string
+	for _, t := range targets {
+		all = append(all, t.Imports()...)
+	}
+	slices.Sort(all)
+	return slices.Compact(all)
+}()
 
 // RouteImports returns, sorted, the packages that the Go files of the app's
 // route trees (routes, their tests and private folders) import from
@@ -95,7 +112,7 @@ func isStd(ip string) bool {
 // which must be a Go identifier (a package clause's name); the import
 // paths are quoted. It panics when pkg is not an identifier.
 func ImportsSource(pkg string, imports []string) []byte {
-	src, err := render(ImportsFile, "imports-file", struct {
+	src, err := stage.Render(stage.Templates(), ImportsFile, "imports-file", struct {
 		Tag, Package string
 		Imports      []string
 	}{ImportsTag, pkg, imports})
@@ -113,7 +130,7 @@ func WriteImports(dir, module string) error {
 	if err != nil {
 		return err
 	}
-	return writeIfChanged(filepath.Join(dir, ImportsFile), ImportsSource(rootPackage(fsys), imports))
+	return fsutil.WriteIfChanged(filepath.Join(dir, ImportsFile), ImportsSource(rootPackage(fsys), imports))
 }
 
 // rootPackage is the package name of the app's root Go files, "nextgo"

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/nextgo-dev/nextgo/bundler/stage"
 )
 
 // watched reports whether a file of the app tree is a build input that dev
@@ -19,7 +21,7 @@ func watched(rel string) bool {
 
 // skippedDir reports whether a folder of the app tree holds no build inputs.
 func skippedDir(rel, base string) bool {
-	return rel == StageDir || base == "node_modules" || base == "testdata" ||
+	return rel == stage.Dir || base == "node_modules" || base == "testdata" ||
 		(rel != "." && strings.HasPrefix(base, "."))
 }
 

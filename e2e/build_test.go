@@ -13,12 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
 )
 
-func readManifest(t *testing.T, out string) bundler.Manifest {
+func readManifest(t *testing.T, out string) manifest.Manifest {
 	t.Helper()
-	var m bundler.Manifest
+	var m manifest.Manifest
 	b, err := os.ReadFile(filepath.Join(out, "manifest.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -44,10 +44,10 @@ func TestBuild(t *testing.T) {
 		}
 	}
 	m := readManifest(t, out)
-	if m.Version != bundler.ManifestVersion || m.App != "basic" || m.Module != "example.com/basic" || m.Arch != "arm64" || len(m.Functions) != 19 {
+	if m.Version != manifest.Version || m.App != "basic" || m.Module != "example.com/basic" || m.Arch != "arm64" || len(m.Functions) != 19 {
 		t.Fatalf("manifest header = %+v", m)
 	}
-	byPattern := map[string]bundler.Function{}
+	byPattern := map[string]manifest.Function{}
 	for _, f := range m.Functions {
 		if f.Kind == "fallback" { // Next's 404 and slash redirects for the paths no route serves
 			checkZip(t, out, f)
@@ -77,7 +77,7 @@ func TestBuild(t *testing.T) {
 	}
 
 	// A no-op rebuild relinks nothing and changes no byte.
-	var again bundler.Manifest
+	var again manifest.Manifest
 	text, err = runNextgo(t, "build", dir, "--out", out, "--json")
 	if err != nil {
 		t.Fatalf("second build: %v\n%s", err, text)
@@ -121,7 +121,7 @@ func TestBuild(t *testing.T) {
 
 // checkZip verifies a function's zip: one bootstrap, mode 0755, a fixed
 // time, and the manifest's SHA-256 and size.
-func checkZip(t *testing.T, out string, f bundler.Function) {
+func checkZip(t *testing.T, out string, f manifest.Function) {
 	t.Helper()
 	path := filepath.Join(out, filepath.FromSlash(f.Zip))
 	b, err := os.ReadFile(path)

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
 )
 
 // envRoute answers the variables the env files set.
@@ -110,8 +110,8 @@ func TestEnv(t *testing.T) {
 		}
 		// Names and a digest of the production set; no value.
 		for _, f := range m.Functions {
-			if !reflect.DeepEqual(f.Env, keys(want)) || f.EnvSHA256 != bundler.EnvDigest(want) {
-				t.Errorf("%s: env %v digest %s, want the production set %v digest %s", f.Pattern, f.Env, f.EnvSHA256, keys(want), bundler.EnvDigest(want))
+			if !reflect.DeepEqual(f.Env, keys(want)) || f.EnvSHA256 != manifest.EnvDigest(want) {
+				t.Errorf("%s: env %v digest %s, want the production set %v digest %s", f.Pattern, f.Env, f.EnvSHA256, keys(want), manifest.EnvDigest(want))
 			}
 		}
 		noSecretReadableByOthers(t, secret, out)

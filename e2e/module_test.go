@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/target"
 )
 
 // moduleEnv is a machine as a user has it: GOFLAGS unset, its own module
@@ -123,7 +124,7 @@ func infoOverlay(t *testing.T, download, proxy string) {
 // links, from its build information.
 func bootstrapDeps(t *testing.T, zipFile string) string {
 	t.Helper()
-	b, err := bundler.ReadBootstrap(zipFile)
+	b, err := target.ReadBootstrap(zipFile)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ import (
 	"github.com/nextgo-dev/nextgo/adapters/lambda/deploy"
 	"github.com/nextgo-dev/nextgo/adapters/lambda/localaws"
 	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/target"
 	"github.com/nextgo-dev/nextgo/e2e/awsfake"
 )
 
@@ -45,7 +45,7 @@ func testTwoProcesses(t *testing.T, out string) {
 		if !f.SharedCache {
 			t.Fatalf("%s: sharedCache not set in the manifest", f.Pattern)
 		}
-		bin, err := bundler.ReadBootstrap(filepath.Join(out, filepath.FromSlash(f.Zip)))
+		bin, err := target.ReadBootstrap(filepath.Join(out, filepath.FromSlash(f.Zip)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,7 +124,7 @@ func testTwoProcesses(t *testing.T, out string) {
 func testCacheIsolation(t *testing.T, out string) {
 	shared := 0
 	for _, f := range readManifest(t, out).Functions {
-		bin, err := bundler.ReadBootstrap(filepath.Join(out, filepath.FromSlash(f.Zip)))
+		bin, err := target.ReadBootstrap(filepath.Join(out, filepath.FromSlash(f.Zip)))
 		if err != nil {
 			t.Fatal(err)
 		}

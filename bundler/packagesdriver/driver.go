@@ -38,7 +38,9 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
+	"github.com/nextgo-dev/nextgo"
 	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/routes"
 )
 
 // Main runs the driver: the request on stdin, the patterns in args, the
@@ -228,7 +230,7 @@ func findModuleRoot(dir string) string {
 // requires another version (the runtime is rewritten for this CLI).
 func replacesNextgo(m *bundler.GoMod) bool {
 	for _, r := range m.Replace {
-		if r.Old.Path == bundler.ModulePath && filepath.ToSlash(filepath.Clean(r.New.Path)) == bundler.RuntimeDir {
+		if r.Old.Path == nextgo.ModulePath && filepath.ToSlash(filepath.Clean(r.New.Path)) == bundler.RuntimeDir {
 			return true
 		}
 	}
@@ -238,7 +240,7 @@ func replacesNextgo(m *bundler.GoMod) bool {
 // routePackages lists the app's routes, and its ImportsFile, as packages.
 func routePackages(root, module string) ([]*routePackage, error) {
 	fsys := os.DirFS(root)
-	sources, err := bundler.Discover(fsys)
+	sources, err := routes.Discover(fsys)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +251,7 @@ func routePackages(root, module string) ([]*routePackage, error) {
 	for _, s := range sources {
 		r := &routePackage{}
 		switch s.Kind {
-		case bundler.KindAPI:
+		case routes.KindAPI:
 			r.id = module + "/" + strings.TrimSuffix(s.File, ".go")
 			byFile[s.File] = r
 		default:

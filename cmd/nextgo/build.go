@@ -10,6 +10,7 @@ import (
 	"github.com/nextgo-dev/nextgo/adapters/lambda/deploy"
 	"github.com/nextgo-dev/nextgo/bundler"
 	"github.com/nextgo-dev/nextgo/bundler/dotenv"
+	"github.com/nextgo-dev/nextgo/bundler/routes"
 	"github.com/spf13/cobra"
 )
 
@@ -84,7 +85,7 @@ func writeBuildTable(w io.Writer, res *bundler.BuildResult) {
 			tree = "└"
 		}
 		pattern := f.Pattern
-		if f.Kind == string(bundler.KindFallback) {
+		if f.Kind == string(routes.KindFallback) {
 			pattern = "(other paths)"
 		}
 		fmt.Fprintf(tw, "%s λ %s\t%s\t%s\t%s\t%ds\t%d MB\t%s\t%s\n", tree, pattern, f.Kind, strings.Join(f.Methods, ","),

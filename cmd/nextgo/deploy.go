@@ -14,6 +14,7 @@ import (
 	"github.com/nextgo-dev/nextgo/adapters/lambda/deploy"
 	"github.com/nextgo-dev/nextgo/bundler"
 	"github.com/nextgo-dev/nextgo/bundler/dotenv"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
 	"github.com/nextgo-dev/nextgo/bundler/projectconfig"
 	"github.com/spf13/cobra"
 )
@@ -82,7 +83,7 @@ func (f *awsFlags) appName(ctx context.Context, dir string) (string, error) {
 	}
 	data, err := os.ReadFile(filepath.Join(f.buildDir(dir), deploy.ManifestFile))
 	if err == nil {
-		var m bundler.Manifest
+		var m manifest.Manifest
 		if err := json.Unmarshal(data, &m); err == nil && m.App != "" {
 			return m.App, nil
 		}

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/routes"
 	"github.com/spf13/cobra"
 )
 
@@ -37,15 +38,15 @@ order requests are matched (Next.js precedence), with its file, kind and Config.
 
 // routeJSON is one row of `nextgo routes --json`.
 type routeJSON struct {
-	Pattern string              `json:"pattern"`
-	File    string              `json:"file"`
-	Kind    bundler.Kind        `json:"kind"`
-	Name    string              `json:"name"`
-	Methods []string            `json:"methods"`
-	Config  bundler.RouteConfig `json:"config"`
+	Pattern string             `json:"pattern"`
+	File    string             `json:"file"`
+	Kind    routes.Kind        `json:"kind"`
+	Name    string             `json:"name"`
+	Methods []string           `json:"methods"`
+	Config  routes.RouteConfig `json:"config"`
 }
 
-func writeRoutesJSON(w io.Writer, t *bundler.Table) error {
+func writeRoutesJSON(w io.Writer, t *routes.Table) error {
 	rows := []routeJSON{}
 	for _, r := range t.Routes {
 		rows = append(rows, routeJSON{Pattern: r.Pattern, File: r.File, Kind: r.Kind, Name: r.Name, Methods: r.MethodNames(), Config: r.Config})
@@ -55,7 +56,7 @@ func writeRoutesJSON(w io.Writer, t *bundler.Table) error {
 	return enc.Encode(rows)
 }
 
-func writeRoutes(w io.Writer, t *bundler.Table) {
+func writeRoutes(w io.Writer, t *routes.Table) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ROUTE\tKIND\tMETHODS\tFILE\tCONFIG")
 	for _, r := range t.Routes {
@@ -72,7 +73,7 @@ func writeRoutes(w io.Writer, t *bundler.Table) {
 }
 
 // configSummary renders the Config fields a route sets, or "-".
-func configSummary(c bundler.RouteConfig) string {
+func configSummary(c routes.RouteConfig) string {
 	var parts []string
 	add := func(cond bool, format string, args ...any) {
 		if cond {

@@ -15,6 +15,9 @@ import (
 	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
 	"github.com/nextgo-dev/nextgo/bundler"
 	"github.com/nextgo-dev/nextgo/bundler/dotenv"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
+	"github.com/nextgo-dev/nextgo/bundler/routes"
+	"github.com/nextgo-dev/nextgo/bundler/target"
 	"github.com/nextgo-dev/nextgo/internal/dashboard"
 	"github.com/spf13/cobra"
 )
@@ -112,7 +115,7 @@ type localFunction struct {
 	stream    bool  // the route streams its responses
 	bodyLimit int64 // bytes; <= 0: none
 	limitText string
-	manifest  bundler.Function
+	manifest  manifest.Function
 	fn        runtimeapi.Function
 }
 
@@ -140,11 +143,11 @@ func buildLocal(ctx context.Context, dir string, progress io.Writer) ([]localFun
 		if err != nil {
 			return nil, err
 		}
-		bin, err := bundler.ReadBootstrap(filepath.Join(out, filepath.FromSlash(f.Zip)))
+		bin, err := target.ReadBootstrap(filepath.Join(out, filepath.FromSlash(f.Zip)))
 		if err != nil {
 			return nil, err
 		}
-		path := filepath.Join(out, "run", f.Name, bundler.BootstrapName)
+		path := filepath.Join(out, "run", f.Name, target.BootstrapName)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, err
 		}
@@ -155,7 +158,7 @@ func buildLocal(ctx context.Context, dir string, progress io.Writer) ([]localFun
 		if err := os.Rename(path+".new", path); err != nil {
 			return nil, err
 		}
-		fns = append(fns, localFunction{pattern: f.Pattern, file: f.File, fallback: f.Kind == string(bundler.KindFallback), stream: f.Streaming,
+		fns = append(fns, localFunction{pattern: f.Pattern, file: f.File, fallback: f.Kind == string(routes.KindFallback), stream: f.Streaming,
 			bodyLimit: f.BodyLimit, limitText: f.BodyLimitText, manifest: f, fn: runtimeapi.Function{
 				Name: res.Manifest.App + "-" + f.Name, Bootstrap: path, Env: fnEnv,
 				Timeout: time.Duration(f.MaxDuration) * time.Second, MemoryMB: f.Memory,

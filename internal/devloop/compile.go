@@ -12,6 +12,8 @@ import (
 
 	"github.com/nextgo-dev/nextgo/bundler"
 	"github.com/nextgo-dev/nextgo/bundler/dotenv"
+	"github.com/nextgo-dev/nextgo/bundler/gobuild"
+	"github.com/nextgo-dev/nextgo/bundler/routes"
 	"github.com/nextgo-dev/nextgo/internal/dashboard"
 )
 
@@ -49,7 +51,7 @@ func compile(ctx context.Context, dir, bin string) *result {
 		res.env = append(res.env, k+"="+v)
 	}
 	err = build(ctx, p, bin)
-	var ce *bundler.CompileError
+	var ce *gobuild.Error
 	if err == nil || !errors.As(err, &ce) {
 		if err != nil {
 			res.failed = newFailure(dir, err.Error())
@@ -63,7 +65,7 @@ func compile(ctx context.Context, dir, bin string) *result {
 	}
 	// Build again without the broken routes.
 	full := p.Table
-	kept := &bundler.Table{Middleware: full.Middleware}
+	kept := &routes.Table{Middleware: full.Middleware}
 	for _, r := range full.Routes {
 		if _, bad := broken[r.File]; !bad {
 			kept.Routes = append(kept.Routes, r)
@@ -98,7 +100,7 @@ var errorLine = regexp.MustCompile(`^(?:\./)?([^\s:][^:]*\.go):(\d+)(?::(\d+))?:
 // brokenRoutes maps each route named by a compiler error to its error
 // lines. ok is false when an error lies outside every route (a shared
 // package, the middleware), or when no error names a file.
-func brokenRoutes(t *bundler.Table, output string) (map[string][]string, bool) {
+func brokenRoutes(t *routes.Table, output string) (map[string][]string, bool) {
 	owner := map[string]string{} // source file → route file
 	for _, r := range t.Routes {
 		for _, f := range r.Files {

@@ -6,14 +6,14 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/routes"
 	"github.com/nextgo-dev/nextgo/internal/dashboard"
 )
 
 func TestBrokenRoutes(t *testing.T) {
-	table := &bundler.Table{Routes: []bundler.Route{
-		{Source: bundler.Source{File: "pages/api/index.go", Files: []string{"pages/api/index.go"}, Pattern: "/api"}},
-		{Source: bundler.Source{File: "app/items/route.go", Files: []string{"app/items/helpers.go", "app/items/route.go"}, Pattern: "/items"}},
+	table := &routes.Table{Routes: []routes.Route{
+		{Source: routes.Source{File: "pages/api/index.go", Files: []string{"pages/api/index.go"}, Pattern: "/api"}},
+		{Source: routes.Source{File: "app/items/route.go", Files: []string{"app/items/helpers.go", "app/items/route.go"}, Pattern: "/items"}},
 	}}
 	tests := []struct {
 		name   string

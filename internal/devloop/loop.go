@@ -32,6 +32,9 @@ import (
 	"time"
 
 	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/routes"
+	"github.com/nextgo-dev/nextgo/bundler/stage"
+	"github.com/nextgo-dev/nextgo/bundler/target"
 	"github.com/nextgo-dev/nextgo/internal/dashboard"
 	"github.com/nextgo-dev/nextgo/runtime/devserver"
 	"github.com/nextgo-dev/nextgo/runtime/httpguard"
@@ -88,7 +91,7 @@ type Loop struct {
 	proc     *process
 	res      *result
 	matcher  *router.Matcher // the full route table
-	routes   []bundler.Route
+	routes   []routes.Route
 	print    uint64    // fingerprint of the inputs of the current build
 	scanned  time.Time // when the inputs were last checked
 	scanning sync.Mutex
@@ -120,7 +123,7 @@ func New(opts Options) (*Loop, error) {
 	}
 	l := &Loop{
 		opts:    opts,
-		bin:     filepath.Join(dir, bundler.StageDir, "bin", "dev"),
+		bin:     filepath.Join(dir, stage.Dir, "bin", "dev"),
 		changed: make(chan struct{}),
 		phase:   phaseBuilding,
 		kick:    make(chan struct{}, 1),
@@ -415,7 +418,7 @@ func (l *Loop) rebuild(ctx context.Context) {
 		return
 	}
 	took := time.Since(start)
-	var table []bundler.Route
+	var table []routes.Route
 	var matcher *router.Matcher
 	if res.project != nil {
 		table = res.project.Table.Routes
@@ -579,7 +582,7 @@ type snapshot struct {
 	proc    *process
 	res     *result
 	matcher *router.Matcher
-	routes  []bundler.Route
+	routes  []routes.Route
 }
 
 // await waits until the loop can serve: a server runs or the build
@@ -607,14 +610,14 @@ func (l *Loop) await(ctx context.Context) (snapshot, string, bool) {
 }
 
 // match returns the route serving r's path, if any.
-func (s snapshot) match(r *http.Request) (bundler.Route, bool) {
+func (s snapshot) match(r *http.Request) (routes.Route, bool) {
 	if s.matcher == nil {
-		return bundler.Route{}, false
+		return routes.Route{}, false
 	}
 	clean, _ := router.Normalize(r.URL.EscapedPath())
 	i, _, err := s.matcher.Match(clean)
 	if err != nil || i < 0 {
-		return bundler.Route{}, false
+		return routes.Route{}, false
 	}
 	return s.routes[i], true
 }
@@ -700,7 +703,7 @@ func (s snapshot) bodyTimeout() time.Duration {
 	for _, r := range s.routes {
 		secs := r.Config.MaxDuration
 		if secs == 0 {
-			secs = bundler.DefaultMaxDuration
+			secs = target.DefaultMaxDuration
 		}
 		d = max(d, time.Duration(secs)*time.Second)
 	}

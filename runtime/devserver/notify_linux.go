@@ -112,7 +112,7 @@ func (n *Notifier) Drain() bool {
 // Close stops watching.
 func (n *Notifier) Close() { _ = syscall.Close(n.fd) }
 
-// stageDir is the folder where nextgo stages the app (bundler.StageDir).
+// stageDir is the folder where nextgo stages the app (bundler/stage.Dir).
 const stageDir = "_nextgo"
 
 // buildInput reports whether a file name is a build input, as the CLI's

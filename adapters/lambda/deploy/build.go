@@ -12,7 +12,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
 	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 )
 
@@ -23,10 +23,10 @@ const ManifestFile = "manifest.json"
 // its zip paths are relative to.
 type Build struct {
 	Dir      string
-	Manifest bundler.Manifest
+	Manifest manifest.Manifest
 	// Env holds the values of the functions' environment: the app's
 	// production .env set, which the manifest names but does not hold.
-	// Each function takes the variables it names (bundler.Function.Environ).
+	// Each function takes the variables it names (manifest.Function.Environ).
 	Env map[string]string
 }
 
@@ -43,7 +43,7 @@ func LoadBuild(dir string, env map[string]string) (*Build, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read build: %w", err)
 	}
-	var m bundler.Manifest
+	var m manifest.Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
 		return nil, fmt.Errorf("read build: %s: %w", filepath.Join(dir, ManifestFile), err)
 	}
@@ -56,8 +56,8 @@ func LoadBuild(dir string, env map[string]string) (*Build, error) {
 
 func (b *Build) check() error {
 	m := &b.Manifest
-	if m.Version != bundler.ManifestVersion {
-		return fmt.Errorf("manifest version %d, this nextgo reads version %d: rebuild", m.Version, bundler.ManifestVersion)
+	if m.Version != manifest.Version {
+		return fmt.Errorf("manifest version %d, this nextgo reads version %d: rebuild", m.Version, manifest.Version)
 	}
 	if err := validateApp(m.App); err != nil {
 		return err
@@ -108,7 +108,7 @@ func (b *Build) check() error {
 }
 
 // zip reads the zip of fn and checks it against the manifest again.
-func (b *Build) zip(fn *bundler.Function) ([]byte, error) {
+func (b *Build) zip(fn *manifest.Function) ([]byte, error) {
 	data, err := os.ReadFile(filepath.Join(b.Dir, fn.Zip))
 	if err != nil {
 		return nil, err

@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"slices"
 
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
 )
 
 // Limits of Lambda and API Gateway that CheckManifest enforces before
@@ -49,8 +49,8 @@ var envNameRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]+$`)
 //
 // env holds the values of the variables the manifest names (the app's
 // production .env set): a variable missing from it, or values changed since
-// the build, are errors too (see bundler.Function.Environ).
-func CheckManifest(m *bundler.Manifest, env map[string]string) error {
+// the build, are errors too (see manifest.Function.Environ).
+func CheckManifest(m *manifest.Manifest, env map[string]string) error {
 	routes, integrations := 0, 0
 	for i := range m.Functions {
 		fn := &m.Functions[i]

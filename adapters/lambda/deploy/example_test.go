@@ -4,11 +4,11 @@ import (
 	"fmt"
 
 	"github.com/nextgo-dev/nextgo/adapters/lambda/deploy"
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
 )
 
 func ExampleRouteKeys() {
-	for _, fn := range []bundler.Function{
+	for _, fn := range []manifest.Function{
 		{Pattern: "/api/post/[pid]", Kind: "api", Methods: []string{"*"}},
 		{Pattern: "/api/docs/[[...slug]]", Kind: "api", Methods: []string{"*"}},
 		{Pattern: "/api/items/[id]", Kind: "route", Methods: []string{"GET", "DELETE"}},

@@ -6,16 +6,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
+	"github.com/nextgo-dev/nextgo/bundler/routes"
 )
 
 func restFn(name, pattern string, streaming bool, maxDuration int) *fnState {
 	kind := "api"
 	if pattern == "" {
-		kind = string(bundler.KindFallback)
+		kind = string(routes.KindFallback)
 	}
 	return &fnState{
-		spec: &fnSpec{name: name, fn: &bundler.Function{Name: name, Kind: kind, Pattern: pattern, Streaming: streaming, MaxDuration: maxDuration}},
+		spec: &fnSpec{name: name, fn: &manifest.Function{Name: name, Kind: kind, Pattern: pattern, Streaming: streaming, MaxDuration: maxDuration}},
 		arn:  "arn:aws:lambda:us-east-1:123456789012:function:" + name,
 	}
 }

@@ -8,7 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	agtypes "github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
+	"github.com/nextgo-dev/nextgo/bundler/routes"
 )
 
 // Report is the outcome of Rollback or Remove (or, with DryRun, what they
@@ -165,9 +166,9 @@ func (s *session) rollbackRecords(ctx context.Context, cur, target int) (*Report
 				return nil, fmt.Errorf("read version %s of %s: %w", f.Version, f.Name, err)
 			}
 		}
-		st := &fnState{spec: &fnSpec{name: f.Name, fn: &bundler.Function{Pattern: f.Route}}, arn: s.functionARN(f.Name), alias: alias}
+		st := &fnState{spec: &fnSpec{name: f.Name, fn: &manifest.Function{Pattern: f.Route}}, arn: s.functionARN(f.Name), alias: alias}
 		if f.Route == DefaultRouteKey {
-			st.spec.fn.Kind, st.spec.fn.Pattern = string(bundler.KindFallback), ""
+			st.spec.fn.Kind, st.spec.fn.Pattern = string(routes.KindFallback), ""
 		}
 		fns = append(fns, st)
 		curVersion := ""

@@ -6,7 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
+	"github.com/nextgo-dev/nextgo/bundler/routes"
 	"github.com/nextgo-dev/nextgo/runtime/router"
 )
 
@@ -23,13 +24,13 @@ const DefaultRouteKey = "$default"
 
 // isFallback reports whether fn is the app's fallback function, which
 // serves the paths no route serves.
-func isFallback(fn *bundler.Function) bool {
-	return fn.Kind == string(bundler.KindFallback)
+func isFallback(fn *manifest.Function) bool {
+	return fn.Kind == string(routes.KindFallback)
 }
 
 // routeLabel names the route of fn in descriptions and messages: its
 // pattern, or "$default" for the fallback.
-func routeLabel(fn *bundler.Function) string {
+func routeLabel(fn *manifest.Function) string {
 	if isFallback(fn) {
 		return DefaultRouteKey
 	}
@@ -47,7 +48,7 @@ func routeLabel(fn *bundler.Function) string {
 //
 // The fallback function (kind "fallback", no pattern, every method) takes
 // the one route key "$default", API Gateway's catch-all.
-func RouteKeys(fn bundler.Function) ([]string, error) {
+func RouteKeys(fn manifest.Function) ([]string, error) {
 	if isFallback(&fn) {
 		if fn.Pattern != "" {
 			return nil, fmt.Errorf("fallback function has the pattern %q: it serves the paths no route serves and has none", fn.Pattern)
@@ -129,7 +130,7 @@ func paramName(slug string) string {
 // automatically), so API Gateway must pass every method on to it, as
 // Next.js's server does; per-method route keys would turn those answers
 // into API Gateway's 404.
-func apiMethods(fn bundler.Function) ([]string, error) {
+func apiMethods(fn manifest.Function) ([]string, error) {
 	for _, m := range fn.Methods {
 		if m != "*" && !slices.Contains(routeMethods, strings.ToUpper(m)) {
 			return nil, fmt.Errorf("route %s: unsupported method %q", fn.Pattern, m)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	agtypes "github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
 )
 
 func TestVariableConflict(t *testing.T) {
@@ -41,7 +41,7 @@ func TestVariableConflict(t *testing.T) {
 // TestPlanRoutes checks the order of route steps: every step must be one
 // API Gateway takes, given the routes that exist at that step.
 func TestPlanRoutes(t *testing.T) {
-	integ := &integrationPlan{id: "new", fn: &fnState{spec: &fnSpec{name: "f", fn: &bundler.Function{}}}}
+	integ := &integrationPlan{id: "new", fn: &fnState{spec: &fnSpec{name: "f", fn: &manifest.Function{}}}}
 	tests := []struct {
 		name     string
 		existing []string

@@ -10,13 +10,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/nextgo-dev/nextgo/adapters/lambda/s3cache"
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
 	"github.com/nextgo-dev/nextgo/runtime/cache"
 )
 
 // The app's shared response cache lives in the deploy bucket, under
 // s3cache.KeyPrefix. Only the functions that cache GETs or revalidate
-// (bundler.Function.SharedCache) are pointed at it, and only they run
+// (manifest.Function.SharedCache) are pointed at it, and only they run
 // under the cache role, whose inline policy grants exactly what the
 // store does: read and write the cache's objects, list the bucket (S3
 // answers a GET of a missing key with 403 instead of 404 to a caller
@@ -34,7 +34,7 @@ func CacheRoleName(app, stage string) string {
 const cachePolicyName = "nextgo-response-cache"
 
 // cacheEnv points a function that uses the response cache at the store.
-func (s *session) cacheEnv(fn *bundler.Function, env map[string]string) {
+func (s *session) cacheEnv(fn *manifest.Function, env map[string]string) {
 	if fn.SharedCache {
 		env[cache.EnvStore] = s3cache.Name
 		env[s3cache.EnvBucket] = s.bucket

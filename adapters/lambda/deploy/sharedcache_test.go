@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
 )
 
 func TestCacheRoleName(t *testing.T) {
@@ -24,7 +24,7 @@ func TestCacheRoleName(t *testing.T) {
 func TestCachePolicy(t *testing.T) {
 	s := &session{app: "shop", stage: "prod", region: "eu-west-1", account: "123456789012", partition: "aws", bucket: "nextgo-shop-prod-0a1b2c3d"}
 	spec := func(route, cache string, shared bool) *fnSpec {
-		return &fnSpec{name: FunctionName("shop", "prod", route), fn: &bundler.Function{Pattern: route, Cache: cache, SharedCache: shared}}
+		return &fnSpec{name: FunctionName("shop", "prod", route), fn: &manifest.Function{Pattern: route, Cache: cache, SharedCache: shared}}
 	}
 	specs := []*fnSpec{
 		spec("/items", "revalidate=60", true),

@@ -9,7 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
 )
 
 // Function settings common to every nextgo function.
@@ -33,7 +33,7 @@ var reservedEnv = []string{
 
 // fnSpec is the desired state of one function.
 type fnSpec struct {
-	fn          *bundler.Function
+	fn          *manifest.Function
 	name        string
 	arch        ltypes.Architecture
 	codeSHA     string // base64, as Lambda reports CodeSha256
@@ -88,7 +88,7 @@ const maxDescription = 256
 // description is the function's description: "nextgo <pattern> (<file>)",
 // cut to 256 characters (never inside a character), so that it reads the
 // same on every deploy.
-func description(fn *bundler.Function) string {
+func description(fn *manifest.Function) string {
 	file := fn.File
 	if file == "" {
 		file = "no file: Next's 404 and redirects"
@@ -102,7 +102,7 @@ func description(fn *bundler.Function) string {
 
 // routePattern is the pattern FunctionName names fn by: its pattern, or ""
 // for the fallback.
-func routePattern(fn *bundler.Function) string {
+func routePattern(fn *manifest.Function) string {
 	if isFallback(fn) {
 		return ""
 	}

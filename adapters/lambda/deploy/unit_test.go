@@ -16,7 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
 	"github.com/nextgo-dev/nextgo/e2e/awsfake"
 	"github.com/nextgo-dev/nextgo/e2e/awsfake/testbuild"
 )
@@ -83,14 +83,14 @@ func TestFunctionNameStable(t *testing.T) {
 
 	// The name a build gives a route does not change when routes are added
 	// or removed around it, in any order.
-	fns := func(patterns ...string) []bundler.Function {
-		var out []bundler.Function
+	fns := func(patterns ...string) []manifest.Function {
+		var out []manifest.Function
 		for _, p := range patterns {
-			out = append(out, bundler.Function{Name: "n" + strconv.Itoa(len(out)), Pattern: p, Kind: "api"})
+			out = append(out, manifest.Function{Name: "n" + strconv.Itoa(len(out)), Pattern: p, Kind: "api"})
 		}
 		return out
 	}
-	names := func(list []bundler.Function) map[string]string {
+	names := func(list []manifest.Function) map[string]string {
 		m := map[string]string{}
 		for i := range list {
 			m[list[i].Pattern] = FunctionName("shop", "dev", routePattern(&list[i]))
@@ -136,31 +136,31 @@ func TestValidateStage(t *testing.T) {
 
 func TestRouteKeys(t *testing.T) {
 	tests := []struct {
-		fn   bundler.Function
+		fn   manifest.Function
 		want []string
 		err  string
 	}{
-		{bundler.Function{Pattern: "/api/hello", Kind: "api", Methods: []string{"*"}}, []string{"ANY /api/hello"}, ""},
-		{bundler.Function{Pattern: "/api/post/[pid]", Kind: "api"}, []string{"ANY /api/post/{pid}"}, ""},
-		{bundler.Function{Pattern: "/api/post/[...slug]", Kind: "api"}, []string{"ANY /api/post/{slug+}"}, ""},
-		{bundler.Function{Pattern: "/api/post/[[...slug]]", Kind: "api"}, []string{"ANY /api/post", "ANY /api/post/{slug+}"}, ""},
-		{bundler.Function{Pattern: "/[[...all]]", Kind: "api"}, []string{"ANY /", "ANY /{all+}"}, ""},
-		{bundler.Function{Pattern: "/", Kind: "api"}, []string{"ANY /"}, ""},
-		{bundler.Function{Pattern: "/api/[a-b]/x", Kind: "api"}, []string{"ANY /api/{a_b}/x"}, ""},
-		{bundler.Function{Pattern: "/api/items/[slug]", Kind: "route", Methods: []string{"GET", "POST"}},
+		{manifest.Function{Pattern: "/api/hello", Kind: "api", Methods: []string{"*"}}, []string{"ANY /api/hello"}, ""},
+		{manifest.Function{Pattern: "/api/post/[pid]", Kind: "api"}, []string{"ANY /api/post/{pid}"}, ""},
+		{manifest.Function{Pattern: "/api/post/[...slug]", Kind: "api"}, []string{"ANY /api/post/{slug+}"}, ""},
+		{manifest.Function{Pattern: "/api/post/[[...slug]]", Kind: "api"}, []string{"ANY /api/post", "ANY /api/post/{slug+}"}, ""},
+		{manifest.Function{Pattern: "/[[...all]]", Kind: "api"}, []string{"ANY /", "ANY /{all+}"}, ""},
+		{manifest.Function{Pattern: "/", Kind: "api"}, []string{"ANY /"}, ""},
+		{manifest.Function{Pattern: "/api/[a-b]/x", Kind: "api"}, []string{"ANY /api/{a_b}/x"}, ""},
+		{manifest.Function{Pattern: "/api/items/[slug]", Kind: "route", Methods: []string{"GET", "POST"}},
 			[]string{"ANY /api/items/{slug}"}, ""},
-		{bundler.Function{Pattern: "/api/x", Kind: "route", Methods: []string{"delete"}}, []string{"ANY /api/x"}, ""},
-		{bundler.Function{Pattern: "/api/x", Kind: "route", Methods: []string{"GET", "HEAD", "OPTIONS"}}, []string{"ANY /api/x"}, ""},
-		{bundler.Function{Pattern: "/api/x", Kind: "route", Methods: []string{"*"}}, []string{"ANY /api/x"}, ""},
-		{bundler.Function{Pattern: "/api/x", Kind: "route", Methods: []string{"FETCH"}}, nil, `route /api/x: unsupported method "FETCH"`},
-		{bundler.Function{Pattern: "/api/[...a]/b", Kind: "api"}, nil, "route /api/[...a]/b: Catch-all must be the last part of the URL."},
-		{bundler.Function{Pattern: "api/x", Kind: "api"}, nil, `route api/x: route "api/x" must start with "/"`},
-		{bundler.Function{Pattern: "/api/{x}", Kind: "api"}, nil, `route /api/{x}: segment "{x}" cannot be expressed as an API Gateway route path`},
-		{bundler.Function{Name: "_fallback", Kind: "fallback", Methods: []string{"*"}}, []string{"$default"}, ""},
-		{bundler.Function{Name: "_fallback", Kind: "fallback"}, []string{"$default"}, ""},
-		{bundler.Function{Pattern: "/", Kind: "fallback", Methods: []string{"*"}}, nil, `fallback function has the pattern "/": it serves the paths no route serves and has none`},
-		{bundler.Function{Kind: "fallback", Methods: []string{"GET"}}, nil, `fallback function has the methods [GET]: it serves every method, ["*"]`},
-		{bundler.Function{Pattern: "", Kind: "api", Methods: []string{"*"}}, nil, `route : route "" must start with "/"`},
+		{manifest.Function{Pattern: "/api/x", Kind: "route", Methods: []string{"delete"}}, []string{"ANY /api/x"}, ""},
+		{manifest.Function{Pattern: "/api/x", Kind: "route", Methods: []string{"GET", "HEAD", "OPTIONS"}}, []string{"ANY /api/x"}, ""},
+		{manifest.Function{Pattern: "/api/x", Kind: "route", Methods: []string{"*"}}, []string{"ANY /api/x"}, ""},
+		{manifest.Function{Pattern: "/api/x", Kind: "route", Methods: []string{"FETCH"}}, nil, `route /api/x: unsupported method "FETCH"`},
+		{manifest.Function{Pattern: "/api/[...a]/b", Kind: "api"}, nil, "route /api/[...a]/b: Catch-all must be the last part of the URL."},
+		{manifest.Function{Pattern: "api/x", Kind: "api"}, nil, `route api/x: route "api/x" must start with "/"`},
+		{manifest.Function{Pattern: "/api/{x}", Kind: "api"}, nil, `route /api/{x}: segment "{x}" cannot be expressed as an API Gateway route path`},
+		{manifest.Function{Name: "_fallback", Kind: "fallback", Methods: []string{"*"}}, []string{"$default"}, ""},
+		{manifest.Function{Name: "_fallback", Kind: "fallback"}, []string{"$default"}, ""},
+		{manifest.Function{Pattern: "/", Kind: "fallback", Methods: []string{"*"}}, nil, `fallback function has the pattern "/": it serves the paths no route serves and has none`},
+		{manifest.Function{Kind: "fallback", Methods: []string{"GET"}}, nil, `fallback function has the methods [GET]: it serves every method, ["*"]`},
+		{manifest.Function{Pattern: "", Kind: "api", Methods: []string{"*"}}, nil, `route : route "" must start with "/"`},
 	}
 	for _, tt := range tests {
 		got, err := RouteKeys(tt.fn)
@@ -248,29 +248,29 @@ func TestLoadBuildRejectsBadManifests(t *testing.T) {
 	good := e.build("shop", testbuild.Route{Name: "api-x", Pattern: "/api/x", Reply: "v1"})
 	tests := []struct {
 		name   string
-		change func(m *bundler.Manifest, dir string)
+		change func(m *manifest.Manifest, dir string)
 		err    string
 	}{
-		{"version", func(m *bundler.Manifest, _ string) { m.Version = 1 }, "manifest version 1, this nextgo reads version 2: rebuild"},
-		{"no app", func(m *bundler.Manifest, _ string) { m.App = "" }, "app name is empty"},
-		{"no routes", func(m *bundler.Manifest, _ string) { m.Functions = nil }, "the build has no routes"},
-		{"duplicate", func(m *bundler.Manifest, _ string) { m.Functions = append(m.Functions, m.Functions[0]) }, `functions "api-x" and "api-x" both serve route ANY /api/x`},
-		{"arch", func(m *bundler.Manifest, _ string) { m.Functions[0].Arch = "386" }, `function api-x: architecture "386": want arm64 or amd64`},
-		{"timeout", func(m *bundler.Manifest, _ string) { m.Functions[0].MaxDuration = 901 }, "function api-x: maxDuration 901 s is outside Lambda's 1..900 s"},
-		{"memory", func(m *bundler.Manifest, _ string) { m.Functions[0].Memory = 64 }, "function api-x: memory 64 MB is outside Lambda's 128..10240 MB"},
-		{"pattern", func(m *bundler.Manifest, _ string) { m.Functions[0].Pattern = "/api/[...a]/b" }, "function api-x: route /api/[...a]/b: Catch-all must be the last part of the URL."},
-		{"zip outside", func(m *bundler.Manifest, _ string) { m.Functions[0].Zip = "../x.zip" }, `function api-x: zip path "../x.zip" must be relative to the build directory`},
-		{"stale zip", func(m *bundler.Manifest, _ string) { m.Functions[0].SHA256 = strings.Repeat("0", 64) }, "function api-x: functions/api-x.zip has SHA-256 "},
-		{"missing zip", func(_ *bundler.Manifest, dir string) { os.Remove(filepath.Join(dir, "functions", "api-x.zip")) }, "function api-x: open "},
-		{"fallback with a pattern", func(m *bundler.Manifest, _ string) { m.Functions[0].Kind = "fallback" }, `function api-x: fallback function has the pattern "/api/x": it serves the paths no route serves and has none`},
-		{"two fallbacks", func(m *bundler.Manifest, _ string) {
+		{"version", func(m *manifest.Manifest, _ string) { m.Version = 1 }, "manifest version 1, this nextgo reads version 2: rebuild"},
+		{"no app", func(m *manifest.Manifest, _ string) { m.App = "" }, "app name is empty"},
+		{"no routes", func(m *manifest.Manifest, _ string) { m.Functions = nil }, "the build has no routes"},
+		{"duplicate", func(m *manifest.Manifest, _ string) { m.Functions = append(m.Functions, m.Functions[0]) }, `functions "api-x" and "api-x" both serve route ANY /api/x`},
+		{"arch", func(m *manifest.Manifest, _ string) { m.Functions[0].Arch = "386" }, `function api-x: architecture "386": want arm64 or amd64`},
+		{"timeout", func(m *manifest.Manifest, _ string) { m.Functions[0].MaxDuration = 901 }, "function api-x: maxDuration 901 s is outside Lambda's 1..900 s"},
+		{"memory", func(m *manifest.Manifest, _ string) { m.Functions[0].Memory = 64 }, "function api-x: memory 64 MB is outside Lambda's 128..10240 MB"},
+		{"pattern", func(m *manifest.Manifest, _ string) { m.Functions[0].Pattern = "/api/[...a]/b" }, "function api-x: route /api/[...a]/b: Catch-all must be the last part of the URL."},
+		{"zip outside", func(m *manifest.Manifest, _ string) { m.Functions[0].Zip = "../x.zip" }, `function api-x: zip path "../x.zip" must be relative to the build directory`},
+		{"stale zip", func(m *manifest.Manifest, _ string) { m.Functions[0].SHA256 = strings.Repeat("0", 64) }, "function api-x: functions/api-x.zip has SHA-256 "},
+		{"missing zip", func(_ *manifest.Manifest, dir string) { os.Remove(filepath.Join(dir, "functions", "api-x.zip")) }, "function api-x: open "},
+		{"fallback with a pattern", func(m *manifest.Manifest, _ string) { m.Functions[0].Kind = "fallback" }, `function api-x: fallback function has the pattern "/api/x": it serves the paths no route serves and has none`},
+		{"two fallbacks", func(m *manifest.Manifest, _ string) {
 			fb := m.Functions[0]
 			fb.Kind, fb.Pattern = "fallback", ""
 			fb2 := fb
 			fb.Name, fb2.Name = "_fallback", "_fallback2"
 			m.Functions = append(m.Functions, fb, fb2)
 		}, `functions "_fallback" and "_fallback2" both serve route $default`},
-		{"route key served twice", func(m *bundler.Manifest, _ string) {
+		{"route key served twice", func(m *manifest.Manifest, _ string) {
 			opt := m.Functions[0]
 			opt.Name, opt.Pattern = "api-x-rest", "/api/x/[[...rest]]"
 			m.Functions = append(m.Functions, opt)
@@ -306,15 +306,15 @@ func TestLoadBuildRejectsBadManifests(t *testing.T) {
 
 func TestCheckManifest(t *testing.T) {
 	byDigest := map[string]map[string]string{} // each function's values, as read from .env
-	fn := func(pattern string, env map[string]string) bundler.Function {
-		f := bundler.Function{Name: "x", Pattern: pattern, Kind: "api", Methods: []string{"*"}}
+	fn := func(pattern string, env map[string]string) manifest.Function {
+		f := manifest.Function{Name: "x", Pattern: pattern, Kind: "api", Methods: []string{"*"}}
 		f.SetEnv(env)
 		byDigest[f.EnvSHA256] = env
 		return f
 	}
 	big := strings.Repeat("x", 4096-len(`{"A_KEY":""}`))
-	many := func(n int) []bundler.Function {
-		var out []bundler.Function
+	many := func(n int) []manifest.Function {
+		var out []manifest.Function
 		for i := range n {
 			out = append(out, fn("/r"+strconv.Itoa(i), nil))
 		}
@@ -322,29 +322,29 @@ func TestCheckManifest(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		fns  []bundler.Function
+		fns  []manifest.Function
 		err  string
 	}{
-		{"good", []bundler.Function{fn("/api/x", map[string]string{"GREETING": "hi", "A1": "", "a_b": "x"})}, ""},
-		{"one-letter name", []bundler.Function{fn("/api/x", map[string]string{"N": "1"})},
+		{"good", []manifest.Function{fn("/api/x", map[string]string{"GREETING": "hi", "A1": "", "a_b": "x"})}, ""},
+		{"one-letter name", []manifest.Function{fn("/api/x", map[string]string{"N": "1"})},
 			`route /api/x: environment variable "N": Lambda takes names of a letter then letters, digits and '_' ([a-zA-Z][a-zA-Z0-9_]+)`},
-		{"name with a hyphen", []bundler.Function{fn("/api/x", map[string]string{"MY-VAR": "1"})},
+		{"name with a hyphen", []manifest.Function{fn("/api/x", map[string]string{"MY-VAR": "1"})},
 			`route /api/x: environment variable "MY-VAR": Lambda takes names of a letter then letters, digits and '_' ([a-zA-Z][a-zA-Z0-9_]+)`},
-		{"name with a digit first", []bundler.Function{fn("/api/x", map[string]string{"1AB": "1"})},
+		{"name with a digit first", []manifest.Function{fn("/api/x", map[string]string{"1AB": "1"})},
 			`route /api/x: environment variable "1AB": Lambda takes names of a letter then letters, digits and '_' ([a-zA-Z][a-zA-Z0-9_]+)`},
-		{"reserved", []bundler.Function{fn("/api/x", map[string]string{"AWS_REGION": "eu-west-1", "GREETING": "hi"})},
+		{"reserved", []manifest.Function{fn("/api/x", map[string]string{"AWS_REGION": "eu-west-1", "GREETING": "hi"})},
 			"route /api/x: environment variable AWS_REGION is reserved by Lambda, which sets it itself: remove it from the production .env files"},
-		{"exactly 4 KB as JSON", []bundler.Function{fn("/api/x", map[string]string{"A_KEY": big})}, ""},
-		{"over 4 KB as JSON", []bundler.Function{fn("/api/x", map[string]string{"A_KEY": big + "x"})},
+		{"exactly 4 KB as JSON", []manifest.Function{fn("/api/x", map[string]string{"A_KEY": big})}, ""},
+		{"over 4 KB as JSON", []manifest.Function{fn("/api/x", map[string]string{"A_KEY": big + "x"})},
 			"route /api/x: its environment is 4097 bytes as Lambda measures it (the JSON of the variables), over Lambda's 4 KB; the largest is A_KEY (4090 bytes)"},
 		// Quotes count twice in JSON: the sum of keys and values is under
 		// 4 KB, the JSON over.
-		{"escapes count", []bundler.Function{fn("/api/x", map[string]string{"QUOTES": strings.Repeat(`"`, 2100)})},
+		{"escapes count", []manifest.Function{fn("/api/x", map[string]string{"QUOTES": strings.Repeat(`"`, 2100)})},
 			"route /api/x: its environment is 4213 bytes as Lambda measures it (the JSON of the variables), over Lambda's 4 KB; the largest is QUOTES (2106 bytes)"},
 		{"300 routes", many(300), ""},
 		{"301 routes", many(301), "the app needs 301 API Gateway routes, over the HTTP API quota of 300"},
 		{"optional catch-alls take two routes each", append(many(299), fn("/opt/[[...a]]", nil)), "the app needs 301 API Gateway routes, over the HTTP API quota of 300"},
-		{"code over 250 MB unzipped", []bundler.Function{{Name: "x", Pattern: "/big", Kind: "api", Methods: []string{"*"}, BinarySize: 251 << 20}},
+		{"code over 250 MB unzipped", []manifest.Function{{Name: "x", Pattern: "/big", Kind: "api", Methods: []string{"*"}, BinarySize: 251 << 20}},
 			"route /big: its code is 251 MB unzipped, over Lambda's 250 MB"},
 	}
 	for _, tt := range tests {
@@ -353,7 +353,7 @@ func TestCheckManifest(t *testing.T) {
 			for _, f := range tt.fns {
 				maps.Copy(env, byDigest[f.EnvSHA256])
 			}
-			err := CheckManifest(&bundler.Manifest{App: "shop", Functions: tt.fns}, env)
+			err := CheckManifest(&manifest.Manifest{App: "shop", Functions: tt.fns}, env)
 			if tt.err == "" && err != nil || tt.err != "" && (err == nil || err.Error() != tt.err) {
 				t.Errorf("CheckManifest = %v, want %q", err, tt.err)
 			}
@@ -362,7 +362,7 @@ func TestCheckManifest(t *testing.T) {
 }
 
 func TestDescriptionIsCutByCharacters(t *testing.T) {
-	fn := &bundler.Function{Pattern: "/api/" + strings.Repeat("é", 300), File: "pages/api/x.go", Kind: "api"}
+	fn := &manifest.Function{Pattern: "/api/" + strings.Repeat("é", 300), File: "pages/api/x.go", Kind: "api"}
 	d := description(fn)
 	if n := len([]rune(d)); n != 256 || !utf8.ValidString(d) || !strings.HasPrefix(d, "nextgo /api/éé") {
 		t.Errorf("description: %d characters, valid %v", n, utf8.ValidString(d))

@@ -28,7 +28,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
+	ngroutes "github.com/nextgo-dev/nextgo/bundler/routes"
 	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 )
 
@@ -107,7 +108,7 @@ func Arch() string { return goruntime.GOARCH }
 
 // Write compiles the routes' bootstraps, zips each one and writes
 // dir/manifest.json for app. It returns the manifest.
-func Write(ctx context.Context, dir, app string, routes []Route) (*bundler.Manifest, error) {
+func Write(ctx context.Context, dir, app string, routes []Route) (*manifest.Manifest, error) {
 	replies := make([]string, len(routes))
 	for i, r := range routes {
 		replies[i] = r.Reply
@@ -136,14 +137,14 @@ type zipped struct {
 
 // Write zips the binaries of the routes and writes dir/manifest.json for
 // app. Every route's Reply must have been compiled.
-func (b *Binaries) Write(dir, app string, routes []Route) (*bundler.Manifest, error) {
+func (b *Binaries) Write(dir, app string, routes []Route) (*manifest.Manifest, error) {
 	for _, r := range routes {
 		if b.paths[r.Reply] == "" {
 			return nil, fmt.Errorf("testbuild: reply %q was not compiled", r.Reply)
 		}
 	}
-	m := &bundler.Manifest{
-		Version: bundler.ManifestVersion,
+	m := &manifest.Manifest{
+		Version: manifest.Version,
 		App:     app,
 		Module:  "example.com/" + app,
 		Arch:    Arch(),
@@ -164,12 +165,12 @@ func (b *Binaries) Write(dir, app string, routes []Route) (*bundler.Manifest, er
 		file := r.File
 		switch {
 		case file != "":
-		case r.Kind == string(bundler.KindFallback):
+		case r.Kind == string(ngroutes.KindFallback):
 			file = "middleware.go"
 		default:
 			file = "pages" + r.Pattern + ".go"
 		}
-		fn := bundler.Function{
+		fn := manifest.Function{
 			Name:        r.Name,
 			Pattern:     r.Pattern,
 			File:        file,

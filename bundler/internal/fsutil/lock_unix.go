@@ -1,6 +1,6 @@
 //go:build unix
 
-package bundler
+package fsutil
 
 import (
 	"fmt"
@@ -9,10 +9,10 @@ import (
 	"syscall"
 )
 
-// lockFile takes an exclusive advisory lock on name, creating it, and
+// Lock takes an exclusive advisory lock on name, creating it, and
 // returns its release. It waits while another process holds it; the lock
 // goes away with the process that holds it.
-func lockFile(name string) (unlock func(), err error) {
+func Lock(name string) (unlock func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return nil, err
 	}

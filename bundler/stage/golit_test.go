@@ -1,4 +1,4 @@
-package bundler
+package stage
 
 import (
 	"go/parser"
@@ -48,24 +48,5 @@ func TestGoLiteral(t *testing.T) {
 				t.Errorf("not a Go expression: %v", err)
 			}
 		})
-	}
-}
-
-// The generated mains spell nextgo.json's rules as a composite literal
-// whose strings are quoted: a value cannot end the string and add code.
-func TestGeneratedRulesQuoted(t *testing.T) {
-	tb, err := BuildTable(mapFS(map[string]string{"pages/api/u.go": apiUser}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc := rules.Config{BasePath: "/x\"); panic(\"injected", Headers: []rules.Header{{Source: "/`a`", Headers: []rules.KeyValue{{Key: "K", Value: "v\n}"}}}}}
-	app := App{Module: "example.com/app", Dir: "/src/app", Rules: &rc}
-	main, err := DevMain(app, tb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `rs, err := rules.New(rules.Config{BasePath: "/x\"); panic(\"injected", Headers: []rules.Header{{Source: "/` + "`a`" + `", Headers: []rules.KeyValue{{Key: "K", Value: "v\n}"}}}}})`
-	if !strings.Contains(string(main), want) {
-		t.Errorf("dev main lacks\n%s\n%s", want, main)
 	}
 }

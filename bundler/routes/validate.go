@@ -1,4 +1,4 @@
-package bundler
+package routes
 
 import (
 	"fmt"
@@ -32,7 +32,7 @@ func validateConfig(r Route) error {
 		}
 	}
 	if r.Kind == KindRoute {
-		if err := serverConfig(c).Validate(r.Pattern); err != nil {
+		if err := ServerConfig(c).Validate(r.Pattern); err != nil {
 			return fail("%v", err)
 		}
 	}
@@ -44,8 +44,8 @@ var dynamicModes = map[string]server.Dynamic{
 	"Auto": server.Auto, "ForceDynamic": server.ForceDynamic, "ForceStatic": server.ForceStatic, "Error": server.Error,
 }
 
-// serverConfig rebuilds the route handler's server.Config from what was read
-// statically, so that build-time checks use the runtime's own rules.
-func serverConfig(c RouteConfig) server.Config {
+// ServerConfig rebuilds the route handler's server.Config from what was
+// read statically, so that build-time checks use the runtime's own rules.
+func ServerConfig(c RouteConfig) server.Config {
 	return server.Config{Dynamic: dynamicModes[c.Dynamic], Revalidate: c.Revalidate, MaxDuration: c.MaxDuration, BodySizeLimit: c.BodySizeLimit, Memory: c.Memory}
 }

@@ -1,4 +1,4 @@
-package bundler
+package routes
 
 import (
 	"fmt"
@@ -6,7 +6,6 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
-	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -16,13 +15,13 @@ import (
 // Revalidate method and server.RevalidatePath.
 var revalidateNames = map[string]bool{"Revalidate": true, "RevalidatePath": true}
 
-// revalidates reports whether code compiled from files (slash paths relative
+// Revalidates reports whether code compiled from files (slash paths relative
 // to the app root) may purge the response cache: whether they, or a package
 // of the app (module) that they import directly or not, name a Revalidate
 // method or server.RevalidatePath. Like streams, it reads syntax alone and
 // so errs towards yes: a Revalidate method of any type counts. Such a
 // function is linked with the shared store and allowed to write to it.
-func revalidates(fsys fs.FS, module string, files []string) (bool, error) {
+func Revalidates(fsys fs.FS, module string, files []string) (bool, error) {
 	seen := map[string]bool{}
 	queue := append([]string(nil), files...)
 	for len(queue) > 0 {
@@ -66,22 +65,4 @@ func revalidates(fsys fs.FS, module string, files []string) (bool, error) {
 		}
 	}
 	return false, nil
-}
-
-// sharedCache reports whether route r's function (or the fallback's) uses
-// the app's shared response cache: it caches GETs, or it or the
-// middleware compiled into it may revalidate.
-func (p *Project) sharedCache(r Route, eff Effective) (bool, error) {
-	if eff.Cache != "none" {
-		return true, nil
-	}
-	fsys := os.DirFS(p.Dir)
-	files := r.Files
-	if r.Kind == KindFallback {
-		files = nil
-	}
-	if mw := p.Table.Middleware; mw != nil && (r.Kind == KindFallback || middlewareMayMatch(mw, r.Pattern)) {
-		files = append(append([]string(nil), files...), mw.File)
-	}
-	return revalidates(fsys, p.Module, files)
 }

@@ -1,10 +1,10 @@
-package bundler_test
+package routes_test
 
 import (
 	"fmt"
 	"testing/fstest"
 
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/routes"
 )
 
 // BuildTable reads an app tree: routes in Next.js's precedence order, each
@@ -20,7 +20,7 @@ func ExampleBuildTable() {
 		"pages/api/post/[...slug].go": route(""),
 		"pages/api/post/create.go":    route(""),
 	}
-	t, err := bundler.BuildTable(app)
+	t, err := routes.BuildTable(app)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,4 +1,9 @@
-package bundler
+// Package manifest is the description of a build that `nextgo build`
+// writes as manifest.json beside the functions' artifacts, and that
+// `nextgo start`, `nextgo invoke`, `nextgo deploy` and exports read: the
+// app, the target's architecture, and per function its route, its
+// settings, its artifact and the names and digest of its environment.
+package manifest
 
 import (
 	"crypto/sha256"
@@ -8,8 +13,11 @@ import (
 	"slices"
 )
 
-// ManifestVersion is the schema version written to manifest.json.
-const ManifestVersion = 2
+// Version is the schema version written to manifest.json.
+const Version = 2
+
+// File is the manifest's file name in a build's output directory.
+const File = "manifest.json"
 
 // Manifest describes the output of `nextgo build`: one Lambda function per
 // route. It is written as manifest.json in the output directory and read by

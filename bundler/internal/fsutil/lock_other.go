@@ -1,6 +1,6 @@
 //go:build !unix
 
-package bundler
+package fsutil
 
 import (
 	"errors"
@@ -11,9 +11,9 @@ import (
 	"time"
 )
 
-// lockFile takes an exclusive lock on name by creating it, waiting while it
+// Lock takes an exclusive lock on name by creating it, waiting while it
 // exists, and returns its release, which removes it.
-func lockFile(name string) (unlock func(), err error) {
+func Lock(name string) (unlock func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return nil, err
 	}

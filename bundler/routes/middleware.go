@@ -1,8 +1,9 @@
-package bundler
+package routes
 
 import (
 	"go/ast"
 	"io/fs"
+	"strings"
 )
 
 // MiddlewareFile is where an app declares its middleware.
@@ -70,4 +71,40 @@ func readMiddleware(fsys fs.FS) (*Middleware, error) {
 		}
 	}
 	return m, nil
+}
+
+// MiddlewareMayMatch reports whether any path served by pattern could match
+// the middleware's matcher. A middleware without a matcher runs everywhere,
+// and a dynamic route always links it in; the runtime matcher decides per
+// request.
+func MiddlewareMayMatch(mw *Middleware, pattern string) bool {
+	if len(mw.Matcher) == 0 {
+		return true
+	}
+	if strings.Contains(pattern, "[") {
+		return true // a dynamic route may serve any path the matcher names
+	}
+	for _, m := range mw.Matcher {
+		if matcherMayMatch(m, pattern) {
+			return true
+		}
+	}
+	return false
+}
+
+// matcherMayMatch compares the static prefix of a matcher (up to its first
+// parameter or pattern character) with the path: a conservative test.
+func matcherMayMatch(matcher, path string) bool {
+	prefix := matcher
+	if i := strings.IndexAny(matcher, ":(*?+"); i >= 0 {
+		prefix = matcher[:i]
+	}
+	prefix = strings.TrimSuffix(prefix, "/")
+	if prefix == "" {
+		return true
+	}
+	if prefix == matcher {
+		return path == prefix
+	}
+	return path == prefix || strings.HasPrefix(path, prefix+"/")
 }

@@ -1,12 +1,10 @@
-package bundler
+package target
 
 import (
 	"archive/zip"
 	"bytes"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/klauspost/compress/flate"
@@ -43,18 +41,6 @@ func zipBootstrap(bin []byte) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// writeAtomic writes b to name through a temporary file and a rename.
-func writeAtomic(name string, b []byte) error {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return err
-	}
-	tmp := name + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, name)
 }
 
 // ReadBootstrap extracts the bootstrap of a function zip.

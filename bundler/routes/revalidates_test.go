@@ -1,4 +1,4 @@
-package bundler
+package routes
 
 import (
 	"testing"
@@ -33,9 +33,9 @@ func TestRevalidates(t *testing.T) {
 		{files: []string{"pages/api/broken.go"}, err: true},
 		{files: []string{"pages/api/missing.go"}, err: true},
 	} {
-		got, err := revalidates(fsys, "example.com/app", tc.files)
+		got, err := Revalidates(fsys, "example.com/app", tc.files)
 		if (err != nil) != tc.err || got != tc.want {
-			t.Errorf("revalidates(%v) = %v, %v; want %v (error %v)", tc.files, got, err, tc.want, tc.err)
+			t.Errorf("Revalidates(%v) = %v, %v; want %v (error %v)", tc.files, got, err, tc.want, tc.err)
 		}
 	}
 }
