@@ -34,6 +34,8 @@ type Diagnostic struct {
 	Message  string `json:"message"`
 }
 
+// String is the diagnostic as file:line:col: message, with the analyzer
+// named for findings of go vet.
 func (d Diagnostic) String() string {
 	pos := d.File
 	if d.Line > 0 {

@@ -228,6 +228,7 @@ type ModuleError struct {
 	Problems []string
 }
 
+// Error lists the problems and says to run `nextgo sync`.
 func (e *ModuleError) Error() string {
 	return strings.Join(e.Problems, "; ") + ": run `nextgo sync` in " + e.Dir
 }

@@ -45,6 +45,7 @@ type GoError struct {
 	Output string
 }
 
+// Error is "go <verb>: <output>".
 func (e *GoError) Error() string { return "go " + e.Verb + ": " + e.Output }
 
 // Flags are the go command flags of every build of an app.
@@ -83,6 +84,7 @@ func Build(ctx context.Context, dir string, env, flags []string, out string, pat
 // positions in the user's files.
 type Error struct{ Output string }
 
+// Error is the go command's report.
 func (e *Error) Error() string { return e.Output }
 
 // Report turns a failed go build or vet (a *GoError) into an *Error whose

@@ -55,6 +55,7 @@ type PosError struct {
 	Msg  string
 }
 
+// Error is "file:line:col: message", or "file: message" without a line.
 func (e *PosError) Error() string {
 	if e.Line == 0 {
 		return e.File + ": " + e.Msg

@@ -1,3 +1,12 @@
+// Package routes reads an app's route tree into its route table, as Next.js
+// does: it discovers the API routes (pages/api/**.go) and route handlers
+// (app/**/route.go), orders them by Next's precedence and refuses the
+// conflicts Next refuses, parses each route's files to detect its handler
+// form (or its exported methods) and reads its Config statically,
+// checking it against the runtime's own rules and Lambda's limits. It also
+// reads middleware.go, and tells from syntax alone whether code streams
+// its responses or may revalidate the response cache. Errors name the
+// user's file and line.
 package routes
 
 import (
