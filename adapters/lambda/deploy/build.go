@@ -16,8 +16,9 @@ import (
 	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 )
 
-// ManifestFile is the name of the manifest in a build directory.
-const ManifestFile = "manifest.json"
+// ManifestFile is the name of the manifest in a build directory
+// (manifest.File).
+const ManifestFile = manifest.File
 
 // Build is the output of `nextgo build`: the manifest and the directory
 // its zip paths are relative to.

@@ -205,7 +205,7 @@ func (b *Binaries) Write(dir, app string, routes []Route) (*manifest.Manifest, e
 	if err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), data, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, manifest.File), data, 0o644); err != nil {
 		return nil, err
 	}
 	return m, nil
