@@ -76,11 +76,10 @@ type Config struct {
 // GOARCH returns the Go spelling of Architecture ("arm64" or "amd64"), or
 // "" when it is not set.
 func (c *Config) GOARCH() string {
-	switch c.Architecture {
-	case "x86_64":
-		return "amd64"
-	case "arm64":
-		return "arm64"
+	for goarch, name := range lambdalimit.Architectures {
+		if name == c.Architecture {
+			return goarch
+		}
 	}
 	return ""
 }
@@ -263,7 +262,7 @@ func decode(root *value) (*Config, error) {
 		case "memory":
 			c.Memory = rd.integer(path, v, lambdalimit.MinMemory, lambdalimit.MaxMemory)
 		case "architecture":
-			if c.Architecture = rd.str(path, v); rd.err == nil && c.Architecture != "arm64" && c.Architecture != "x86_64" {
+			if c.Architecture = rd.str(path, v); rd.err == nil && c.GOARCH() == "" {
 				rd.fail(path, "want \"arm64\" or \"x86_64\", got %s", v.describe())
 			}
 		case "bodyLimit":

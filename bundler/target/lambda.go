@@ -54,7 +54,7 @@ func (Lambda) Arch(arch string) (string, error) {
 	if arch == "" {
 		arch = "arm64"
 	}
-	if arch != "arm64" && arch != "amd64" {
+	if _, ok := lambdalimit.Architectures[arch]; !ok {
 		return "", fmt.Errorf("--arch %q: Lambda runs arm64 or amd64", arch)
 	}
 	return arch, nil

@@ -16,6 +16,11 @@
 // integration type.
 package lambdalimit
 
+// Architectures maps the GOARCH of each instruction set Lambda runs
+// functions on to Lambda's name for it ("Lambda instruction set
+// architectures", foundation-arch.html: arm64 and x86_64).
+var Architectures = map[string]string{"arm64": "arm64", "amd64": "x86_64"}
+
 const (
 	// MinTimeout and MaxTimeout bound a function's timeout, in seconds.
 	MinTimeout = 1

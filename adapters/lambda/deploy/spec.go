@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/nextgo-dev/nextgo/bundler/manifest"
+	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 )
 
 // Function settings common to every nextgo function.
@@ -44,13 +45,11 @@ type fnSpec struct {
 }
 
 func lambdaArch(goarch string) (ltypes.Architecture, error) {
-	switch goarch {
-	case "arm64":
-		return ltypes.ArchitectureArm64, nil
-	case "amd64":
-		return ltypes.ArchitectureX8664, nil
+	name, ok := lambdalimit.Architectures[goarch]
+	if !ok {
+		return "", fmt.Errorf("architecture %q: want arm64 or amd64", goarch)
 	}
-	return "", fmt.Errorf("architecture %q: want arm64 or amd64", goarch)
+	return ltypes.Architecture(name), nil
 }
 
 // specs derives the function states to deploy from the desired state,
