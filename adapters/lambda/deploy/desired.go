@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/nextgo-dev/nextgo/adapters/lambda/s3cache"
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
 	"github.com/nextgo-dev/nextgo/runtime/cache"
 )
 
@@ -46,7 +46,7 @@ type Desired struct {
 	HTTP  *DesiredHTTPAPI `json:"httpApi,omitempty"`
 	REST  *DesiredRESTAPI `json:"restApi,omitempty"`
 	build *Build          // the values of the functions' environment
-	byFn  map[string]*bundler.Function
+	byFn  map[string]*manifest.Function
 }
 
 // Settings every function and role of an app shares.
@@ -174,9 +174,9 @@ func Desire(b *Build, stage string) (*Desired, error) {
 	d := &Desired{
 		App: app, Stage: stage, Tags: ownerTags(app, stage),
 		Role:  executionRole(RoleName(app, stage), app, stage),
-		build: b, byFn: map[string]*bundler.Function{},
+		build: b, byFn: map[string]*manifest.Function{},
 	}
-	var users []*bundler.Function
+	var users []*manifest.Function
 	for i := range b.Manifest.Functions {
 		if b.Manifest.Functions[i].SharedCache {
 			users = append(users, &b.Manifest.Functions[i])
@@ -298,7 +298,7 @@ func executionRole(name, app, stage string) DesiredRole {
 
 // regenerates reports whether fn regenerates its stale cache entries by
 // invoking itself.
-func regenerates(fn *bundler.Function) bool {
+func regenerates(fn *manifest.Function) bool {
 	return fn.SharedCache && strings.HasPrefix(fn.Cache, "revalidate=")
 }
 
@@ -350,7 +350,7 @@ func CachePolicy(bucketARN, objectsARN string, regenerate []string) PolicyDocume
 // restRoute is a function and its route, as the REST layout reads them.
 type restRoute struct {
 	name string
-	fn   *bundler.Function
+	fn   *manifest.Function
 }
 
 // restLayout lays the routes out as REST API resources, parents first. It

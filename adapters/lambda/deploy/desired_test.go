@@ -5,10 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
+	"github.com/nextgo-dev/nextgo/bundler/routes"
 )
 
-func desiredBuild(fns ...bundler.Function) *Build {
+func desiredBuild(fns ...manifest.Function) *Build {
 	for i := range fns {
 		f := &fns[i]
 		f.SHA256 = strings.Repeat("ab", 32)
@@ -20,13 +21,13 @@ func desiredBuild(fns ...bundler.Function) *Build {
 		}
 		f.MaxDuration, f.Memory = 10, 256
 	}
-	return &Build{Manifest: bundler.Manifest{App: "shop", Functions: fns}, Env: map[string]string{"TOKEN": "t0k3n"}}
+	return &Build{Manifest: manifest.Manifest{App: "shop", Functions: fns}, Env: map[string]string{"TOKEN": "t0k3n"}}
 }
 
 func TestDesire(t *testing.T) {
-	withEnv := bundler.Function{Pattern: "/api/items/[id]", Zip: "functions/items.zip", SharedCache: true, Cache: "revalidate=5"}
+	withEnv := manifest.Function{Pattern: "/api/items/[id]", Zip: "functions/items.zip", SharedCache: true, Cache: "revalidate=5"}
 	withEnv.SetEnv(map[string]string{"TOKEN": "t0k3n", "NEXTGO_RESPONSE_CACHE": "memory"})
-	d, err := Desire(desiredBuild(withEnv, bundler.Function{Pattern: "/api/docs/[[...slug]]"}, bundler.Function{Kind: string(bundler.KindFallback)}), "prod")
+	d, err := Desire(desiredBuild(withEnv, manifest.Function{Pattern: "/api/docs/[[...slug]]"}, manifest.Function{Kind: string(routes.KindFallback)}), "prod")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func TestDesire(t *testing.T) {
 		t.Errorf("desired state as JSON: %s", b)
 	}
 
-	d, err = Desire(desiredBuild(bundler.Function{Pattern: "/api/stream", Streaming: true}, bundler.Function{Pattern: "/api/x"}), "prod")
+	d, err = Desire(desiredBuild(manifest.Function{Pattern: "/api/stream", Streaming: true}, manifest.Function{Pattern: "/api/x"}), "prod")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,9 +64,9 @@ func TestDesire(t *testing.T) {
 		stage string
 		want  string
 	}{
-		{desiredBuild(bundler.Function{Pattern: "/a"}), "a b", `stage name "a b": only letters, digits, '-' and '_' are allowed`},
-		{desiredBuild(bundler.Function{Pattern: "/a", Arch: "386"}), "prod", `function : architecture "386": want arm64 or amd64`},
-		{desiredBuild(bundler.Function{Pattern: "/[a]", Streaming: true}, bundler.Function{Kind: string(bundler.KindFallback)}), "prod", "routes /[a] and $default need two path variables under /"},
+		{desiredBuild(manifest.Function{Pattern: "/a"}), "a b", `stage name "a b": only letters, digits, '-' and '_' are allowed`},
+		{desiredBuild(manifest.Function{Pattern: "/a", Arch: "386"}), "prod", `function : architecture "386": want arm64 or amd64`},
+		{desiredBuild(manifest.Function{Pattern: "/[a]", Streaming: true}, manifest.Function{Kind: string(routes.KindFallback)}), "prod", "routes /[a] and $default need two path variables under /"},
 	} {
 		if _, err := Desire(tt.b, tt.stage); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Desire: %v, want %q", err, tt.want)
