@@ -1,6 +1,8 @@
 package target
 
 import (
+	"io/fs"
+	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -120,4 +122,15 @@ func TestGeneratedRulesQuoted(t *testing.T) {
 	if !strings.Contains(string(main), want) {
 		t.Errorf("dev main lacks\n%s\n%s", want, main)
 	}
+}
+
+// routesTable reads the route table of the app in dir.
+func routesTable(dir string) (*routes.Table, error) { return routes.BuildTable(os.DirFS(dir)) }
+
+// routesTableFS reads the route table of an app tree.
+func routesTableFS(fsys fs.FS) (*routes.Table, error) { return routes.BuildTable(fsys) }
+
+// appAt is an app of module example.com/app in dir, staged for builds.
+func appAt(dir string) stage.App {
+	return stage.App{Module: "example.com/app", Dir: dir, Stage: stage.Build}
 }
