@@ -247,7 +247,7 @@ func Serve(ctx context.Context, routes []mux.Route, opts Options, addr string) e
 	drained := make(chan struct{})
 	if h != nil {
 		// Connections handed by the CLI, beside the socket of its front.
-		srv.Handler = h.track(h.forwarder(srv.Handler))
+		srv.Handler = h.handed(srv.Handler)
 		srv.ConnContext = connContext
 		h.drain = func() {
 			// Every connection goes back to the CLI between two requests;

@@ -190,25 +190,6 @@ func (c *trackedConn) Close() error {
 
 type connKey struct{}
 
-// track marks, in the connection's slot, the request being served and
-// whether its response has started.
-func (h *handoff) track(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tc, ok := r.Context().Value(connKey{}).(*trackedConn)
-		if !ok {
-			next.ServeHTTP(w, r)
-			return
-		}
-		slot := h.slot(tc.id)
-		line := r.Method + " " + r.URL.RequestURI()
-		n := copy(slot[8:], line)
-		slot[4], slot[5] = byte(n), byte(n>>8)
-		setSlot(slot, SlotRequest)
-		next.ServeHTTP(&slotWriter{ResponseWriter: w, slot: slot}, r)
-		setSlot(slot, SlotIdle)
-	})
-}
-
 // connContext keeps the tracked connection in the request context.
 func connContext(ctx context.Context, c net.Conn) context.Context {
 	if tc, ok := c.(*trackedConn); ok {
@@ -252,45 +233,64 @@ func (s *slotWriter) Flush() {
 // Unwrap returns the underlying ResponseWriter.
 func (s *slotWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// forwarder sends to the CLI's front the requests the dev server must not
-// answer itself on a handed connection: the dashboard's, every request
+// handed serves the requests of the connections the CLI handed over. It
+// marks, in the connection's slot, the request being served and whether
+// its response has started; and it sends to the CLI's front the requests
+// the dev server must not answer itself: the dashboard's, every request
 // while the dashboard records them in detail, and every request once a
 // build input changed (this server's code is stale; the front waits for
-// the new build).
-func (h *handoff) forwarder(next http.Handler) http.Handler {
+// the new build). Other requests go to next.
+func (h *handoff) handed(next http.Handler) http.Handler {
 	front := os.Getenv(FrontEnv)
-	if front == "" {
-		return next
-	}
-	notify := NewNotifier(".")
+	var notify *Notifier
+	var proxy *httputil.ReverseProxy
 	var stale atomic.Bool
-	var d net.Dialer
-	proxy := &httputil.ReverseProxy{
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.Out.URL.Scheme, pr.Out.URL.Host = "http", "front"
-			pr.Out.Host = pr.In.Host
-			pr.Out.Header["X-Forwarded-For"] = pr.In.Header["X-Forwarded-For"]
-			pr.Out.Header.Set(RemoteAddrHeader, pr.In.RemoteAddr)
-		},
-		Transport: &http.Transport{
-			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-				return d.DialContext(ctx, "unix", front)
+	if front != "" {
+		notify = NewNotifier(".")
+		var d net.Dialer
+		proxy = &httputil.ReverseProxy{
+			Rewrite: func(pr *httputil.ProxyRequest) {
+				pr.Out.URL.Scheme, pr.Out.URL.Host = "http", "front"
+				pr.Out.Host = pr.In.Host
+				pr.Out.Header["X-Forwarded-For"] = pr.In.Header["X-Forwarded-For"]
+				pr.Out.Header.Set(RemoteAddrHeader, pr.In.RemoteAddr)
 			},
-			MaxIdleConnsPerHost: 64,
-			DisableCompression:  true,
-		},
-		ErrorLog: log.New(io.Discard, "", 0),
+			Transport: &http.Transport{
+				DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+					return d.DialContext(ctx, "unix", front)
+				},
+				MaxIdleConnsPerHost: 64,
+				DisableCompression:  true,
+			},
+			ErrorLog: log.New(io.Discard, "", 0),
+		}
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, handed := r.Context().Value(connKey{}).(*trackedConn); handed {
+		tc, ok := r.Context().Value(connKey{}).(*trackedConn)
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		slot := h.slot(tc.id)
+		line := slot[8:] // "GET /api/x?y=1", cut to the slot
+		n := copy(line, r.Method)
+		n += copy(line[n:], " ")
+		n += copy(line[n:], r.URL.RequestURI())
+		slot[4], slot[5] = byte(n), byte(n>>8)
+		setSlot(slot, SlotRequest)
+		sw := &slotWriter{ResponseWriter: w, slot: slot}
+		if proxy != nil {
+			// One ioctl: a save before this request was sent is seen.
 			if !stale.Load() && notify != nil && notify.Pending() && notify.Drain() {
 				stale.Store(true)
 			}
 			if stale.Load() || h.forward.Load() || strings.HasPrefix(r.URL.Path, "/_nextgo/") || r.URL.Path == "/_nextgo" {
-				proxy.ServeHTTP(w, r)
+				proxy.ServeHTTP(sw, r)
+				setSlot(slot, SlotIdle)
 				return
 			}
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(sw, r)
+		setSlot(slot, SlotIdle)
 	})
 }

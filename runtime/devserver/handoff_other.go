@@ -15,6 +15,5 @@ func newHandoff() (*handoff, error)                               { return nil, 
 func (*handoff) Accept() (net.Conn, error)                        { return nil, net.ErrClosed }
 func (*handoff) Close() error                                     { return nil }
 func (*handoff) Addr() net.Addr                                   { return nil }
-func (*handoff) track(next http.Handler) http.Handler             { return next }
-func (*handoff) forwarder(next http.Handler) http.Handler         { return next }
+func (*handoff) handed(next http.Handler) http.Handler            { return next }
 func connContext(ctx context.Context, _ net.Conn) context.Context { return ctx }

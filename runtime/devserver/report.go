@@ -2,7 +2,6 @@ package devserver
 
 import (
 	"io"
-	"sync"
 	"time"
 
 	"github.com/nextgo-dev/nextgo/runtime/mux"
@@ -32,33 +31,24 @@ type Report struct {
 	Time    time.Time `json:"time"`
 }
 
-// Reporter writes Reports, one JSON object per line (AppendJSON), in
-// batches: a report reaches w within reportDelay. A nil *Reporter discards them. It is safe
-// for concurrent use.
+// Reporter writes Reports, one JSON object per line (AppendJSON): a
+// report after a quiet moment at once, one that follows others closely
+// with them, within reportDelay (see batch). A nil *Reporter discards
+// them. It is safe for concurrent use.
 type Reporter struct {
-	mu      sync.Mutex
-	w       io.Writer
-	buf     []byte
-	pending bool // a flush is scheduled
+	b *batch
 }
 
 // reportDelay bounds how long a report waits to be written with others.
-const reportDelay = 10 * time.Millisecond
+const reportDelay = 50 * time.Millisecond
 
 // NewReporter returns a Reporter writing to w.
-func NewReporter(w io.Writer) *Reporter { return &Reporter{w: w} }
+func NewReporter(w io.Writer) *Reporter { return &Reporter{b: newBatch(w, reportDelay)} }
 
 // Flush writes the reports waiting.
 func (r *Reporter) Flush() {
-	if r == nil {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.pending = false
-	if len(r.buf) > 0 {
-		_, _ = r.w.Write(r.buf) // a lost report only leaves the dashboard short of a detail
-		r.buf = r.buf[:0]
+	if r != nil {
+		r.b.Flush() // a lost report only leaves the dashboard short of a detail
 	}
 }
 
@@ -80,12 +70,6 @@ func (r *Reporter) Log(id, level, message string, t time.Time) {
 }
 
 func (r *Reporter) write(rep *Report) {
-	r.mu.Lock()
-	r.buf = append(rep.AppendJSON(r.buf), '\n')
-	schedule := !r.pending
-	r.pending = true
-	r.mu.Unlock()
-	if schedule {
-		time.AfterFunc(reportDelay, r.Flush)
-	}
+	var a [512]byte
+	r.b.add(append(rep.AppendJSON(a[:0]), '\n'))
 }

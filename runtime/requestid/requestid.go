@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 )
@@ -21,15 +22,39 @@ const Header = "X-Nextgo-Request-Id"
 
 type key struct{}
 
+// idContext is ctx with a request id: context.WithValue's node and the
+// boxed id in one allocation, as every request gets one.
+type idContext struct {
+	context.Context
+	id string
+}
+
+// Value answers the request id's key with the node itself (no boxing).
+func (c *idContext) Value(k any) any {
+	if _, ok := k.(key); ok {
+		return c
+	}
+	return c.Context.Value(k)
+}
+
+func (c *idContext) String() string {
+	if s, ok := c.Context.(fmt.Stringer); ok {
+		return s.String() + ".WithValue(requestid, " + c.id + ")"
+	}
+	return "context.WithValue(requestid, " + c.id + ")"
+}
+
 // With returns a copy of ctx carrying id.
 func With(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, key{}, id)
+	return &idContext{Context: ctx, id: id}
 }
 
 // From returns the request id ctx carries, or "".
 func From(ctx context.Context) string {
-	id, _ := ctx.Value(key{}).(string)
-	return id
+	if c, ok := ctx.Value(key{}).(*idContext); ok {
+		return c.id
+	}
+	return ""
 }
 
 // New returns a fresh random id: 16 lowercase hexadecimal digits. Ids are

@@ -18,6 +18,43 @@ func TestFromWith(t *testing.T) {
 	}
 }
 
+type otherKey struct{}
+
+// TestWithContext: the id's context passes other values, deadlines and
+// cancellation through from its parent, and an inner id wins.
+func TestWithContext(t *testing.T) {
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), otherKey{}, "v"))
+	ctx := With(parent, "outer")
+	child := context.WithValue(ctx, otherKey{}, "w")
+	for _, tc := range []struct {
+		ctx       context.Context
+		id, other string
+	}{
+		{ctx, "outer", "v"},
+		{child, "outer", "w"},
+		{With(child, "inner"), "inner", "w"},
+	} {
+		if got := From(tc.ctx); got != tc.id {
+			t.Errorf("From = %q, want %q", got, tc.id)
+		}
+		if got := tc.ctx.Value(otherKey{}); got != tc.other {
+			t.Errorf("Value(otherKey) = %v, want %q", got, tc.other)
+		}
+	}
+	if got, want := ctx.(interface{ String() string }).String(), "context.Background.WithValue(requestid.otherKey, v).WithCancel.WithValue(requestid, outer)"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	cancel()
+	select {
+	case <-child.Done():
+	default:
+		t.Fatal("cancelling the parent did not reach the id's context")
+	}
+	if child.Err() != context.Canceled {
+		t.Errorf("Err() = %v", child.Err())
+	}
+}
+
 func TestNew(t *testing.T) {
 	a, b := New(), New()
 	if !regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(a) || a == b {
