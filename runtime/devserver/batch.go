@@ -4,12 +4,14 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"github.com/nextgo-dev/nextgo/runtime/mux"
 )
 
 // batch writes to w what is added to it, in as few writes as the pace of
 // additions allows: an addition after a quiet moment (no write for delay)
-// is written at once; one that follows closely waits, at most delay, to be
-// written together with those after it. A server under load thus makes one
+// is written at once; one that follows closely waits, at most delay (or
+// until batchSize bytes wait), to be written together with those after it. A server under load thus makes one
 // write every delay instead of one per request, while a request made alone
 // is written as it happens. It is safe for concurrent use.
 type batch struct {
@@ -28,15 +30,21 @@ func newBatch(w io.Writer, delay time.Duration) *batch {
 	return b
 }
 
+// batchSize is how much may wait: more is written at once.
+const batchSize = 32 << 10
+
 // add writes p, at once or with what follows it.
 func (b *batch) add(p []byte) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.buf = append(b.buf, p...)
-	if !b.armed {
+	switch {
+	case !b.armed:
 		_ = b.flushLocked()
 		b.armed = true
 		b.tick.Reset(b.delay)
+	case len(b.buf) >= batchSize:
+		_ = b.flushLocked()
 	}
 }
 
@@ -77,8 +85,8 @@ func (b *batch) flushLocked() error {
 		return nil
 	}
 	_, err := b.w.Write(b.buf)
-	if cap(b.buf) > 64<<10 {
-		b.buf = nil // a burst's buffer is not kept
+	if cap(b.buf) > 2*batchSize {
+		b.buf = nil // the buffer of one large addition is not kept
 	} else {
 		b.buf = b.buf[:0]
 	}
@@ -104,8 +112,9 @@ func newOutput(w io.Writer) output {
 	return output{newBatch(w, lineDelay)}
 }
 
-// line writes a request's log line (without its newline).
-func (o output) line(s string) {
+// entry writes the request log line of e (FormatEntry, or
+// FormatEntryColor when color is set).
+func (o output) entry(e mux.Entry, color bool) {
 	var a [256]byte
-	o.add(append(append(a[:0], s...), '\n'))
+	o.add(append(appendEntry(a[:0], e, color), '\n'))
 }

@@ -68,12 +68,8 @@ func NewServer(routes []mux.Route, opts Options) (*http.Server, error) {
 	out := newOutput(cmp.Or[io.Writer](opts.Out, os.Stderr))
 	logger := log.New(out, "", 0)
 	mo := opts.Mux
-	format := FormatEntry
-	if opts.Color {
-		format = FormatEntryColor
-	}
 	mo.Log = func(e mux.Entry) {
-		out.line(format(e))
+		out.entry(e, opts.Color)
 		opts.Report.Request(e)
 	}
 	mo.Errorf = func(format string, args ...any) { logger.Printf(" ⨯ "+format, args...) }
@@ -127,27 +123,39 @@ func FormatEntry(e mux.Entry) string { return formatEntry(e, false) }
 // (ANSI: 2xx green, 3xx cyan, 4xx yellow, 5xx red) and the details dimmed.
 func FormatEntryColor(e mux.Entry) string { return formatEntry(e, true) }
 
-func formatEntry(e mux.Entry, color bool) string {
+func formatEntry(e mux.Entry, color bool) string { return string(appendEntry(nil, e, color)) }
+
+// appendEntry appends the request log line of e to b.
+func appendEntry(b []byte, e mux.Entry, color bool) []byte {
 	file := e.File
 	if file == "" {
 		file = "-"
 	}
-	status := strconv.Itoa(e.Status)
-	dim, reset := "", ""
+	b = append(append(append(append(b, ' '), e.Method...), ' '), e.Path...)
+	b = append(b, ' ')
 	if color {
-		status = StatusColor(e.Status) + status + "\x1b[0m"
-		dim, reset = "\x1b[2m", "\x1b[0m"
+		b = append(b, StatusColor(e.Status)...)
 	}
-	// One string concatenation: this runs for every request.
-	var cache, id string
+	b = strconv.AppendInt(b, int64(e.Status), 10)
+	if color {
+		b = append(b, "\x1b[0m"...)
+	}
+	b = appendDuration(append(b, " in "...), e.Duration)
+	b = append(b, ' ')
+	if color {
+		b = append(b, "\x1b[2m"...)
+	}
+	b = append(append(append(b, '('), file...), ')')
 	if e.Cache != "" {
-		cache = " cache="
+		b = append(append(b, " cache="...), e.Cache...)
 	}
 	if e.RequestID != "" {
-		id = " id="
+		b = append(append(b, " id="...), e.RequestID...)
 	}
-	return " " + e.Method + " " + e.Path + " " + status + " in " + formatDuration(e.Duration) + " " + dim + "(" + file + ")" +
-		cache + e.Cache + id + e.RequestID + reset
+	if color {
+		b = append(b, "\x1b[0m"...)
+	}
+	return b
 }
 
 // StatusColor returns the ANSI colour sequence of an HTTP status class.
@@ -163,14 +171,14 @@ func StatusColor(status int) string {
 	return "\x1b[32m"
 }
 
-func formatDuration(d time.Duration) string {
+func appendDuration(b []byte, d time.Duration) []byte {
 	switch {
 	case d < time.Millisecond:
-		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64) + "ms"
+		return append(strconv.AppendFloat(b, float64(d)/float64(time.Millisecond), 'f', 2, 64), "ms"...)
 	case d < time.Second:
-		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 0, 64) + "ms"
+		return append(strconv.AppendFloat(b, float64(d)/float64(time.Millisecond), 'f', 0, 64), "ms"...)
 	}
-	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
+	return append(strconv.AppendFloat(b, d.Seconds(), 'f', 1, 64), 's')
 }
 
 // Listen returns the inherited socket when NEXTGO_LISTEN_FD is set, or a new

@@ -1,6 +1,7 @@
 package devserver
 
 import (
+	"github.com/nextgo-dev/nextgo/runtime/mux"
 	"slices"
 	"sync"
 	"testing"
@@ -26,6 +27,9 @@ func (w *writes) get() []string {
 	return append([]string(nil), w.w...)
 }
 
+// entry is a request to path, answered 200 by nobody in no time.
+func entry(path string) mux.Entry { return mux.Entry{Method: "GET", Path: path, Status: 200} }
+
 // TestOutput: a request's line after a quiet moment is written at once;
 // lines that follow it closely are written together, within lineDelay;
 // other output is written at once, after the lines waiting.
@@ -35,26 +39,26 @@ func TestOutput(t *testing.T) {
 	if newOutput(o) != o {
 		t.Fatal("newOutput wrapped an output")
 	}
-	o.line(" GET /a 200")
-	if got, want := w.get(), []string{" GET /a 200\n"}; !slices.Equal(got, want) {
+	o.entry(entry("/a"), false)
+	if got, want := w.get(), []string{" GET /a 200 in 0.00ms (-)\n"}; !slices.Equal(got, want) {
 		t.Fatalf("after a quiet moment: writes %q, want %q", got, want)
 	}
-	o.line(" GET /b 200")
-	o.line(" GET /c 200")
-	if got, want := w.get(), []string{" GET /a 200\n"}; !slices.Equal(got, want) {
+	o.entry(entry("/b"), false)
+	o.entry(entry("/c"), false)
+	if got, want := w.get(), []string{" GET /a 200 in 0.00ms (-)\n"}; !slices.Equal(got, want) {
 		t.Fatalf("lines that follow closely were written at once: %q", got)
 	}
 	o.Write([]byte(" ⨯ panic in x.go: boom\n"))
-	if got, want := w.get(), []string{" GET /a 200\n", " GET /b 200\n GET /c 200\n ⨯ panic in x.go: boom\n"}; !slices.Equal(got, want) {
+	if got, want := w.get(), []string{" GET /a 200 in 0.00ms (-)\n", " GET /b 200 in 0.00ms (-)\n GET /c 200 in 0.00ms (-)\n ⨯ panic in x.go: boom\n"}; !slices.Equal(got, want) {
 		t.Fatalf("a report after waiting lines: writes %q, want %q", got, want)
 	}
-	o.line(" GET /d 200")
-	o.line(" GET /e 200")
+	o.entry(entry("/d"), false)
+	o.entry(entry("/e"), false)
 	deadline := time.Now().Add(10 * time.Second)
 	for len(w.get()) < 3 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
-	if got, want := w.get()[2:], []string{" GET /d 200\n GET /e 200\n"}; !slices.Equal(got, want) {
+	if got, want := w.get()[2:], []string{" GET /d 200 in 0.00ms (-)\n GET /e 200 in 0.00ms (-)\n"}; !slices.Equal(got, want) {
 		t.Fatalf("waiting lines: writes %q, want %q", got, want)
 	}
 	// Quiet again: the next line is written at once.
@@ -67,13 +71,34 @@ func TestOutput(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	o.line(" GET /f 200")
-	if got, want := w.get()[3:], []string{" GET /f 200\n"}; !slices.Equal(got, want) {
+	o.entry(entry("/f"), false)
+	if got, want := w.get()[3:], []string{" GET /f 200 in 0.00ms (-)\n"}; !slices.Equal(got, want) {
 		t.Fatalf("after quiet again: writes %q, want %q", got, want)
 	}
-	o.line(" GET /g 200")
+	o.entry(entry("/g"), false)
 	o.Flush()
-	if got, want := w.get()[4:], []string{" GET /g 200\n"}; !slices.Equal(got, want) {
+	if got, want := w.get()[4:], []string{" GET /g 200 in 0.00ms (-)\n"}; !slices.Equal(got, want) {
 		t.Fatalf("Flush: writes %q, want %q", got, want)
+	}
+}
+
+// TestBatchSize: what waits is written once batchSize bytes wait, without
+// waiting for the tick.
+func TestBatchSize(t *testing.T) {
+	var w writes
+	b := newBatch(&w, time.Hour)
+	line := make([]byte, 1000)
+	b.add(line)                  // at once
+	n := batchSize/len(line) + 1 // the first addition to reach batchSize
+	for range n {
+		b.add(line)
+	}
+	got := w.get()
+	if len(got) != 2 || len(got[0]) != len(line) || len(got[1]) != n*len(line) {
+		lens := make([]int, len(got))
+		for i, g := range got {
+			lens[i] = len(g)
+		}
+		t.Fatalf("writes of %v bytes, want [%d %d]", lens, len(line), n*len(line))
 	}
 }
