@@ -48,6 +48,12 @@ func TestDeployStreaming(t *testing.T) {
 
 	// Next's 308s keep the stage of the default URL in front.
 	t.Run("next routing", func(t *testing.T) { checkNextRouting(t, base, "/api/hello") })
+	// nextgo start serves the same app behind the same kind of front, at
+	// its root as a custom domain would.
+	t.Run("next routing under start", func(t *testing.T) {
+		srv := startNextgo(t, "start", dir, "/api/hello")
+		checkNextRouting(t, srv.URL, "/api/hello")
+	})
 
 	// Deployed again unchanged: nothing to do, no new deployment.
 	s.fake.ResetCalls()
