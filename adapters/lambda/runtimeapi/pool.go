@@ -101,7 +101,7 @@ type Pool struct {
 	live      map[*sandbox]struct{} // every environment not yet reaped
 	starting  int                   // environments being started
 	finishing int                   // answered, not yet back in /next
-	waiters   []chan *sandbox       // invocations waiting for an environment, first come first
+	waiters   []*waiter             // invocations waiting for an environment, first come first
 	closed    bool
 	done      chan struct{}  // closed by Close
 	wg        sync.WaitGroup // supervisors and exit watchers
@@ -192,21 +192,20 @@ func (p *Pool) Invoke(ctx context.Context, payload []byte) (*Result, error) {
 	if len(payload) > 0 && !json.Valid(payload) {
 		return nil, ErrInvalidRequestContent
 	}
-	sb, err := p.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
 	inv := newInvocation(payload, p.fn.Timeout)
 	out := make(chan outcome, 1)
 	abandoned := make(chan struct{})
-	go p.supervise(sb, inv, func(res *Result, err error) {
+	deliver := func(res *Result, err error) {
 		out <- outcome{res, err}
 		select {
 		case <-abandoned:
 			drop(out)
 		default:
 		}
-	})
+	}
+	if err := p.dispatch(ctx, inv, deliver); err != nil {
+		return nil, err
+	}
 	select {
 	case o := <-out:
 		return o.res, o.err
@@ -228,19 +227,30 @@ func drop(out chan outcome) {
 	}
 }
 
-// acquire returns an idle environment, or starts one, waiting while the
-// function is at its concurrency limit. An environment that has answered
+// waiter is an invocation waiting for an environment.
+type waiter struct {
+	inv     *invocation
+	deliver func(*Result, error)
+	// taken receives true when an environment took the invocation (its
+	// supervisor runs), false when the waiter is to look again: capacity
+	// freed up, or the pool closed.
+	taken chan bool
+}
+
+// dispatch gives inv to an idle environment, or starts one, waiting while
+// the function is at its concurrency limit, and runs the invocation's
+// supervisor, which delivers its outcome. An environment that has answered
 // and is about to ask for its next invocation is waited for rather than a
 // new process started, so that back-to-back invocations find it warm, as
 // they do on Lambda. Waiting invocations are served first come, first
-// served: a returning environment is handed to the first of them. The
-// caller owns the environment and must run supervise, which p.wg counts.
-func (p *Pool) acquire(ctx context.Context) (*sandbox, error) {
+// served: a returning environment takes the first of them (see release).
+// Once dispatch returns nil the invocation runs, even if ctx ends.
+func (p *Pool) dispatch(ctx context.Context, inv *invocation, deliver func(*Result, error)) error {
 	for {
 		p.mu.Lock()
 		if p.closed {
 			p.mu.Unlock()
-			return nil, ErrClosed
+			return ErrClosed
 		}
 		if n := len(p.idle); n > 0 {
 			sb := p.idle[n-1]
@@ -253,50 +263,58 @@ func (p *Pool) acquire(ctx context.Context) (*sandbox, error) {
 			}
 			p.wg.Add(1)
 			p.mu.Unlock()
-			return sb, nil
+			p.run(sb, inv, deliver)
+			return nil
 		}
 		// Every finishing environment is already promised to a waiter.
 		if p.finishing <= len(p.waiters) && len(p.live)+p.starting < p.fn.MaxConcurrency {
 			p.starting++
 			p.wg.Add(2) // its supervisor and its exit watcher
 			p.mu.Unlock()
-			return p.launch()
+			sb, err := p.launch()
+			if err != nil {
+				return err
+			}
+			p.run(sb, inv, deliver)
+			return nil
 		}
-		w := make(chan *sandbox, 1)
+		w := &waiter{inv: inv, deliver: deliver, taken: make(chan bool, 1)}
 		p.waiters = append(p.waiters, w)
 		p.mu.Unlock()
 		select {
-		case sb := <-w:
-			if sb != nil {
-				return sb, nil
+		case taken := <-w.taken:
+			if taken {
+				return nil
 			}
-			// Woken to look again: capacity freed up, or the pool closed.
+			// Woken to look again.
 		case <-ctx.Done():
 			p.mu.Lock()
-			p.removeWaiter(w)
+			waiting := p.removeWaiter(w)
 			p.mu.Unlock()
-			// An environment handed over meanwhile goes to the next one.
-			select {
-			case sb := <-w:
-				if sb != nil {
-					p.release(sb)
-					p.wg.Done()
-				}
-			default:
+			if !waiting && <-w.taken {
+				return nil // taken meanwhile: it runs, as dispatched
 			}
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
 	}
 }
 
-// removeWaiter drops w from the waiters if it is still there. p.mu is held.
-func (p *Pool) removeWaiter(w chan *sandbox) {
-	for i, x := range p.waiters {
-		if x == w {
-			p.waiters = append(p.waiters[:i], p.waiters[i+1:]...)
-			return
-		}
+// run hands inv to sb's runtime and supervises it on a goroutine of its
+// own. p.wg counts the supervisor already.
+func (p *Pool) run(sb *sandbox, inv *invocation, deliver func(*Result, error)) {
+	sb.srv.enqueue(inv)
+	go p.supervise(sb, inv, deliver)
+}
+
+// removeWaiter drops w from the waiters and reports whether it was still
+// there. p.mu is held.
+func (p *Pool) removeWaiter(w *waiter) bool {
+	i := slices.Index(p.waiters, w)
+	if i < 0 {
+		return false
 	}
+	p.waiters = slices.Delete(p.waiters, i, i+1)
+	return true
 }
 
 // wake tells the waiters that can now start an environment of their own to
@@ -308,12 +326,12 @@ func (p *Pool) wake() {
 		n = len(p.waiters)
 	}
 	for ; n > 0; n-- {
-		p.waiters[0] <- nil
+		p.waiters[0].taken <- false
 		p.waiters = p.waiters[1:]
 	}
 }
 
-// launch starts an environment for a slot reserved by acquire.
+// launch starts an environment for a slot reserved by dispatch.
 func (p *Pool) launch() (*sandbox, error) {
 	sb, err := p.startSandbox()
 	p.mu.Lock()
@@ -363,7 +381,8 @@ func (p *Pool) watch(sb *sandbox) {
 }
 
 // release hands an environment whose runtime waits in /next to the first
-// waiting invocation, or returns it to the idle list.
+// waiting invocation, or returns it to the idle list. It runs on the /next
+// call's goroutine (see supervise), which then finds the invocation at once.
 func (p *Pool) release(sb *sandbox) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -373,8 +392,9 @@ func (p *Pool) release(sb *sandbox) {
 	if len(p.waiters) > 0 {
 		w := p.waiters[0]
 		p.waiters = p.waiters[1:]
-		p.wg.Add(1) // the new owner's supervisor
-		w <- sb
+		p.wg.Add(1) // the invocation's supervisor
+		p.run(sb, w.inv, w.deliver)
+		w.taken <- true
 		return
 	}
 	p.idle = append(p.idle, sb)
@@ -431,8 +451,8 @@ func (p *Pool) isClosed() bool {
 	return p.closed
 }
 
-// supervise runs inv in sb and delivers its outcome once. It owns sb until
-// the runtime asks for more work (sb goes back to the idle list) or sb is
+// supervise runs inv, already handed to sb's runtime, and delivers its
+// outcome once. It owns sb until the runtime asks for more work (sb goes back to the idle list) or sb is
 // discarded.
 func (p *Pool) supervise(sb *sandbox, inv *invocation, deliver func(*Result, error)) {
 	defer p.wg.Done()
@@ -459,7 +479,7 @@ func (p *Pool) supervise(sb *sandbox, inv *invocation, deliver func(*Result, err
 	}
 
 	// Between its answer and its next request for work the environment is
-	// "finishing" (see acquire).
+	// "finishing" (see dispatch).
 	inv.onAnswered = func() { p.setFinishing(+1) }
 	defer func() {
 		if inv.end() {
@@ -468,7 +488,6 @@ func (p *Pool) supervise(sb *sandbox, inv *invocation, deliver func(*Result, err
 	}()
 
 	cold := sb.cold
-	sb.srv.enqueue(inv)
 
 	// The runtime takes the invocation: at once when warm, after its init
 	// when cold.
@@ -570,13 +589,22 @@ func (p *Pool) supervise(sb *sandbox, inv *invocation, deliver func(*Result, err
 	}
 
 	// The environment is free again once its runtime asks for more work,
-	// still within the deadline.
-	select {
-	case <-sb.srv.awaitNext():
+	// still within the deadline: the /next call itself releases it.
+	released := make(chan struct{})
+	sb.srv.whenNext(func() {
 		p.release(sb)
+		close(released)
+	})
+	select {
+	case <-released:
 	case <-sb.exited:
+		sb.srv.cancelNext()
 		settleErr = exitError(inv.id, sb.exitErr)
 	case <-timer.C:
+		if !sb.srv.cancelNext() { // released just now
+			<-released
+			return
+		}
 		sb.kill()
 		p.log.Warn("runtime did not ask for the next invocation before the deadline; execution environment discarded", "pid", sb.pid, "requestId", inv.id)
 		settleErr = timeoutError(inv.id, inv.timeout)

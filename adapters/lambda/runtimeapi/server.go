@@ -65,13 +65,13 @@ type runtimeServer struct {
 	closed  chan struct{}
 	once    sync.Once
 
-	mu       sync.Mutex
-	state    string
-	cur      *invocation
-	nextWait chan struct{} // closed by the next call of /next
-	conns    int           // open connections
-	stopped  bool
-	quiet    chan struct{} // closed when stopped with no connection left
+	mu      sync.Mutex
+	state   string
+	cur     *invocation
+	onNext  func() // run by the next call of /next; see whenNext
+	conns   int    // open connections
+	stopped bool
+	quiet   chan struct{} // closed when stopped with no connection left
 }
 
 // newRuntimeServer starts a Runtime API endpoint on an ephemeral loopback
@@ -143,21 +143,38 @@ func (s *runtimeServer) connState(_ net.Conn, st http.ConnState) {
 // gives an environment one invocation at a time, so the queue is empty.
 func (s *runtimeServer) enqueue(inv *invocation) { s.queue <- inv }
 
+// whenNext runs f once the runtime waits in /next: at once, on the
+// caller's goroutine, if it already does, else on the goroutine of its next
+// /next call, before that call waits for an invocation, so that f can hand
+// it one without a hop through another goroutine. One f is pending at a
+// time; cancelNext withdraws it.
+func (s *runtimeServer) whenNext(f func()) {
+	s.mu.Lock()
+	if s.state == stateReady {
+		s.mu.Unlock()
+		f()
+		return
+	}
+	s.onNext = f
+	s.mu.Unlock()
+}
+
+// cancelNext withdraws the function whenNext left pending and reports
+// whether it did: false when it has run or is running.
+func (s *runtimeServer) cancelNext() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pending := s.onNext != nil
+	s.onNext = nil
+	return pending
+}
+
 // awaitNext returns a channel closed when the runtime is waiting in /next:
 // at once if it already is, else at its next call.
 func (s *runtimeServer) awaitNext() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.nextWait == nil {
-		s.nextWait = make(chan struct{})
-		if s.state == stateReady {
-			close(s.nextWait)
-			ch := s.nextWait
-			s.nextWait = nil
-			return ch
-		}
-	}
-	return s.nextWait
+	ch := make(chan struct{})
+	s.whenNext(func() { close(ch) })
+	return ch
 }
 
 func (s *runtimeServer) next(w http.ResponseWriter, r *http.Request) {
@@ -171,11 +188,12 @@ func (s *runtimeServer) next(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.state = stateReady
-	if s.nextWait != nil {
-		close(s.nextWait)
-		s.nextWait = nil
-	}
+	ready := s.onNext
+	s.onNext = nil
 	s.mu.Unlock()
+	if ready != nil {
+		ready()
+	}
 
 	var inv *invocation
 	select {
