@@ -3,10 +3,13 @@ package lambda
 import (
 	"context"
 	"io"
+	"log"
 	"log/slog"
 	"net/http"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
 // Start runs h as the Lambda function of this process and does not
@@ -18,6 +21,13 @@ import (
 // opts.Logger is set, wrapped with NewLogHandler) slog's default, so the
 // log package and slog.InfoContext calls in handlers write structured
 // lines with the request id.
+//
+// A buffered function serves its invocations with aws-lambda-go's runtime
+// loop as it stands, on one kept-alive connection to the Runtime API whose
+// answers go out in one write each, pipelined with the request for the
+// next invocation (see runtimeLoop). Streaming functions, and functions
+// running several invocations at once (AWS_LAMBDA_MAX_CONCURRENCY), run
+// aws-lambda-go's own loop.
 func Start(h http.Handler, opts Options) {
 	ah := NewHandler(h, opts)
 	slog.SetDefault(ah.log)
@@ -27,6 +37,11 @@ func Start(h http.Handler, opts Options) {
 		// form, which sends a returned io.Reader as it is read.
 		lambda.Start(ah.streamEntry)
 		return
+	}
+	if addr := os.Getenv("AWS_LAMBDA_RUNTIME_API"); addr != "" && lambdacontext.MaxConcurrency() <= 1 {
+		// As aws-lambda-go's start, which ends the process when its
+		// loop fails.
+		log.Fatal(runtimeLoop(addr, ah))
 	}
 	lambda.Start(ah) // a lambda.Handler: Invoke gets the raw event bytes
 }
