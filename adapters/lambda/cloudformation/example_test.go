@@ -7,7 +7,7 @@ import (
 
 	"github.com/nextgo-dev/nextgo/adapters/lambda/cloudformation"
 	"github.com/nextgo-dev/nextgo/adapters/lambda/deploy"
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
 )
 
 func ExampleFunctionID() {
@@ -21,7 +21,7 @@ func ExampleFunctionID() {
 }
 
 func ExampleNew() {
-	b := &deploy.Build{Manifest: bundler.Manifest{App: "shop", Functions: []bundler.Function{{
+	b := &deploy.Build{Manifest: manifest.Manifest{App: "shop", Functions: []manifest.Function{{
 		Name: "api-user", Pattern: "/api/user", Kind: "api", Methods: []string{"*"},
 		MaxDuration: 10, Memory: 256, Arch: "arm64", Zip: "functions/api-user.zip",
 		SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",

@@ -15,7 +15,8 @@ import (
 	"testing"
 
 	"github.com/nextgo-dev/nextgo/adapters/lambda/deploy"
-	"github.com/nextgo-dev/nextgo/bundler"
+	"github.com/nextgo-dev/nextgo/bundler/manifest"
+	"github.com/nextgo-dev/nextgo/bundler/routes"
 	"github.com/nextgo-dev/nextgo/internal/cfnspec"
 	"go.yaml.in/yaml/v3"
 )
@@ -24,10 +25,10 @@ import (
 const secret = "s3cr3t-value-never-written"
 
 // fn is a function of a test build.
-func fn(pattern string, mod func(*bundler.Function)) bundler.Function {
-	f := bundler.Function{Pattern: pattern, Kind: "api", Methods: []string{"*"}, MaxDuration: 10, Memory: 512, Arch: "arm64", Cache: "none"}
+func fn(pattern string, mod func(*manifest.Function)) manifest.Function {
+	f := manifest.Function{Pattern: pattern, Kind: "api", Methods: []string{"*"}, MaxDuration: 10, Memory: 512, Arch: "arm64", Cache: "none"}
 	if pattern == "" {
-		f.Kind = string(bundler.KindFallback)
+		f.Kind = string(routes.KindFallback)
 	}
 	f.Name = strings.Trim(deploy.RouteID(pattern), "-")
 	f.Zip = "functions/" + f.Name + ".zip"
@@ -44,9 +45,9 @@ func fn(pattern string, mod func(*bundler.Function)) bundler.Function {
 }
 
 // desired is the desired state of stage "prod" of app shop made of fns.
-func desired(t *testing.T, fns ...bundler.Function) *deploy.Desired {
+func desired(t *testing.T, fns ...manifest.Function) *deploy.Desired {
 	t.Helper()
-	b := &deploy.Build{Dir: t.TempDir(), Manifest: bundler.Manifest{Version: bundler.ManifestVersion, App: "shop", Functions: fns}, Env: map[string]string{"API_KEY": secret}}
+	b := &deploy.Build{Dir: t.TempDir(), Manifest: manifest.Manifest{Version: manifest.Version, App: "shop", Functions: fns}, Env: map[string]string{"API_KEY": secret}}
 	d, err := deploy.Desire(b, "prod")
 	if err != nil {
 		t.Fatal(err)
@@ -92,8 +93,8 @@ func validate(t *testing.T, template []byte) {
 
 func TestTemplateHTTPAPI(t *testing.T) {
 	d := desired(t,
-		fn("/api/post/[pid]", func(f *bundler.Function) { f.MaxDuration, f.Memory = 5, 256 }),
-		fn("/api/docs/[[...slug]]", func(f *bundler.Function) { f.Arch = "amd64" }),
+		fn("/api/post/[pid]", func(f *manifest.Function) { f.MaxDuration, f.Memory = 5, 256 }),
+		fn("/api/docs/[[...slug]]", func(f *manifest.Function) { f.Arch = "amd64" }),
 		fn("", nil),
 	)
 	tpl, data := render(t, d)
@@ -169,7 +170,7 @@ func TestTemplateHTTPAPI(t *testing.T) {
 
 func TestTemplateRESTAPI(t *testing.T) {
 	d := desired(t,
-		fn("/api/stream", func(f *bundler.Function) { f.Streaming, f.MaxDuration = true, 60 }),
+		fn("/api/stream", func(f *manifest.Function) { f.Streaming, f.MaxDuration = true, 60 }),
 		fn("/api/post/[pid]", nil),
 		fn("", nil),
 	)
@@ -227,8 +228,8 @@ func TestTemplateRESTAPI(t *testing.T) {
 
 func TestTemplateSharedCache(t *testing.T) {
 	d := desired(t,
-		fn("/items", func(f *bundler.Function) { f.SharedCache, f.Cache = true, "revalidate=60" }),
-		fn("/api/purge", func(f *bundler.Function) { f.SharedCache = true }),
+		fn("/items", func(f *manifest.Function) { f.SharedCache, f.Cache = true, "revalidate=60" }),
+		fn("/api/purge", func(f *manifest.Function) { f.SharedCache = true }),
 		fn("/api/plain", nil),
 	)
 	tpl, data := render(t, d)
@@ -275,8 +276,8 @@ func TestTemplateSharedCache(t *testing.T) {
 // new deployment too, as the API changed, and the stage points at it).
 func TestLogicalIDsStable(t *testing.T) {
 	for _, streaming := range []bool{false, true} {
-		base := []bundler.Function{
-			fn("/api/a", func(f *bundler.Function) { f.Streaming = streaming }),
+		base := []manifest.Function{
+			fn("/api/a", func(f *manifest.Function) { f.Streaming = streaming }),
 			fn("/api/b/[id]", nil),
 			fn("", nil),
 		}
@@ -401,7 +402,7 @@ func TestIDs(t *testing.T) {
 }
 
 func TestTemplateLimits(t *testing.T) {
-	var fns []bundler.Function
+	var fns []manifest.Function
 	for i := range 90 { // 6 resources each
 		fns = append(fns, fn("/api/r"+strings.Repeat("x", i), nil))
 	}
