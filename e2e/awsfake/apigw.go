@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 )
 
 // api is one API Gateway v2 API.
@@ -166,7 +168,7 @@ func (s *Server) serveAPIGateway(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) runAPIGateway(w http.ResponseWriter, r *http.Request, op string, h restOp) {
-	body, err := readBody(r, 10<<20)
+	body, err := readBody(r, lambdalimit.MaxGatewayRequest)
 	if err != nil {
 		writeJSONError(w, "apigateway", errorf(http.StatusRequestEntityTooLarge, "PayloadTooLargeException", "Request too large"))
 		return

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
+	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 )
 
 // gatewayKind is how one kind of API Gateway API (HTTP API, REST API)
@@ -401,7 +402,7 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 	typ := r.Header.Get("X-Amz-Invocation-Type")
 	limit := runtimeapi.MaxRequestPayload
 	if typ == "Event" {
-		limit = 1 << 20
+		limit = lambdalimit.MaxAsyncRequest
 	}
 	payload, err := readBody(r, int64(limit)+1)
 	s.mu.Lock()

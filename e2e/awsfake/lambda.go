@@ -21,7 +21,7 @@ import (
 )
 
 // maxZip is Lambda's limit on a zip uploaded directly.
-const maxZip = 50 << 20
+const maxZip = lambdalimit.MaxZipUpload
 
 // serveLambda routes a Lambda REST-JSON request.
 func (s *Server) serveLambda(w http.ResponseWriter, r *http.Request) {
@@ -165,7 +165,7 @@ func (s *Server) checkRole(arn string) *awsError {
 // 250 MB, bounds it (Lambda developer guide, "Lambda quotas": "250 MB
 // unzipped, including layers"; "50 MB zipped, for direct upload";
 // larger packages go through Amazon S3).
-const maxS3Zip = 250 << 20
+const maxS3Zip = lambdalimit.MaxUnzipped
 
 // codeFrom returns the zip of a CreateFunction or UpdateFunctionCode
 // request: uploaded directly (at most 50 MB), or named by S3Bucket and

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 )
 
 // fnConfig is the versioned part of a function: code and configuration.
@@ -229,7 +231,7 @@ func checkEnv(env map[string]string) *awsError {
 	enc := json.NewEncoder(&measured)
 	enc.SetEscapeHTML(false)
 	enc.Encode(env)
-	if s := strings.TrimSuffix(measured.String(), "\n"); len(env) > 0 && len(s) > 4096 {
+	if s := strings.TrimSuffix(measured.String(), "\n"); len(env) > 0 && len(s) > lambdalimit.MaxEnvironment {
 		return lambdaInvalid("Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: %s", s)
 	}
 	return nil

@@ -7,13 +7,15 @@
 // Source: AWS Lambda Developer Guide, "Lambda quotas"
 // (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html):
 // function timeout 900 seconds, memory 128 MB to 10,240 MB, invocation
-// payload 6 MB for synchronous requests and responses; "Configure Lambda
+// payload 6 MB for synchronous requests and responses and 1 MB for
+// asynchronous ones, environment variables 4 KB, deployment package 50 MB
+// zipped for direct upload and 250 MB unzipped including layers; "Configure Lambda
 // function timeout" (configuration-timeout.html): "The default value for
 // this setting is 3 seconds"; "Configure Lambda function memory"
 // (configuration-memory.html): 128 MB unless set. Amazon API Gateway Developer Guide, "Amazon API Gateway quotas"
 // (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html):
 // an HTTP API's integration timeout is 30 seconds at most, for every
-// integration type.
+// integration type, and its payload 10 MB.
 package lambdalimit
 
 // Architectures maps the GOARCH of each instruction set Lambda runs
@@ -40,6 +42,21 @@ const (
 	// in bytes: the JSON answer, after base64 growth; the Runtime API takes
 	// 100 bytes more than MaxRequest.
 	MaxResponse = MaxRequest + 100
+	// MaxAsyncRequest is the largest event of an asynchronous (Event)
+	// invocation, in bytes.
+	MaxAsyncRequest = 1 << 20
+	// MaxEnvironment is the largest environment of a function, in bytes,
+	// measured on the JSON of its variables map.
+	MaxEnvironment = 4096
+	// MaxZipUpload is the largest zip a function's code can be uploaded as
+	// in the request itself, in bytes; a larger one goes through S3.
+	MaxZipUpload = 50 << 20
+	// MaxUnzipped is the largest a function's code can be unzipped,
+	// layers included, in bytes.
+	MaxUnzipped = 250 << 20
+	// MaxGatewayRequest is the largest request an HTTP API front takes,
+	// in bytes.
+	MaxGatewayRequest = 10 << 20
 	// MaxBinaryBody is about the largest binary request body that fits
 	// MaxRequest once base64 grows it by 4/3 inside the event, in bytes.
 	MaxBinaryBody = 4_500_000

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/nextgo-dev/nextgo/bundler/manifest"
+	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 )
 
 // Limits of Lambda and API Gateway that CheckManifest enforces before
@@ -20,7 +21,7 @@ const (
 	// configure your environment variables because the environment
 	// variables you have provided exceeded the 4KB limit. String measured:
 	// {"KEY":"value",...}" (github-aws-runners/terraform-aws-github-runner#3594).
-	maxEnvSize = 4096
+	maxEnvSize = lambdalimit.MaxEnvironment
 	// maxRoutes and maxIntegrations are API Gateway's quotas per HTTP API
 	// (API Gateway developer guide, "Quotas for configuring and running an
 	// HTTP API": routes per API 300, integrations per API 300).
@@ -29,10 +30,10 @@ const (
 	// maxDirectZip is the largest zip Lambda takes in the request itself
 	// (Lambda quotas: "50 MB (zipped, when uploaded through the Lambda API
 	// or SDKs)"); larger zips go through the deploy bucket.
-	maxDirectZip = 50 << 20
+	maxDirectZip = lambdalimit.MaxZipUpload
 	// maxUnzipped is Lambda's limit on a function's unzipped code (Lambda
 	// quotas: "250 MB (unzipped)").
-	maxUnzipped = 250 << 20
+	maxUnzipped = lambdalimit.MaxUnzipped
 )
 
 // envNameRE is the pattern of environment variable names in Lambda's API

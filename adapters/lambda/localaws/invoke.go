@@ -9,13 +9,14 @@ import (
 	"strings"
 
 	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
+	"github.com/nextgo-dev/nextgo/internal/lambdalimit"
 )
 
 // Lambda quotas (developer guide, "Lambda quotas"): an invocation payload
 // is at most 6 MB synchronous and 1 MB asynchronous.
 const (
 	maxSyncPayload  = runtimeapi.MaxRequestPayload
-	maxAsyncPayload = 1 << 20
+	maxAsyncPayload = lambdalimit.MaxAsyncRequest
 )
 
 // maxPending bounds the asynchronous invocations queued at once; past it

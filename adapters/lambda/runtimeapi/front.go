@@ -30,7 +30,7 @@ const (
 	// did not answer within the integration timeout (30 s at most).
 	StatusIntegrationTimeout = http.StatusServiceUnavailable
 	// MaxGatewayPayload is the largest request body HTTP API accepts (10 MB).
-	MaxGatewayPayload = 10 << 20
+	MaxGatewayPayload = lambdalimit.MaxGatewayRequest
 	// DefaultIntegrationTimeout is HTTP API's default (and maximum)
 	// integration timeout.
 	DefaultIntegrationTimeout = lambdalimit.MaxIntegrationTimeout * time.Second
