@@ -189,13 +189,17 @@ func (g *Guard) ServeContext(w http.ResponseWriter, r *http.Request, h http.Hand
 	return g.aside(w, r, h, r.Context(), nil, a)
 }
 
-// Aside is the state of one handler run on its own goroutine.
+// Aside is the state of one handler run on its own goroutine. What a run
+// needs allocated (its channel, its goroutine's function) is kept for the
+// next run of the same Aside; a copy of an Aside starts afresh.
 type Aside struct {
-	done chan struct{} // takes one value when the run ends; kept for the next run
-	f    Failure
-	w    http.ResponseWriter
-	r    *http.Request
-	h    http.Handler
+	done  chan struct{} // takes one value when the run ends
+	start func()        // run, bound to self: starting it allocates nothing
+	self  *Aside        // the Aside done and start belong to
+	f     Failure
+	w     http.ResponseWriter
+	r     *http.Request
+	h     http.Handler
 }
 
 func (a *Aside) run() {
@@ -231,12 +235,12 @@ func (g *Guard) aside(w http.ResponseWriter, r *http.Request, h http.Handler, ct
 	if !ok {
 		sw = &guardedWriter{w: w, h: w.Header().Clone(), ctx: ctx}
 	}
-	done := a.done
-	if done == nil {
-		done = make(chan struct{}, 1)
+	done, start := a.done, a.start
+	if a.self != a {
+		done, start = make(chan struct{}, 1), a.run
 	}
-	*a = Aside{done: done, w: sw, r: r, h: h}
-	go a.run()
+	*a = Aside{done: done, start: start, self: a, w: sw, r: r, h: h}
+	go a.start()
 	select {
 	case <-a.done:
 		a.w, a.r, a.h = nil, nil, nil // the run is over: keep nothing of it
