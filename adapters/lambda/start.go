@@ -22,12 +22,13 @@ import (
 // log package and slog.InfoContext calls in handlers write structured
 // lines with the request id.
 //
-// A buffered function serves its invocations with aws-lambda-go's runtime
-// loop as it stands, on one kept-alive connection to the Runtime API whose
+// A buffered function serves its invocations with nextgo's runtime loop
+// (runtimeLoop), which gives the same context, answers and failures as
+// aws-lambda-go's, on one kept-alive connection to the Runtime API whose
 // answers go out in one write each, pipelined with the request for the
-// next invocation (see runtimeLoop). Streaming functions, and functions
-// running several invocations at once (AWS_LAMBDA_MAX_CONCURRENCY), run
-// aws-lambda-go's own loop.
+// next invocation. Streaming functions, and functions running several
+// invocations at once (AWS_LAMBDA_MAX_CONCURRENCY), run aws-lambda-go's
+// own loop.
 func Start(h http.Handler, opts Options) {
 	ah := NewHandler(h, opts)
 	slog.SetDefault(ah.log)
