@@ -98,15 +98,11 @@ func (p *Project) Build(ctx context.Context, opts BuildOptions) (*BuildResult, e
 	if progress == nil {
 		progress = io.Discard
 	}
-	p.Stage = stage.Build
-	unlock, err := p.Lock()
+	unlock, err := p.enter(ctx, stage.Build)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	if _, err := p.prepare(ctx); err != nil {
-		return nil, err
-	}
 	res := &BuildResult{Dir: out}
 	srcHash, err := SourceHash()
 	if err != nil {

@@ -15,7 +15,6 @@ import (
 	"strings"
 
 	"github.com/nextgo-dev/nextgo/bundler/gobuild"
-	"github.com/nextgo-dev/nextgo/bundler/internal/fsutil"
 	"github.com/nextgo-dev/nextgo/bundler/routes"
 	"github.com/nextgo-dev/nextgo/bundler/stage"
 	"github.com/nextgo-dev/nextgo/bundler/target"
@@ -67,27 +66,19 @@ type CheckResult struct {
 // routes and their tests, the middleware, the dev server's main and the
 // module's own packages. Positions name the user's files.
 func (p *Project) Check(ctx context.Context, driver string) (*CheckResult, error) {
-	p.Stage = stage.Check
-	unlock, err := p.Lock()
+	unlock, err := p.enter(ctx, stage.Check)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	if _, err := p.prepare(ctx); err != nil {
-		return nil, err
-	}
 	res := &CheckResult{Routes: len(p.Table.Routes)}
 	add := func(d Diagnostic) { res.Diagnostics = append(res.Diagnostics, d) }
 
 	testFiles, _, err := stage.Tests(os.DirFS(p.Dir), p.App, p.Table)
 	if err != nil {
 		add(Diagnostic{File: ".", Category: "load", Message: err.Error()})
-	} else {
-		for _, name := range testFiles.Paths() {
-			if err := fsutil.WriteIfChanged(p.Path(name), testFiles[name]); err != nil {
-				return nil, fmt.Errorf("stage %s: %w", name, err)
-			}
-		}
+	} else if err := stage.Sync(p.App, nil, testFiles); err != nil {
+		return nil, err
 	}
 
 	diags, broken, n, err := typeCheck(ctx, p.Dir, driver, p.GoEnv())

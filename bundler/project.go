@@ -76,6 +76,21 @@ func (p *Project) Prepare(ctx context.Context) (string, error) {
 	return p.prepare(ctx)
 }
 
+// enter makes name the project's stage and prepares it under its lock, as
+// Prepare does, and returns the release of the lock, which the caller
+// holds while it uses the stage.
+func (p *Project) enter(ctx context.Context, name string) (unlock func(), err error) {
+	p.Stage = name
+	if unlock, err = p.Lock(); err != nil {
+		return nil, err
+	}
+	if _, err := p.prepare(ctx); err != nil {
+		unlock()
+		return nil, err
+	}
+	return unlock, nil
+}
+
 // prepare is Prepare with the stage already locked. It checks that go.mod
 // builds against this CLI's runtime, refreshes the runtime and ImportsFile,
 // then stages.

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/nextgo-dev/nextgo/bundler/internal/fsutil"
 	"github.com/nextgo-dev/nextgo/bundler/stage"
 )
 
@@ -68,8 +67,7 @@ func AppPackages(fsys fs.FS) ([]string, error) {
 // directory) and the release of the stage's lock, which the caller holds
 // until go test is done.
 func (p *Project) PrepareTests(ctx context.Context) (pkgs []string, release func(), err error) {
-	p.Stage = stage.Test
-	unlock, err := p.Lock()
+	unlock, err := p.enter(ctx, stage.Test)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -78,18 +76,13 @@ func (p *Project) PrepareTests(ctx context.Context) (pkgs []string, release func
 			unlock()
 		}
 	}()
-	if _, err := p.prepare(ctx); err != nil {
-		return nil, nil, err
-	}
 	fsys := os.DirFS(p.Dir)
 	files, routePkgs, err := stage.Tests(fsys, p.App, p.Table)
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, name := range files.Paths() {
-		if err := fsutil.WriteIfChanged(p.Path(name), files[name]); err != nil {
-			return nil, nil, fmt.Errorf("stage %s: %w", name, err)
-		}
+	if err := stage.Sync(p.App, nil, files); err != nil {
+		return nil, nil, err
 	}
 	own, err := AppPackages(fsys)
 	if err != nil {

@@ -152,7 +152,8 @@ func (a App) MaxDuration(r routes.Route) int {
 }
 
 // Sync makes the stage folders dirs hold exactly files: changed files are
-// written, others kept untouched, stale ones removed.
+// written, others kept untouched, stale ones removed. With no dirs, it
+// writes files and removes nothing.
 func Sync(app App, dirs []string, files Files) error {
 	for _, p := range files.Paths() {
 		if err := fsutil.WriteIfChanged(app.Path(p), files[p]); err != nil {
