@@ -58,6 +58,16 @@ type Sealer interface {
 	Seal() http.ResponseWriter
 }
 
+// Starter is a ResponseWriter that says whether the handler's response has
+// started (the dispatcher's request recorder is one). The Guard asks it
+// only of a handler that ran on the Guard's own goroutine and has ended;
+// a handler run aside, which may outlive its deadline, writes through a
+// Sealer instead, which refuses its late writes.
+type Starter interface {
+	http.ResponseWriter
+	Started() bool
+}
+
 // GuardedKey is the context key that marks a request already running
 // under a deadline and a recover. Guarded sets it; a context type of its
 // own (the Lambda adapter's invocation) may answer it with a non-nil value
@@ -130,9 +140,9 @@ func Run(w http.ResponseWriter, r *http.Request, h http.Handler, f *Failure) {
 // serveInline runs h on this goroutine, under net/http's server. A Goexit
 // cannot be stopped, so its 500 is written and flushed before the
 // goroutine ends (net/http then closes the connection). Whether the
-// response had started is asked of w when it is a Sealer (the dispatcher's
-// request recorder is one); a plain writer is answered on as it is, which
-// net/http ignores once the headers are out.
+// response had started is asked of w when it is a Sealer or a Starter (the
+// dispatcher's request recorder); a plain writer is answered on as it is,
+// which net/http ignores once the headers are out.
 func (g *Guard) serveInline(w http.ResponseWriter, r *http.Request, h http.Handler) {
 	var f Failure
 	defer func() {
@@ -140,8 +150,13 @@ func (g *Guard) serveInline(w http.ResponseWriter, r *http.Request, h http.Handl
 			return
 		}
 		answer := w
-		if sw, ok := w.(Sealer); ok {
+		switch sw := w.(type) {
+		case Sealer:
 			answer = sw.Seal()
+		case Starter:
+			if sw.Started() {
+				answer = nil
+			}
 		}
 		if answer != nil {
 			clear(answer.Header()) // they described the handler's response

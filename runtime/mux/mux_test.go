@@ -363,3 +363,27 @@ func TestMountPrefix(t *testing.T) {
 		t.Error("MountPrefix of a bare context")
 	}
 }
+
+// TestAnswerAfterDeadline: a handler that answers once its context has
+// ended, after the Guard's 504, is refused: the client gets the 504 alone,
+// also when the request log's recorder is the writer the Guard is given.
+func TestAnswerAfterDeadline(t *testing.T) {
+	wrote := make(chan error, 1)
+	mx, err := New([]Route{{Pattern: "/polite", File: "polite.go", MaxDuration: 5 * time.Millisecond, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+		time.Sleep(20 * time.Millisecond) // the Guard has answered by now
+		_, err := io.WriteString(w, "late")
+		wrote <- err
+	})}}, Options{Log: func(Entry) {}}) // with a log, the request recorder is the writer
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	mx.ServeHTTP(rec, httptest.NewRequest("GET", "/polite", nil))
+	if err := <-wrote; err == nil {
+		t.Error("the handler's write after the deadline was let through")
+	}
+	if rec.Code != 504 || rec.Body.String() != "Gateway Timeout" {
+		t.Fatalf("got %d %q, want 504 %q", rec.Code, rec.Body, "Gateway Timeout")
+	}
+}

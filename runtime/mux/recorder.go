@@ -36,13 +36,7 @@ func (r *recorder) Flush() {
 // Unwrap returns the underlying ResponseWriter.
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// Seal tells the request's Guard (pipeline.Sealer) where to answer a
-// failed handler: here, unless the response had started. The handler has
-// ended by then (the Guard runs it on this goroutine), so nothing needs
-// refusing.
-func (r *recorder) Seal() http.ResponseWriter {
-	if r.status != 0 {
-		return nil
-	}
-	return r
-}
+// Started tells the request's Guard (pipeline.Starter) whether the
+// response has started, so that a handler failing on the Guard's own
+// goroutine is answered here only when it has not.
+func (r *recorder) Started() bool { return r.status != 0 }
