@@ -3,15 +3,16 @@ package routes
 import (
 	"strings"
 	"testing"
-	"testing/fstest"
+
+	"github.com/nextgo-dev/nextgo/bundler/internal/bundlertest"
 )
 
-const apiUser = `package api
+const (
+	apiUser  = bundlertest.APIUser
+	getRoute = bundlertest.GetRoute
+)
 
-import "github.com/nextgo-dev/nextgo/runtime/api"
-
-func Handler(req *api.Request, res *api.Response) { res.Status(200).JSON(map[string]string{"name": "John Doe"}) }
-`
+var mapFS = bundlertest.MapFS
 
 const httpRoute = `package x
 
@@ -19,21 +20,6 @@ import "net/http"
 
 func Handler(w http.ResponseWriter, r *http.Request) {}
 `
-
-const getRoute = `package items
-
-import "github.com/nextgo-dev/nextgo/runtime/server"
-
-func GET(req *server.Request) (*server.Response, error) { return server.Text("hi"), nil }
-`
-
-func mapFS(files map[string]string) fstest.MapFS {
-	fsys := fstest.MapFS{}
-	for name, src := range files {
-		fsys[name] = &fstest.MapFile{Data: []byte(src)}
-	}
-	return fsys
-}
 
 func TestDiscover(t *testing.T) {
 	fsys := mapFS(map[string]string{
