@@ -337,25 +337,30 @@ func subStrings(doc deploy.PolicyDocument) any {
 	b, _ := json.Marshal(doc)
 	var v any
 	json.Unmarshal(b, &v)
-	var walk func(any) any
-	walk = func(v any) any {
-		switch x := v.(type) {
-		case string:
-			if strings.Contains(x, "${") {
-				return sub(x)
-			}
-		case []any:
-			for i := range x {
-				x[i] = walk(x[i])
-			}
-		case map[string]any:
-			for k := range x {
-				x[k] = walk(x[k])
-			}
+	return mapLeaves(v, func(leaf any) any {
+		if x, ok := leaf.(string); ok && strings.Contains(x, "${") {
+			return sub(x)
 		}
-		return v
+		return leaf
+	})
+}
+
+// mapLeaves replaces, in place, each leaf of v (a value decoded from JSON:
+// maps, slices and scalars) with f's result, and returns v.
+func mapLeaves(v any, f func(any) any) any {
+	switch x := v.(type) {
+	case []any:
+		for i := range x {
+			x[i] = mapLeaves(x[i], f)
+		}
+	case map[string]any:
+		for k := range x {
+			x[k] = mapLeaves(x[k], f)
+		}
+	default:
+		return f(v)
 	}
-	return walk(v)
+	return v
 }
 
 // tagList is tags as CloudFormation's list of Key and Value, sorted.

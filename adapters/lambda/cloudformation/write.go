@@ -70,23 +70,17 @@ func (t *Template) Write(w io.Writer, f Format) error {
 // numbers turns the json.Numbers of v into int64s, which YAML writes as
 // plain integers.
 func numbers(v any) any {
-	switch x := v.(type) {
-	case json.Number:
+	return mapLeaves(v, func(leaf any) any {
+		x, ok := leaf.(json.Number)
+		if !ok {
+			return leaf
+		}
 		if n, err := x.Int64(); err == nil {
 			return n
 		}
 		f, _ := x.Float64()
 		return f
-	case []any:
-		for i := range x {
-			x[i] = numbers(x[i])
-		}
-	case map[string]any:
-		for k := range x {
-			x[k] = numbers(x[k])
-		}
-	}
-	return v
+	})
 }
 
 // WriteFile renders d as a template and writes it to file in format f,
