@@ -24,6 +24,24 @@ var exportSecrets = map[string]string{
 	".env.production": "PROD_SECRET=prod-5e77b9d3-never-in-a-template\n",
 }
 
+// readTemplate reads a JSON template, reports every error of it against
+// the CloudFormation resource database, and decodes it.
+func readTemplate(t *testing.T, db *cfnspec.DB, file string) ([]byte, cloudformation.Template) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range db.Validate(data) {
+		t.Error(err)
+	}
+	var tpl cloudformation.Template
+	if err := json.Unmarshal(data, &tpl); err != nil {
+		t.Fatal(err)
+	}
+	return data, tpl
+}
+
 // TestExportCloudFormation exports the e2e apps (each `nextgo init`
 // template, the streaming app, the cached app) as CloudFormation templates
 // and checks each against the CloudFormation resource database, against
@@ -76,17 +94,7 @@ func TestExportCloudFormation(t *testing.T) {
 			if !strings.HasPrefix(stdout, "wrote "+file+": ") {
 				t.Errorf("export printed %q", stdout)
 			}
-			data, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, err := range db.Validate(data) {
-				t.Error(err)
-			}
-			var tpl cloudformation.Template
-			if err := json.Unmarshal(data, &tpl); err != nil {
-				t.Fatal(err)
-			}
+			data, tpl := readTemplate(t, db, file)
 			// Code is each zip, relative to the template.
 			for id, r := range tpl.Resources {
 				if r.Type != "AWS::Lambda::Function" {
@@ -136,17 +144,7 @@ func TestExportCloudFormation(t *testing.T) {
 			if _, stderr, err := s.nextgo("export", "cloudformation", dir, "--arch", runtime.GOARCH, "--format", "json", "--out", filepath.Join(dir, "infra", "stack.json")); err != nil {
 				t.Fatalf("export: %v\n%s", err, stderr)
 			}
-			data, err := os.ReadFile(filepath.Join(dir, "infra", "stack.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, err := range db.Validate(data) {
-				t.Error(err)
-			}
-			var tpl cloudformation.Template
-			if err := json.Unmarshal(data, &tpl); err != nil {
-				t.Fatal(err)
-			}
+			_, tpl := readTemplate(t, db, filepath.Join(dir, "infra", "stack.json"))
 			return tpl
 		}
 		before := export()
