@@ -370,7 +370,11 @@ func TestDeadline(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	wrote := make(chan error, 1)
+	seen := make(chan time.Time, 1) // the request's deadline, as the handler saw it
 	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if dl, ok := r.Context().Deadline(); ok {
+			seen <- dl
+		}
 		if r.URL.Path == "/ignores-context" {
 			<-release // a handler that never looks at its context
 			_, err := io.WriteString(w, "late")
@@ -385,19 +389,22 @@ func TestDeadline(t *testing.T) {
 		opts lambda.Options
 		ctx  func() (context.Context, context.CancelFunc)
 		path string
+		// The request's deadline is this much before the invocation's: at
+		// least minGap, at most maxGap (both 0: no invocation deadline).
+		minGap, maxGap time.Duration
 	}{
 		{"MaxDuration", lambda.Options{MaxDuration: 20 * time.Millisecond},
-			func() (context.Context, context.CancelFunc) { return lambdaContext("id-5"), func() {} }, "/"},
+			func() (context.Context, context.CancelFunc) { return lambdaContext("id-5"), func() {} }, "/", 0, 0},
 		{"invocation deadline less margin", lambda.Options{Margin: 50 * time.Millisecond},
 			func() (context.Context, context.CancelFunc) {
 				return context.WithTimeout(lambdaContext("id-5"), 80*time.Millisecond)
-			}, "/"},
+			}, "/", 50 * time.Millisecond, 50 * time.Millisecond},
 		{"default margin", lambda.Options{},
 			func() (context.Context, context.CancelFunc) {
 				return context.WithTimeout(lambdaContext("id-5"), 50*time.Millisecond)
-			}, "/"},
+			}, "/", time.Nanosecond, 5 * time.Millisecond}, // a tenth of what is left
 		{"handler ignores its context", lambda.Options{MaxDuration: 20 * time.Millisecond},
-			func() (context.Context, context.CancelFunc) { return lambdaContext("id-5"), func() {} }, "/ignores-context"},
+			func() (context.Context, context.CancelFunc) { return lambdaContext("id-5"), func() {} }, "/ignores-context", 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -409,8 +416,16 @@ func TestDeadline(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ctx.Err() != nil {
-				t.Errorf("the adapter answered after the invocation deadline")
+			// The adapter answers on its own deadline, kept before the
+			// invocation's so that it can still answer (when it answers
+			// is the scheduler's; the deadline it keeps is the adapter's).
+			reqDeadline := <-seen
+			if invDeadline, ok := ctx.Deadline(); ok {
+				if gap := invDeadline.Sub(reqDeadline); gap < tt.minGap || gap > tt.maxGap {
+					t.Errorf("request deadline %v before the invocation's, want %v to %v", gap, tt.minGap, tt.maxGap)
+				}
+			} else if tt.minGap != 0 {
+				t.Fatal("no invocation deadline")
 			}
 			r := decodeReply(t, out)
 			if r.StatusCode != 504 || r.Body != "Gateway Timeout" {
