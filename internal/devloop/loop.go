@@ -665,6 +665,7 @@ func (l *Loop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// own: bound the time to send a body, close after a transfer-coded
 	// request, and close after an early answer the server closes on.
 	httpguard.CloseAfterTransferCoded(w, r)
+	defer httpguard.RestoreBody(r, r.Body)
 	r.Body = httpguard.ReadBodyWithin(w, r.Body, s.bodyTimeout())
 	ctx := context.WithValue(r.Context(), procKey{}, s)
 	ctx = context.WithValue(ctx, writerKey{}, w)

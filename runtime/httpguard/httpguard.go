@@ -109,11 +109,26 @@ func CloseEarly(w http.ResponseWriter) {
 // refuseDrain is how long a refused body is still read and dropped.
 const refuseDrain = 500 * time.Millisecond
 
+// RestoreBody puts body back as r's body. A server's outermost handler
+// that replaces the body of the request net/http gave it defers it first,
+// with that body:
+//
+//	defer httpguard.RestoreBody(r, r.Body)
+//
+// net/http looks at the request's body once the handler has returned to
+// tell whether it was left unread, and only then, before closing the
+// connection, waits for the client to take the answer: without it, a
+// client still sending a refused body reads a connection reset instead of
+// the 413.
+func RestoreBody(r *http.Request, body io.ReadCloser) { r.Body = body }
+
 // Handler returns h with every request's body bounded to bodyTimeout (see
 // ReadBodyWithin) and the connection closed after a transfer-coded request
 // (see CloseAfterTransferCoded).
+// Once h returns, the request holds its own body again (see RestoreBody).
 func Handler(h http.Handler, bodyTimeout time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer RestoreBody(r, r.Body)
 		CloseAfterTransferCoded(w, r)
 		r.Body = ReadBodyWithin(w, r.Body, bodyTimeout)
 		h.ServeHTTP(w, r)

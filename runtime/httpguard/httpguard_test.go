@@ -223,16 +223,21 @@ func TestRefuse(t *testing.T) {
 		}
 	}
 
-	// A client sending a large body reads the answer, not a reset.
-	for _, n := range []int{2000, 4 << 20} {
-		res, err := http.Post(srv.URL, "application/octet-stream", strings.NewReader(strings.Repeat("x", n)))
-		if err != nil {
-			t.Fatalf("%d bytes: %v", n, err)
-		}
-		b, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusRequestEntityTooLarge || string(b) != "too large" {
-			t.Errorf("%d bytes: got %d %q", n, res.StatusCode, b)
+	// A client sending a large body reads the answer, not a reset, whether
+	// the handler drains it (Refuse) or leaves it to net/http (CloseEarly).
+	for _, path := range []string{"/", "/early"} {
+		for _, n := range []int{2000, 4 << 20} {
+			for range 2 {
+				res, err := http.Post(srv.URL+path, "application/octet-stream", strings.NewReader(strings.Repeat("x", n)))
+				if err != nil {
+					t.Fatalf("%s, %d bytes: %v", path, n, err)
+				}
+				b, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusRequestEntityTooLarge || string(b) != "too large" {
+					t.Errorf("%s, %d bytes: got %d %q", path, n, res.StatusCode, b)
+				}
+			}
 		}
 	}
 }

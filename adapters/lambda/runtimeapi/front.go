@@ -215,6 +215,7 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Bounded before any answer: net/http reads an unread body before it
 	// writes the response.
+	defer httpguard.RestoreBody(r, r.Body)
 	r.Body = httpguard.ReadBodyWithin(w, r.Body, timeout)
 
 	switch {
