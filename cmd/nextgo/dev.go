@@ -34,8 +34,9 @@ the build. A busy port moves to the next free one.`,
 			}
 			var loop *devloop.Loop
 			// While the dashboard is open, every request goes through the
-			// front and is recorded in detail.
-			dash := dashboard.New(dashboard.Options{Mode: "dev", Watch: func(on bool) { loop.Watching(on) }})
+			// front and is recorded in detail; before, the dev server's
+			// reports wait until the dashboard is asked for them.
+			dash := dashboard.New(dashboard.Options{Mode: "dev", Watch: func(on bool) { loop.Watching(on) }, Sync: func() { loop.SyncReports() }})
 			loop, err = devloop.New(devloop.Options{Dir: appDir(args), Out: out, Poll: poll, Color: color, Live: isTerminal(out), Dashboard: dash})
 			if err != nil {
 				l.Close()

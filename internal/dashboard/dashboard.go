@@ -24,6 +24,10 @@ type Options struct {
 	// Watch, when set, is told when the page starts (true) and stops
 	// (false) being open somewhere.
 	Watch func(watching bool)
+	// Sync, when set, is called before the dashboard answers with what it
+	// holds (its state, a request, the page's first snapshot), to bring in
+	// what was reported elsewhere and not yet added.
+	Sync func()
 }
 
 // Dashboard holds what the page shows and serves it. It is safe for
@@ -120,6 +124,7 @@ func (d *Dashboard) AddLog(id string, l LogLine) {
 
 // Entry returns a copy of the entry of request id.
 func (d *Dashboard) Entry(id string) (Entry, bool) {
+	d.sync()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	e := d.byID[id]
@@ -133,6 +138,7 @@ func (d *Dashboard) Entry(id string) (Entry, bool) {
 
 // Entries returns summaries of the log, oldest first.
 func (d *Dashboard) Entries() []Entry {
+	d.sync()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.summaries()
@@ -176,6 +182,7 @@ func (d *Dashboard) finish(e *Entry, fill func(*Entry)) Entry {
 
 // subscribe returns a channel of events, starting with a snapshot.
 func (d *Dashboard) subscribe() (chan event, func()) {
+	d.sync()
 	ch := make(chan event, 256)
 	d.mu.Lock()
 	ch <- event{"snapshot", map[string]any{"mode": d.opts.Mode, "routes": append([]Route(nil), d.routes...), "build": d.build, "entries": d.summaries()}}
@@ -193,6 +200,13 @@ func (d *Dashboard) subscribe() (chan event, func()) {
 		if last && d.opts.Watch != nil {
 			d.opts.Watch(false)
 		}
+	}
+}
+
+// sync calls Options.Sync.
+func (d *Dashboard) sync() {
+	if d.opts.Sync != nil {
+		d.opts.Sync()
 	}
 }
 

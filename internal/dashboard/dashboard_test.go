@@ -3,6 +3,7 @@ package dashboard
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -181,6 +182,52 @@ func TestLambdaRequestID(t *testing.T) {
 	for _, tt := range tests {
 		if got := lambdaRequestID([]byte(tt.line)); got != tt.want {
 			t.Errorf("lambdaRequestID(%q) = %q, want %q", tt.line, got, tt.want)
+		}
+	}
+}
+
+// TestSync: before it answers with what it holds (the state, a request's
+// detail, the page's first snapshot), the dashboard brings in what was
+// reported elsewhere (Options.Sync), once per answer.
+func TestSync(t *testing.T) {
+	var d *Dashboard
+	syncs := 0
+	d = New(Options{Sync: func() {
+		syncs++
+		d.Add(Entry{ID: fmt.Sprint("held-", syncs), Method: "GET", Path: "/api/user", Status: 200})
+	}})
+	srv := httptest.NewServer(d.Handler(app()))
+	defer srv.Close()
+	get := func(path string) string {
+		t.Helper()
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if path == "/_nextgo/events" { // the first event only
+			br := bufio.NewReader(resp.Body)
+			line, _ := br.ReadString('\n')
+			data, _ := br.ReadString('\n')
+			return line + data
+		}
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	tests := []struct {
+		path, want string
+	}{
+		{"/_nextgo/api/state", `"id":"held-1"`},
+		{"/_nextgo/api/requests/held-2", `"id":"held-2"`},
+		{"/_nextgo/events", `"id":"held-3"`},
+	}
+	for i, tt := range tests {
+		got := get(tt.path)
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("GET %s = %.300q, want it to hold %s", tt.path, got, tt.want)
+		}
+		if syncs != i+1 {
+			t.Errorf("after GET %s: %d syncs, want %d", tt.path, syncs, i+1)
 		}
 	}
 }

@@ -58,6 +58,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (d *Dashboard) serveState(w http.ResponseWriter, r *http.Request) {
+	d.sync()
 	d.mu.Lock()
 	state := map[string]any{"mode": d.opts.Mode, "routes": append([]Route(nil), d.routes...), "build": d.build, "entries": d.summaries()}
 	d.mu.Unlock()

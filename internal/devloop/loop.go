@@ -103,6 +103,7 @@ type Loop struct {
 	front    string        // the front's unix socket, for the dev server's forwards
 	slow     *connListener // client connections the front serves itself
 	watching atomic.Bool   // the dashboard is open: every request goes through the front
+	reports  *reportLog    // what the dev server processes report, read when needed
 }
 
 // New returns a loop for the app in opts.Dir. Run builds and serves it.
@@ -130,6 +131,7 @@ func New(opts Options) (*Loop, error) {
 		backoff: newBackoff(),
 		notify:  devserver.NewNotifier(dir),
 	}
+	l.reports = newReportLog(l.onReport)
 	var d net.Dialer
 	l.tr = &http.Transport{
 		// The host names the process: "p3" dials its private socket.
@@ -293,6 +295,7 @@ func (l *Loop) run(ctx context.Context) error {
 // every request goes through the front, which records it in detail.
 func (l *Loop) Watching(on bool) {
 	l.watching.Store(on)
+	l.reports.setLive(on)
 	l.mu.Lock()
 	p := l.proc
 	l.mu.Unlock()
@@ -300,6 +303,11 @@ func (l *Loop) Watching(on bool) {
 		_ = p.hand.send(forwardMsg(on))
 	}
 }
+
+// SyncReports brings the dashboard up to date with what the dev server
+// processes reported: while no dashboard page is open, their reports wait
+// unread until the dashboard is asked for what it holds.
+func (l *Loop) SyncReports() { l.reports.deliverAll() }
 
 func forwardMsg(on bool) string {
 	if on {
@@ -504,7 +512,7 @@ func (l *Loop) start(res *result) (*process, error) {
 	if l.opts.Color {
 		env = append(env, devserver.ColorEnv+"=1")
 	}
-	p, err := startProcess(l.bin, l.opts.Dir, env, l.opts.Out, l.onReport, l.front)
+	p, err := startProcess(l.bin, l.opts.Dir, env, l.opts.Out, l.reports, l.front)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package devloop
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -32,10 +31,11 @@ type process struct {
 var socketSeq atomic.Int64
 
 // startProcess runs bin in dir with env added to the environment. Its
-// output goes to out; its reports (devserver.Report) to report. With a
+// output goes to out; its reports (devserver.Report) to reports (nil:
+// dropped). With a
 // front address, the process also receives client connections (handoff)
 // and forwards to the front what it must not answer itself.
-func startProcess(bin, dir string, env []string, out io.Writer, report func(devserver.Report), front string) (*process, error) {
+func startProcess(bin, dir string, env []string, out io.Writer, reports *reportLog, front string) (*process, error) {
 	addr := privateSocket(fmt.Sprintf("nextgo-dev-%d-%d", os.Getpid(), socketSeq.Add(1)))
 	l, err := listenPrivate(addr)
 	if err != nil {
@@ -82,21 +82,19 @@ func startProcess(bin, dir string, env []string, out io.Writer, report func(devs
 		return nil, fmt.Errorf("start the dev server: %w", err)
 	}
 	p := &process{cmd: cmd, addr: addr, exited: make(chan struct{}), hand: hand}
-	reports := make(chan struct{})
+	read := make(chan struct{})
 	go func() {
-		defer close(reports)
+		defer close(read)
 		defer rr.Close()
-		sc := bufio.NewScanner(rr)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			if rep, err := devserver.ParseReport(sc.Bytes()); err == nil && report != nil {
-				report(rep)
-			}
+		if reports == nil {
+			_, _ = io.Copy(io.Discard, rr)
+			return
 		}
+		reports.readFrom(rr)
 	}()
 	go func() {
 		p.err = cmd.Wait()
-		<-reports
+		<-read
 		close(p.exited)
 	}()
 	return p, nil

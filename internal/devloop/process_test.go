@@ -47,11 +47,12 @@ func TestProcess(t *testing.T) {
 	t.Setenv(helperEnv, "1")
 	var mu sync.Mutex
 	var reports []devserver.Report
-	p, err := startProcess(os.Args[0], t.TempDir(), nil, io.Discard, func(r devserver.Report) {
+	held := newReportLog(func(r devserver.Report) {
 		mu.Lock()
 		reports = append(reports, r)
 		mu.Unlock()
-	}, "")
+	})
+	p, err := startProcess(os.Args[0], t.TempDir(), nil, io.Discard, held, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,16 +68,6 @@ func TestProcess(t *testing.T) {
 	if resp.StatusCode != 200 || string(body) != "user" {
 		t.Fatalf("GET /api/user: %d %q", resp.StatusCode, body)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for { // reports are written in batches
-		mu.Lock()
-		n := len(reports)
-		mu.Unlock()
-		if n > 0 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 	if _, err := c.Get("http://p/api/exit"); err == nil {
 		t.Fatal("GET /api/exit answered")
 	}
@@ -88,6 +79,13 @@ func TestProcess(t *testing.T) {
 	if !p.crashed() || p.exitReason() != "exit status 3" {
 		t.Errorf("crashed %v, reason %q", p.crashed(), p.exitReason())
 	}
+	// The report was held unread, and outlived the process.
+	mu.Lock()
+	if len(reports) != 0 {
+		t.Errorf("reports delivered before they were asked for: %+v", reports)
+	}
+	mu.Unlock()
+	held.deliverAll()
 	mu.Lock()
 	defer mu.Unlock()
 	if len(reports) != 1 || reports[0].Type != "request" || reports[0].RequestID != "r1" || reports[0].File != "pages/api/user.go" || reports[0].Status != 200 {

@@ -71,11 +71,16 @@ func New() string {
 // see the request's headers as the client sent them.
 func Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get(Header)
+		var id string
+		if v, ok := r.Header[Header]; ok { // Header is in canonical form
+			if len(v) > 0 {
+				id = v[0]
+			}
+			delete(r.Header, Header)
+		}
 		if id == "" || len(id) > 64 {
 			id = New()
 		}
-		r.Header.Del(Header)
 		next.ServeHTTP(w, r.WithContext(With(r.Context(), id)))
 	})
 }
