@@ -26,9 +26,9 @@ type reportLog struct {
 	deliver sync.Mutex // one delivery at a time, in order
 }
 
-// maxHeldReports bounds the reports held unread: about 20,000 requests'
+// maxHeldReports bounds the reports held unread: about 5,000 requests
 // worth, far more than the dashboard keeps (dashboard.DefaultKeep).
-const maxHeldReports = 4 << 20
+const maxHeldReports = 1 << 20
 
 // newReportLog returns a log that hands each report to handle when it is
 // delivered.
