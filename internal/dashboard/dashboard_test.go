@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nextgo-dev/nextgo/runtime/httpguard"
 	"github.com/nextgo-dev/nextgo/runtime/requestid"
 )
 
@@ -228,6 +229,30 @@ func TestSync(t *testing.T) {
 		}
 		if syncs != i+1 {
 			t.Errorf("after GET %s: %d syncs, want %d", tt.path, syncs, i+1)
+		}
+	}
+}
+
+// TestRecordEarlyAnswer: a recorded request answered before its body was
+// read (a 413 that closes the connection) reaches a client still sending
+// the body as the answer, not as a connection reset.
+func TestRecordEarlyAnswer(t *testing.T) {
+	d := New(Options{})
+	srv := httptest.NewServer(d.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpguard.CloseEarly(w)
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		io.WriteString(w, "too large")
+	})))
+	defer srv.Close()
+	for range 2 {
+		resp, err := http.Post(srv.URL+"/api/upload", "application/octet-stream", strings.NewReader(strings.Repeat("x", 4<<20)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || string(b) != "too large" {
+			t.Errorf("got %d %q, want 413 %q", resp.StatusCode, b, "too large")
 		}
 	}
 }

@@ -29,12 +29,15 @@ func (d *Dashboard) Record(next http.Handler) http.Handler {
 			*ri.id = id
 		}
 		d.begin(e)
+		// The body is replaced in the copy WithContext makes: net/http looks
+		// at its own request's body once the handler returns (see
+		// httpguard.RestoreBody).
+		r = r.WithContext(requestid.With(r.Context(), id))
 		reqBody := &capture{}
 		if r.Body != nil && r.Body != http.NoBody {
 			r.Body = &teeBody{ReadCloser: r.Body, c: reqBody}
 		}
 		cw := &captureWriter{ResponseWriter: w}
-		r = r.WithContext(requestid.With(r.Context(), id))
 		next.ServeHTTP(cw, r)
 		elapsed := time.Since(e.Time)
 		done := d.finish(e, func(e *Entry) {

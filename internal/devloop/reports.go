@@ -26,7 +26,7 @@ type reportLog struct {
 	deliver sync.Mutex // one delivery at a time, in order
 }
 
-// maxHeldReports bounds the reports held unread: about 5,000 requests
+// maxHeldReports bounds the reports held unread: about 5,000 requests'
 // worth, far more than the dashboard keeps (dashboard.DefaultKeep).
 const maxHeldReports = 1 << 20
 
