@@ -3,6 +3,7 @@ package runtimeapi
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -58,7 +60,7 @@ type initFailure struct {
 type runtimeServer struct {
 	arn string
 	ln  net.Listener
-	hs  *http.Server
+	mux *http.ServeMux // every call but the two each invocation makes
 
 	queue   chan *invocation  // the invocation waiting for /next; capacity 1
 	initErr chan *initFailure // capacity 1
@@ -68,9 +70,10 @@ type runtimeServer struct {
 	mu      sync.Mutex
 	state   string
 	cur     *invocation
-	onNext  func() // run by the next call of /next; see whenNext
-	conns   int    // open connections
+	onNext  func()                // run by the next call of /next; see whenNext
+	conns   map[*apiConn]struct{} // open connections
 	stopped bool
+	cut     bool          // closed: connections are cut
 	quiet   chan struct{} // closed when stopped with no connection left
 }
 
@@ -89,15 +92,86 @@ func newRuntimeServer(arn string) (*runtimeServer, error) {
 		closed:  make(chan struct{}),
 		quiet:   make(chan struct{}),
 		state:   stateStarted,
+		conns:   make(map[*apiConn]struct{}),
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", s.next)
-	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", s.response)
-	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/error", s.invocationError)
+	mux.HandleFunc("GET "+pathNext, s.next)
+	mux.HandleFunc("POST "+pathInvocation+"{id}/response", func(w http.ResponseWriter, r *http.Request) { s.response(w, r, r.PathValue("id")) })
+	mux.HandleFunc("POST "+pathInvocation+"{id}/error", s.invocationError)
 	mux.HandleFunc("POST /2018-06-01/runtime/init/error", s.initError)
-	s.hs = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ConnState: s.connState}
-	go s.hs.Serve(ln)
+	s.mux = mux
+	go s.accept()
 	return s, nil
+}
+
+// Paths of the calls every invocation makes.
+const (
+	pathInvocation = "/2018-06-01/runtime/invocation/"
+	pathNext       = pathInvocation + "next"
+)
+
+// route serves one request: the two calls every invocation makes
+// directly, the others through the mux (which also answers unknown paths
+// and methods).
+func (s *runtimeServer) route(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path
+	switch {
+	case r.Method == http.MethodGet && path == pathNext && r.URL.RawPath == "":
+		s.next(w, r)
+		return
+	case r.Method == http.MethodPost && r.URL.RawPath == "" && strings.HasPrefix(path, pathInvocation) && strings.HasSuffix(path, "/response"):
+		if id := path[len(pathInvocation) : len(path)-len("/response")]; id != "" && !strings.Contains(id, "/") {
+			s.response(w, r, id)
+			return
+		}
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// accept serves each connection on a goroutine of its own until the
+// listener is closed.
+func (s *runtimeServer) accept() {
+	for {
+		conn, err := s.ln.Accept()
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			return
+		}
+		c := &apiConn{s: s, conn: conn}
+		c.br = bufio.NewReader(flushingReader{c})
+		c.ctx, c.cancel = context.WithCancel(context.Background())
+		s.mu.Lock()
+		if s.cut {
+			s.mu.Unlock()
+			conn.Close()
+			continue
+		}
+		s.conns[c] = struct{}{}
+		s.mu.Unlock()
+		go func() {
+			c.serve()
+			conn.Close()
+			s.mu.Lock()
+			delete(s.conns, c)
+			if s.stopped && len(s.conns) == 0 && !isClosed(s.quiet) {
+				close(s.quiet)
+			}
+			s.mu.Unlock()
+		}()
+	}
+}
+
+// isClosed reports whether ch is closed.
+func isClosed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // Addr is the value of AWS_LAMBDA_RUNTIME_API: host and port, no scheme.
@@ -111,7 +185,7 @@ func (s *runtimeServer) stop() {
 		close(s.closed)
 		s.mu.Lock()
 		s.stopped = true
-		if s.conns == 0 {
+		if len(s.conns) == 0 {
 			close(s.quiet)
 		}
 		s.mu.Unlock()
@@ -121,22 +195,13 @@ func (s *runtimeServer) stop() {
 // close stops the endpoint at once, cutting the connections in use.
 func (s *runtimeServer) close() {
 	s.stop()
-	s.hs.Close()
-}
-
-// connState counts the runtime's open connections.
-func (s *runtimeServer) connState(_ net.Conn, st http.ConnState) {
+	s.ln.Close()
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch st {
-	case http.StateNew:
-		s.conns++
-	case http.StateClosed, http.StateHijacked:
-		s.conns--
-		if s.stopped && s.conns == 0 {
-			close(s.quiet)
-		}
+	s.cut = true
+	for c := range s.conns {
+		c.conn.Close()
 	}
+	s.mu.Unlock()
 }
 
 // enqueue hands inv to the runtime's next (or current) /next call. The pool
@@ -196,13 +261,43 @@ func (s *runtimeServer) next(w http.ResponseWriter, r *http.Request) {
 	}
 
 	var inv *invocation
+	aw, _ := w.(*apiWriter)
+	if aw != nil && aw.c.holding() {
+		// The runtime asked for more work in the same write as its answer,
+		// whose 202 waits: the supervisor the answer woke is about to hand
+		// this environment its next invocation, if one waits. Let it run,
+		// so that the 202 and the next event go out in one write.
+		for i := 0; i < 3 && len(s.queue) == 0; i++ {
+			runtime.Gosched()
+		}
+	}
 	select {
 	case inv = <-s.queue:
-	case <-r.Context().Done():
-		return
-	case <-s.closed: // the environment is being discarded
-		writeAPIError(w, http.StatusInternalServerError, "InternalServerError", "Internal Server Error")
-		return
+	default:
+		// None yet: what the connection holds goes out first (the 202 of
+		// the answer before), and the wait ends if the runtime hangs up.
+		var stop func()
+		if aw != nil {
+			aw.c.flush()
+			stop = aw.c.watchClose()
+		}
+		closed := false
+		select {
+		case inv = <-s.queue:
+		case <-r.Context().Done():
+		case <-s.closed: // the environment is being discarded
+			closed = true
+		}
+		if stop != nil {
+			stop()
+		}
+		switch {
+		case closed:
+			writeAPIError(w, http.StatusInternalServerError, "InternalServerError", "Internal Server Error")
+			return
+		case inv == nil:
+			return
+		}
 	}
 	s.mu.Lock()
 	s.state = stateRunning
@@ -211,6 +306,10 @@ func (s *runtimeServer) next(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	close(inv.dispatched)
 
+	if aw != nil {
+		aw.event(inv, s.arn)
+		return
+	}
 	h := w.Header()
 	h.Set(headerRequestID, inv.id)
 	h.Set(headerDeadline, strconv.FormatInt(inv.deadline.UnixMilli(), 10))
@@ -247,13 +346,13 @@ func (s *runtimeServer) finish() {
 	s.mu.Unlock()
 }
 
-func (s *runtimeServer) response(w http.ResponseWriter, r *http.Request) {
+func (s *runtimeServer) response(w http.ResponseWriter, r *http.Request, id string) {
 	streamed, ok := responseMode(r.Header)
 	if !ok {
 		writeAPIError(w, http.StatusBadRequest, errorTypeResponseMode, "Invalid function response mode")
 		return
 	}
-	inv := s.begin(w, r.PathValue("id"), stateResponse)
+	inv := s.begin(w, id, stateResponse)
 	if inv == nil {
 		return
 	}
