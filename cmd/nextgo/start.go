@@ -55,18 +55,23 @@ busy port moves to the next free one.`,
 			if err != nil {
 				return err
 			}
-			logger := slog.New(slog.NewTextHandler(out, nil))
+			// From here on the output is the request log's batch: the lines
+			// of a burst of requests go out together, everything else at
+			// once and in order.
+			term := runtimeapi.NewLineBatch(out, requestLogDelay)
+			defer term.Flush()
+			logger := slog.New(slog.NewTextHandler(term, nil))
 			localAWS, err := localaws.Start()
 			if err != nil {
 				return err
 			}
 			defer localAWS.Close()
-			st := &startServer{fns: fns, pools: map[string]*runtimeapi.Pool{}, color: color, out: out}
+			st := &startServer{fns: fns, pools: map[string]*runtimeapi.Pool{}, color: color, log: term}
 			st.dash = dashboard.New(dashboard.Options{Mode: "start", Invoke: st.invoke, Log: st.logLine})
 			var routes []runtimeapi.FrontRoute
 			defer st.close()
 			frontOpts := runtimeapi.FrontOptions{Logger: logger, Observe: st.observe}
-			output := st.dash.FunctionOutput(out)
+			output := st.dash.FunctionOutput(term)
 			// The front nextgo deploy creates: a REST API when a route
 			// streams, else an HTTP API.
 			frontOpts.Gateway = frontGateway(fns)
@@ -92,7 +97,7 @@ busy port moves to the next free one.`,
 			}
 			st.dash.SetRoutes(st.rows())
 			st.dash.SetBuild(dashboard.Build{Phase: dashboard.Ready, Routes: len(routes)})
-			fmt.Fprintf(out, "  ▲ nextgo start (%d functions, %s)\n  - Local:     http://%s\n  - Dashboard: http://%s%s\n\n", len(fns), runtime.GOARCH, l.Addr(), l.Addr(), dashboard.Prefix)
+			fmt.Fprintf(term, "  ▲ nextgo start (%d functions, %s)\n  - Local:     http://%s\n  - Dashboard: http://%s%s\n\n", len(fns), runtime.GOARCH, l.Addr(), l.Addr(), dashboard.Prefix)
 			return serve(ctx, l, st.dash.Handler(front), func(ctx context.Context) error { <-ctx.Done(); return nil })
 		},
 	}
@@ -101,6 +106,10 @@ busy port moves to the next free one.`,
 	cmd.Flags().DurationVar(&idle, "idle-timeout", DefaultIdleTimeout, "stop a function process after this long without a request, as Lambda reclaims idle environments (0: never)")
 	return cmd
 }
+
+// requestLogDelay bounds how long a request's log line waits to be written
+// with the lines of the requests that follow it (as under nextgo dev).
+const requestLogDelay = 10 * time.Millisecond
 
 // DefaultIdleTimeout is how long nextgo start keeps an idle function
 // process. Lambda reclaims idle execution environments after some minutes

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
@@ -23,9 +22,8 @@ type startServer struct {
 	fns   []localFunction
 	pools map[string]*runtimeapi.Pool // by function name
 	dash  *dashboard.Dashboard
-	out   io.Writer
+	log   *runtimeapi.LineBatch // the terminal: request log lines and the rest
 	color bool
-	mu    sync.Mutex // orders the request log's lines
 }
 
 // fallbackRow is the route-table row of the fallback function.
@@ -119,9 +117,7 @@ func (s *startServer) logLine(e dashboard.Entry) {
 			line += " warm"
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	fmt.Fprintln(s.out, line)
+	s.log.Line([]byte(line + "\n"))
 }
 
 // maxComposed bounds the response the event composer shows.
