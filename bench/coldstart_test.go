@@ -128,7 +128,7 @@ func main() {
 const coldStartEvent = `{"version":"2.0","routeKey":"ANY /api/hello","rawPath":"/api/hello","rawQueryString":"","headers":{"host":"127.0.0.1:3000","user-agent":"bench"},"requestContext":{"accountId":"000000000000","apiId":"nextgolocal","domainName":"127.0.0.1","domainPrefix":"127","http":{"method":"GET","path":"/api/hello","protocol":"HTTP/1.1","sourceIp":"127.0.0.1","userAgent":"bench"},"requestId":"bench","routeKey":"ANY /api/hello","stage":"$default","time":"12/Mar/2025:19:03:58 +0000","timeEpoch":1741806238000},"isBase64Encoded":false}`
 
 // coldStartMains are the mains the benchmarks build, by name.
-var coldStartMains = map[string]string{"bare": coldStartBare, "nextgo": coldStartNextgo, "cached": coldStartCached, "plain": coldStartPlain}
+var coldStartMains = map[string]string{"bare": coldStartBare, "nextgo": coldStartNextgo, "cached": coldStartCached, "plain": coldStartPlain, "spin": preemptSpin}
 
 // buildColdStartMains builds the mains named into dir, in one go build,
 // and returns their paths in the same order.

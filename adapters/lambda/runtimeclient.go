@@ -47,7 +47,9 @@ const (
 // out with its Content-Length in one write together with the request for
 // the next invocation (pipelined, RFC 9112 §9.3.2), where aws-lambda-go's
 // net/http client sends a chunked body in three writes and waits for its
-// 202 before asking for more. It returns only on failure.
+// 202 before asking for more; and the connection is read and written
+// without waking the Go runtime's monitor thread at every invocation (see
+// runtimeConn). It returns only on failure.
 func runtimeLoop(addr string, h *Handler) error {
 	c := &runtimeClient{addr: addr, userAgent: "aws-lambda-go/" + runtime.Version()}
 	inv, err := c.next()
@@ -61,7 +63,7 @@ func runtimeLoop(addr string, h *Handler) error {
 type runtimeClient struct {
 	addr      string
 	userAgent string
-	conn      net.Conn
+	conn      *runtimeConn
 	br        *bufio.Reader
 	req       []byte // the requests being written, reused
 }
@@ -84,6 +86,7 @@ func (c *runtimeClient) next() (*runtimeInvocation, error) {
 		c.req = c.appendNext(c.req[:0])
 		_, err := c.conn.Write(c.req)
 		if err == nil {
+			c.conn.waiting()
 			var resp *http.Response
 			var body []byte
 			if resp, body, err = c.read(); err == nil {
@@ -112,6 +115,9 @@ func (c *runtimeClient) answer(path, contentType string, body, xrayCause []byte,
 	if _, err := c.conn.Write(b); err != nil {
 		c.closeConn()
 		return nil, fmt.Errorf("failed to POST to %s: %v", url, err)
+	}
+	if !last {
+		c.conn.waiting()
 	}
 	resp, _, err := c.read()
 	if err != nil {
@@ -150,7 +156,8 @@ func (c *runtimeClient) dial() error {
 	if err != nil {
 		return err
 	}
-	c.conn, c.br = conn, bufio.NewReader(conn)
+	c.conn = newRuntimeConn(conn)
+	c.br = bufio.NewReader(c.conn)
 	return nil
 }
 
