@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -77,4 +78,36 @@ func BenchmarkFront(b *testing.B) {
 	}
 	b.Run("direct", func(b *testing.B) { run(b, direct) })
 	b.Run("start", func(b *testing.B) { run(b, front) })
+}
+
+// cannedInvoker answers every invocation with the same result, as a warm
+// function answering at once would.
+type cannedInvoker struct{ payload []byte }
+
+func (c cannedInvoker) Invoke(_ context.Context, payload []byte) (*runtimeapi.Result, error) {
+	return &runtimeapi.Result{RequestID: "00000000-0000-4000-8000-000000000000", Payload: c.payload, ContentType: "application/octet-stream"}, nil
+}
+
+// BenchmarkFrontInProcess measures the front's own work for one request,
+// without the Runtime API and the function: match, the HTTP API event,
+// reading the function's response and writing it, allocations included.
+//
+// Run: go test ./bench -run '^$' -bench FrontInProcess -benchmem
+func BenchmarkFrontInProcess(b *testing.B) {
+	answer := []byte(`{"statusCode":200,"headers":{"Content-Type":"application/json; charset=utf-8","Etag":"\"wjzyexk8pqj\"","Content-Length":"19"},"multiValueHeaders":{},"body":"{\"name\":\"John Doe\"}","isBase64Encoded":false}`)
+	front, err := runtimeapi.NewFront([]runtimeapi.FrontRoute{{Pattern: "/api/user", Pool: cannedInvoker{answer}}}, runtimeapi.FrontOptions{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "http://127.0.0.1:3000/api/user", nil)
+	req.Header.Set("User-Agent", "wrk")
+	req.Header.Set("Accept", "*/*")
+	w := &discardWriter{h: make(http.Header, 8)}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		front.ServeHTTP(w, req)
+	}
 }
