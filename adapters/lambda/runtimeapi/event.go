@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -265,9 +266,20 @@ type wireContext struct {
 // does. Marshalled by encoding/json, events.APIGatewayV2HTTPRequest always
 // has a requestContext.authentication, which API Gateway sends only for
 // mutual TLS; the event goes out without it.
+//
+// The bytes are encoding/json's for wireEvent; an event without an
+// authorizer is written directly (appendGatewayEvent), without reflection.
 func MarshalGatewayEvent(ev *events.APIGatewayV2HTTPRequest) ([]byte, error) {
+	if ev.RequestContext.Authorizer != nil {
+		return json.Marshal(newWireEvent(ev))
+	}
+	return appendGatewayEvent(make([]byte, 0, 1024), ev), nil
+}
+
+// newWireEvent is ev as API Gateway serializes it.
+func newWireEvent(ev *events.APIGatewayV2HTTPRequest) wireEvent {
 	rc := ev.RequestContext
-	return json.Marshal(wireEvent{
+	return wireEvent{
 		Version:               ev.Version,
 		RouteKey:              ev.RouteKey,
 		RawPath:               ev.RawPath,
@@ -292,5 +304,120 @@ func MarshalGatewayEvent(ev *events.APIGatewayV2HTTPRequest) ([]byte, error) {
 		PathParameters:  ev.PathParameters,
 		IsBase64Encoded: ev.IsBase64Encoded,
 		StageVariables:  ev.StageVariables,
-	})
+	}
+}
+
+// appendGatewayEvent appends the JSON encoding/json gives the wireEvent of
+// ev, which has no authorizer: the same fields in the same order, the same
+// omissions, map keys sorted, strings escaped alike (jsonString).
+func appendGatewayEvent(b []byte, ev *events.APIGatewayV2HTTPRequest) []byte {
+	rc := &ev.RequestContext
+	b = append(b, `{"version":`...)
+	b = jsonString(b, ev.Version)
+	b = append(b, `,"routeKey":`...)
+	b = jsonString(b, ev.RouteKey)
+	b = append(b, `,"rawPath":`...)
+	b = jsonString(b, ev.RawPath)
+	b = append(b, `,"rawQueryString":`...)
+	b = jsonString(b, ev.RawQueryString)
+	if len(ev.Cookies) > 0 {
+		b = append(b, `,"cookies":[`...)
+		for i, c := range ev.Cookies {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = jsonString(b, c)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"headers":`...)
+	b = jsonMap(b, ev.Headers)
+	if len(ev.QueryStringParameters) > 0 {
+		b = append(b, `,"queryStringParameters":`...)
+		b = jsonMap(b, ev.QueryStringParameters)
+	}
+	b = append(b, `,"requestContext":{"accountId":`...)
+	b = jsonString(b, rc.AccountID)
+	b = append(b, `,"apiId":`...)
+	b = jsonString(b, rc.APIID)
+	b = append(b, `,"domainName":`...)
+	b = jsonString(b, rc.DomainName)
+	b = append(b, `,"domainPrefix":`...)
+	b = jsonString(b, rc.DomainPrefix)
+	b = append(b, `,"http":{"method":`...)
+	b = jsonString(b, rc.HTTP.Method)
+	b = append(b, `,"path":`...)
+	b = jsonString(b, rc.HTTP.Path)
+	b = append(b, `,"protocol":`...)
+	b = jsonString(b, rc.HTTP.Protocol)
+	b = append(b, `,"sourceIp":`...)
+	b = jsonString(b, rc.HTTP.SourceIP)
+	b = append(b, `,"userAgent":`...)
+	b = jsonString(b, rc.HTTP.UserAgent)
+	b = append(b, `},"requestId":`...)
+	b = jsonString(b, rc.RequestID)
+	b = append(b, `,"routeKey":`...)
+	b = jsonString(b, rc.RouteKey)
+	b = append(b, `,"stage":`...)
+	b = jsonString(b, rc.Stage)
+	b = append(b, `,"time":`...)
+	b = jsonString(b, rc.Time)
+	b = append(b, `,"timeEpoch":`...)
+	b = strconv.AppendInt(b, rc.TimeEpoch, 10)
+	b = append(b, '}')
+	if ev.Body != "" {
+		b = append(b, `,"body":`...)
+		b = jsonString(b, ev.Body)
+	}
+	if len(ev.PathParameters) > 0 {
+		b = append(b, `,"pathParameters":`...)
+		b = jsonMap(b, ev.PathParameters)
+	}
+	b = append(b, `,"isBase64Encoded":`...)
+	b = strconv.AppendBool(b, ev.IsBase64Encoded)
+	if len(ev.StageVariables) > 0 {
+		b = append(b, `,"stageVariables":`...)
+		b = jsonMap(b, ev.StageVariables)
+	}
+	return append(b, '}')
+}
+
+// jsonMap appends m as encoding/json writes a map[string]string: null when
+// nil, keys sorted.
+func jsonMap(b []byte, m map[string]string) []byte {
+	if m == nil {
+		return append(b, "null"...)
+	}
+	var buf [16]string
+	keys := buf[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = jsonString(b, k)
+		b = append(b, ':')
+		b = jsonString(b, m[k])
+	}
+	return append(b, '}')
+}
+
+// jsonString appends s as a JSON string, exactly as encoding/json encodes
+// it: a string of printable ASCII that needs no escape (no quote,
+// backslash, or HTML's <, > and &) as it is, any other through
+// encoding/json itself.
+func jsonString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always encodes
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
