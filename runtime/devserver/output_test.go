@@ -61,44 +61,6 @@ func TestOutput(t *testing.T) {
 	if got, want := w.get()[2:], []string{" GET /d 200 in 0.00ms (-)\n GET /e 200 in 0.00ms (-)\n"}; !slices.Equal(got, want) {
 		t.Fatalf("waiting lines: writes %q, want %q", got, want)
 	}
-	// Quiet again: the next line is written at once.
-	for {
-		o.mu.Lock()
-		armed := o.armed
-		o.mu.Unlock()
-		if !armed || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
-	o.entry(entry("/f"), false)
-	if got, want := w.get()[3:], []string{" GET /f 200 in 0.00ms (-)\n"}; !slices.Equal(got, want) {
-		t.Fatalf("after quiet again: writes %q, want %q", got, want)
-	}
-	o.entry(entry("/g"), false)
-	o.Flush()
-	if got, want := w.get()[4:], []string{" GET /g 200 in 0.00ms (-)\n"}; !slices.Equal(got, want) {
-		t.Fatalf("Flush: writes %q, want %q", got, want)
-	}
-}
-
-// TestBatchSize: what waits is written once batchSize bytes wait, without
-// waiting for the tick.
-func TestBatchSize(t *testing.T) {
-	var w writes
-	b := newBatch(&w, time.Hour)
-	line := make([]byte, 1000)
-	b.add(line)                  // at once
-	n := batchSize/len(line) + 1 // the first addition to reach batchSize
-	for range n {
-		b.add(line)
-	}
-	got := w.get()
-	if len(got) != 2 || len(got[0]) != len(line) || len(got[1]) != n*len(line) {
-		lens := make([]int, len(got))
-		for i, g := range got {
-			lens[i] = len(g)
-		}
-		t.Fatalf("writes of %v bytes, want [%d %d]", lens, len(line), n*len(line))
-	}
+	// What comes after a quiet moment, and Flush, are linebatch's: see its
+	// tests.
 }

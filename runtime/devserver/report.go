@@ -4,6 +4,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/nextgo-dev/nextgo/internal/linebatch"
 	"github.com/nextgo-dev/nextgo/runtime/mux"
 )
 
@@ -33,22 +34,22 @@ type Report struct {
 
 // Reporter writes Reports, one JSON object per line (AppendJSON): a
 // report after a quiet moment at once, one that follows others closely
-// with them, within reportDelay (see batch). A nil *Reporter discards
+// with them, within reportDelay (see linebatch). A nil *Reporter discards
 // them. It is safe for concurrent use.
 type Reporter struct {
-	b *batch
+	b *linebatch.Batch
 }
 
 // reportDelay bounds how long a report waits to be written with others.
 const reportDelay = 50 * time.Millisecond
 
 // NewReporter returns a Reporter writing to w.
-func NewReporter(w io.Writer) *Reporter { return &Reporter{b: newBatch(w, reportDelay)} }
+func NewReporter(w io.Writer) *Reporter { return &Reporter{b: linebatch.New(w, reportDelay)} }
 
 // Flush writes the reports waiting.
 func (r *Reporter) Flush() {
 	if r != nil {
-		r.b.Flush() // a lost report only leaves the dashboard short of a detail
+		_ = r.b.Flush() // a lost report only leaves the dashboard short of a detail
 	}
 }
 
@@ -71,5 +72,5 @@ func (r *Reporter) Log(id, level, message string, t time.Time) {
 
 func (r *Reporter) write(rep *Report) {
 	var a [512]byte
-	r.b.add(append(rep.AppendJSON(a[:0]), '\n'))
+	r.b.Line(append(rep.AppendJSON(a[:0]), '\n'))
 }
