@@ -19,6 +19,7 @@ import (
 	"github.com/nextgo-dev/nextgo/bundler/routes"
 	"github.com/nextgo-dev/nextgo/bundler/target"
 	"github.com/nextgo-dev/nextgo/internal/dashboard"
+	"github.com/nextgo-dev/nextgo/internal/linebatch"
 	"github.com/spf13/cobra"
 )
 
@@ -58,7 +59,7 @@ busy port moves to the next free one.`,
 			// From here on the output is the request log's batch: the lines
 			// of a burst of requests go out together, everything else at
 			// once and in order.
-			term := runtimeapi.NewLineBatch(out, requestLogDelay)
+			term := linebatch.New(out, requestLogDelay)
 			defer term.Flush()
 			logger := slog.New(slog.NewTextHandler(term, nil))
 			localAWS, err := localaws.Start()

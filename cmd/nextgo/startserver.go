@@ -11,6 +11,7 @@ import (
 
 	"github.com/nextgo-dev/nextgo/adapters/lambda/runtimeapi"
 	"github.com/nextgo-dev/nextgo/internal/dashboard"
+	"github.com/nextgo-dev/nextgo/internal/linebatch"
 	"github.com/nextgo-dev/nextgo/runtime/devserver"
 	"github.com/nextgo-dev/nextgo/runtime/mux"
 	"github.com/nextgo-dev/nextgo/runtime/requestid"
@@ -22,7 +23,7 @@ type startServer struct {
 	fns   []localFunction
 	pools map[string]*runtimeapi.Pool // by function name
 	dash  *dashboard.Dashboard
-	log   *runtimeapi.LineBatch // the terminal: request log lines and the rest
+	log   *linebatch.Batch // the terminal: request log lines and the rest
 	color bool
 }
 
