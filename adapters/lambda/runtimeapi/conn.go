@@ -33,6 +33,10 @@ const (
 	// read and discarded to keep the connection; past it the connection is
 	// closed after the response.
 	maxUnreadBody = 256 << 10
+	// maxHeaderBytes bounds a request's head (http.DefaultMaxHeaderBytes,
+	// and the slack net/http's server allows): past it the request is
+	// answered 431 and the connection closed.
+	maxHeaderBytes = http.DefaultMaxHeaderBytes + 4096
 )
 
 // aLongTimeAgo is a read deadline in the past: it ends a pending read at
@@ -53,21 +57,35 @@ type apiConn struct {
 	ctx    context.Context // cancelled when the runtime closes the connection
 	cancel context.CancelFunc
 
+	limit int64 // what reads may still take from the connection; < 0: no limit
+
 	w apiWriter // the response being written, reused
 }
 
-// serve serves c's requests until the connection ends.
+// serve serves c's requests until the connection ends. A handler's
+// panic ends the connection, as under net/http's server.
 func (c *apiConn) serve() {
 	defer c.cancel()
+	defer func() {
+		if v := recover(); v != nil && v != http.ErrAbortHandler {
+			c.s.logPanic(v)
+		}
+	}()
 	for {
 		req, err := c.readRequest()
 		if err != nil {
-			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && c.werr == nil {
-				var ne net.Error
-				if !errors.As(err, &ne) || !ne.Timeout() {
-					// Malformed: net/http's plain 400, then close.
-					c.out = append(c.out, "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request"...)
-				}
+			var ne net.Error
+			switch {
+			case c.limit == 0:
+				// net/http's answer to a head over its limit.
+				c.out = append(c.out, "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n431 Request Header Fields Too Large"...)
+			case errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || (errors.As(err, &ne) && ne.Timeout()) || c.werr != nil:
+			default:
+				// Malformed: net/http's plain 400, then close.
+				c.out = append(c.out, "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request"...)
+			}
+			if len(c.out) > 0 {
+				c.closeWriteAndWait()
 			}
 			c.flush()
 			return
@@ -83,6 +101,7 @@ func (c *apiConn) serve() {
 // handler. The header timeout runs from the request's first byte, unless
 // its head is here already.
 func (c *apiConn) readRequest() (*http.Request, error) {
+	c.limit = maxHeaderBytes
 	if _, err := c.br.Peek(1); err != nil {
 		return nil, err
 	}
@@ -91,6 +110,9 @@ func (c *apiConn) readRequest() (*http.Request, error) {
 		c.conn.SetReadDeadline(time.Now().Add(apiHeaderTimeout))
 	}
 	req, err := http.ReadRequest(c.br)
+	if err == nil {
+		c.limit = -1
+	}
 	if timed {
 		c.conn.SetReadDeadline(time.Time{})
 	}
@@ -124,6 +146,22 @@ func (c *apiConn) handle(req *http.Request) bool {
 	}
 	w.finish(!keep)
 	return keep && c.werr == nil
+}
+
+// rstAvoidanceDelay is how long an error answer is given to reach the
+// runtime before the connection, with unread data, is closed (and reset),
+// as net/http's server gives it.
+const rstAvoidanceDelay = 500 * time.Millisecond
+
+// closeWriteAndWait writes what waits, closes the writing half and waits
+// rstAvoidanceDelay, so that the runtime reads the answer before the reset
+// closing a connection with unread data causes.
+func (c *apiConn) closeWriteAndWait() {
+	c.flush()
+	if cw, ok := c.conn.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	time.Sleep(rstAvoidanceDelay)
 }
 
 // holding reports whether responses wait to be written.
@@ -173,8 +211,19 @@ func (c *apiConn) watchClose() (stop func()) {
 type flushingReader struct{ c *apiConn }
 
 func (r flushingReader) Read(p []byte) (int, error) {
-	r.c.flush()
-	return r.c.conn.Read(p)
+	c := r.c
+	c.flush()
+	if c.limit == 0 {
+		return 0, io.EOF
+	}
+	if c.limit > 0 && int64(len(p)) > c.limit {
+		p = p[:c.limit]
+	}
+	n, err := c.conn.Read(p)
+	if c.limit > 0 {
+		c.limit -= int64(n)
+	}
+	return n, err
 }
 
 // apiWriter is the http.ResponseWriter of a request on an apiConn: the

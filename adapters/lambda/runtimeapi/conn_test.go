@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -210,12 +211,15 @@ func TestRuntimeAPIConnection(t *testing.T) {
 		{"malformed request line", "NOPE\r\n\r\n", http.StatusBadRequest, "400 Bad Request", true},
 		{"connection close", "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", http.StatusNotFound, "404 page not found\n", true},
 		{"unread body", rawPost(badID, "response", `{"unread":true}`), http.StatusForbidden, transitionError("Started", "InvocationResponse"), false},
+		{"head over the limit", "GET /nope HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("x", maxHeaderBytes+8192) + "\r\n\r\n",
+			http.StatusRequestHeaderFieldsTooLarge, "431 Request Header Fields Too Large", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWire(t)
 			c := w.dial()
-			c.write(tt.request)
+			// The endpoint may answer and close before it has read all.
+			go io.WriteString(c.conn, tt.request)
 			resp, body := c.response()
 			if resp.StatusCode != tt.status || body != tt.body || resp.Close != tt.closed {
 				t.Fatalf("got %d %q close=%v, want %d %q close=%v", resp.StatusCode, body, resp.Close, tt.status, tt.body, tt.closed)

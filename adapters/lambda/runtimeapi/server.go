@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"runtime"
@@ -140,7 +141,7 @@ func (s *runtimeServer) accept() {
 			}
 			return
 		}
-		c := &apiConn{s: s, conn: conn}
+		c := &apiConn{s: s, conn: conn, limit: -1}
 		c.br = bufio.NewReader(flushingReader{c})
 		c.ctx, c.cancel = context.WithCancel(context.Background())
 		s.mu.Lock()
@@ -162,6 +163,13 @@ func (s *runtimeServer) accept() {
 			s.mu.Unlock()
 		}()
 	}
+}
+
+// logPanic reports a handler's panic, as net/http's server does.
+func (s *runtimeServer) logPanic(v any) {
+	buf := make([]byte, 64<<10)
+	buf = buf[:runtime.Stack(buf, false)]
+	log.Printf("runtimeapi: panic serving the Runtime API at %s: %v\n%s", s.Addr(), v, buf)
 }
 
 // isClosed reports whether ch is closed.
