@@ -133,7 +133,6 @@ func (c *apiConn) handle(req *http.Request) bool {
 	}
 	w := &c.w
 	w.reset(c)
-	req = req.WithContext(c.ctx)
 	c.s.route(w, req)
 	// What the handler left of the body is read to keep the connection,
 	// up to a bound.

@@ -285,14 +285,16 @@ func (s *runtimeServer) next(w http.ResponseWriter, r *http.Request) {
 		// None yet: what the connection holds goes out first (the 202 of
 		// the answer before), and the wait ends if the runtime hangs up.
 		var stop func()
+		gone := r.Context().Done()
 		if aw != nil {
 			aw.c.flush()
 			stop = aw.c.watchClose()
+			gone = aw.c.ctx.Done() // the connection's: its requests carry none
 		}
 		closed := false
 		select {
 		case inv = <-s.queue:
-		case <-r.Context().Done():
+		case <-gone:
 		case <-s.closed: // the environment is being discarded
 			closed = true
 		}
