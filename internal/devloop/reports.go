@@ -3,6 +3,7 @@ package devloop
 import (
 	"bytes"
 	"io"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -15,8 +16,10 @@ import (
 // the request cost the dev server, so while no dashboard page is open the
 // lines wait unread, bounded, and are read when the dashboard is asked for
 // what it holds (deliver); while a page is open (live) they are read as
-// they arrive. The order of the lines is kept. It is safe for concurrent
-// use.
+// they arrive. The order of the lines is kept, but for a request's log
+// records, which the dev server writes while the request runs: they are
+// handed on after the request's own report, so that the dashboard has the
+// request to put them in. It is safe for concurrent use.
 type reportLog struct {
 	mu      sync.Mutex
 	held    []byte // whole lines, oldest first
@@ -24,7 +27,21 @@ type reportLog struct {
 	handle  func(devserver.Report)
 	live    atomic.Bool
 	deliver sync.Mutex // one delivery at a time, in order
+
+	// Held under deliver: a request's log records, reported while it ran,
+	// wait for its own report (written once it has answered) and follow it,
+	// so that the dashboard knows the request they belong to.
+	logs   map[string][]devserver.Report
+	logIDs []string // the ids of logs, oldest first
+	// The requests last reported (at most maxWaitingLogs): a log record of
+	// one of them is handed on at once.
+	seen    map[string]bool
+	seenIDs []string
 }
+
+// maxWaitingLogs bounds the requests whose log records wait for their
+// report; past it the oldest are handed on as they are.
+const maxWaitingLogs = 256
 
 // maxHeldReports bounds the reports held unread: about 5,000 requests'
 // worth, far more than the dashboard keeps (dashboard.DefaultKeep).
@@ -105,7 +122,55 @@ func (l *reportLog) deliverAll() {
 			lines = nil
 		}
 		if rep, err := devserver.ParseReport(line); err == nil && l.handle != nil {
-			l.handle(rep)
+			l.deliverOne(rep)
 		}
+	}
+}
+
+// deliverOne hands rep on: a log record after its request's report.
+func (l *reportLog) deliverOne(rep devserver.Report) {
+	switch rep.Type {
+	case "log":
+		if l.seen[rep.RequestID] {
+			l.handle(rep)
+			return
+		}
+		if l.logs == nil {
+			l.logs = map[string][]devserver.Report{}
+		}
+		if _, ok := l.logs[rep.RequestID]; !ok {
+			if len(l.logIDs) >= maxWaitingLogs {
+				oldest := l.logIDs[0]
+				l.logIDs = l.logIDs[1:]
+				for _, r := range l.logs[oldest] {
+					l.handle(r)
+				}
+				delete(l.logs, oldest)
+			}
+			l.logIDs = append(l.logIDs, rep.RequestID)
+		}
+		l.logs[rep.RequestID] = append(l.logs[rep.RequestID], rep)
+	case "request":
+		l.handle(rep)
+		if l.seen == nil {
+			l.seen = map[string]bool{}
+		}
+		if !l.seen[rep.RequestID] {
+			if len(l.seenIDs) >= maxWaitingLogs {
+				delete(l.seen, l.seenIDs[0])
+				l.seenIDs = l.seenIDs[1:]
+			}
+			l.seen[rep.RequestID] = true
+			l.seenIDs = append(l.seenIDs, rep.RequestID)
+		}
+		if logs, ok := l.logs[rep.RequestID]; ok {
+			for _, r := range logs {
+				l.handle(r)
+			}
+			delete(l.logs, rep.RequestID)
+			l.logIDs = slices.DeleteFunc(l.logIDs, func(id string) bool { return id == rep.RequestID })
+		}
+	default:
+		l.handle(rep)
 	}
 }

@@ -108,3 +108,50 @@ func atoi(t *testing.T, s string) int {
 	}
 	return n
 }
+
+func logLine(id, msg string) string {
+	return string((&devserver.Report{Type: "log", RequestID: id, Level: "INFO", Message: msg}).AppendJSON(nil)) + "\n"
+}
+
+// TestReportLogLogs: a request's log records, written while it ran, are
+// handed on after the request's own report, and at once when it came
+// already; records whose request never reports wait, bounded, and the
+// oldest are handed on as they are.
+func TestReportLogLogs(t *testing.T) {
+	tests := []struct {
+		name  string
+		lines []string
+		want  []string
+	}{
+		{"a log follows its request", []string{logLine("a", "1"), logLine("a", "2"), reportLine("a")}, []string{"request a", "log a 1", "log a 2"}},
+		{"interleaved requests", []string{logLine("a", "1"), logLine("b", "1"), reportLine("b"), logLine("a", "2"), reportLine("a")}, []string{"request b", "log b 1", "request a", "log a 1", "log a 2"}},
+		{"a request without logs", []string{reportLine("a"), logLine("b", "1"), reportLine("b")}, []string{"request a", "request b", "log b 1"}},
+		{"a log after its request", []string{reportLine("a"), logLine("a", "late")}, []string{"request a", "log a late"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			l := newReportLog(func(r devserver.Report) { got = append(got, strings.TrimSpace(r.Type+" "+r.RequestID+" "+r.Message)) })
+			reads := chunks{strings.Join(tt.lines, "")}
+			l.readFrom(&reads)
+			l.deliverAll()
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("delivered %q, want %q", got, tt.want)
+			}
+		})
+	}
+
+	// Past the bound, the oldest waiting records are handed on.
+	var got []string
+	l := newReportLog(func(r devserver.Report) { got = append(got, r.Type+" "+r.RequestID) })
+	var lines strings.Builder
+	for i := range maxWaitingLogs + 1 {
+		lines.WriteString(logLine(fmt.Sprint(i), "x"))
+	}
+	reads := chunks{lines.String()}
+	l.readFrom(&reads)
+	l.deliverAll()
+	if !slices.Equal(got, []string{"log 0"}) || len(l.logIDs) != maxWaitingLogs {
+		t.Errorf("delivered %q with %d waiting, want [log 0] with %d", got, len(l.logIDs), maxWaitingLogs)
+	}
+}
