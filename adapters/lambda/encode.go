@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/nextgo-dev/nextgo/internal/jsonstr"
 )
 
 // response is a finished HTTP response, ready to be encoded for the kind
@@ -147,19 +149,19 @@ func (o *jsonOut) bool(v bool) {
 
 func (o *jsonOut) str(s string) {
 	if o.measure {
-		o.n += jsonStringLen(s, false)
+		o.n += jsonstr.Len(s, 0)
 		return
 	}
-	o.b = appendJSONString(o.b, s, false)
+	o.b = jsonstr.Append(o.b, s, 0)
 }
 
 // value writes a header value: CR and LF become spaces.
 func (o *jsonOut) value(s string) {
 	if o.measure {
-		o.n += jsonStringLen(s, true)
+		o.n += jsonstr.Len(s, jsonstr.HeaderValue)
 		return
 	}
-	o.b = appendJSONString(o.b, s, true)
+	o.b = jsonstr.Append(o.b, s, jsonstr.HeaderValue)
 }
 
 // body writes the body as a JSON string, base64-encoded when binary.
@@ -237,7 +239,7 @@ func (o *jsonOut) joined(vs []string) {
 	if o.measure {
 		o.n += 2 + 2*(len(vs)-1)
 		for _, v := range vs {
-			o.n += jsonCharsLen(v, true)
+			o.n += jsonstr.CharsLen(v, jsonstr.HeaderValue)
 		}
 		return
 	}
@@ -246,7 +248,7 @@ func (o *jsonOut) joined(vs []string) {
 		if i > 0 {
 			o.b = append(o.b, ", "...)
 		}
-		o.b = appendJSONChars(o.b, v, true)
+		o.b = jsonstr.AppendChars(o.b, v, jsonstr.HeaderValue)
 	}
 	o.b = append(o.b, '"')
 }
@@ -301,110 +303,6 @@ func cleanValue(v string) string {
 		}
 	}
 	return string(b)
-}
-
-// jsonSafe marks the ASCII bytes that need no escaping in a JSON string;
-// bytes from 0x80 up are checked as UTF-8.
-var jsonSafe = func() (t [256]bool) {
-	for c := 0x20; c < 0x80; c++ {
-		t[c] = true
-	}
-	t['"'] = false
-	t['\\'] = false
-	return t
-}()
-
-// appendJSONString appends s as a quoted JSON string, escaping like
-// encoding/json without HTML escaping: invalid UTF-8 becomes U+FFFD. In a
-// header value (headerValue), CR and LF become spaces, as net/http's
-// server writes them.
-func appendJSONString(dst []byte, s string, headerValue bool) []byte {
-	dst = append(dst, '"')
-	dst = appendJSONChars(dst, s, headerValue)
-	return append(dst, '"')
-}
-
-// appendJSONChars is appendJSONString without the quotes.
-func appendJSONChars(dst []byte, s string, headerValue bool) []byte {
-	const hexDigits = "0123456789abcdef"
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if jsonSafe[c] {
-			i++
-			continue
-		}
-		if c >= 0x80 {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r != utf8.RuneError || size != 1 {
-				i += size
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch {
-		case headerValue && (c == '\r' || c == '\n'):
-			dst = append(dst, ' ')
-		case c == '"', c == '\\':
-			dst = append(dst, '\\', c)
-		case c == '\n':
-			dst = append(dst, '\\', 'n')
-		case c == '\r':
-			dst = append(dst, '\\', 'r')
-		case c == '\t':
-			dst = append(dst, '\\', 't')
-		case c == '\b':
-			dst = append(dst, '\\', 'b')
-		case c == '\f':
-			dst = append(dst, '\\', 'f')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
-		}
-		i++
-		start = i
-	}
-	return append(dst, s[start:]...)
-}
-
-// jsonStringLen is len(appendJSONString(nil, s, headerValue)), computed.
-func jsonStringLen(s string, headerValue bool) int {
-	return jsonCharsLen(s, headerValue) + 2
-}
-
-// jsonCharsLen is len(appendJSONChars(nil, s, headerValue)), computed.
-func jsonCharsLen(s string, headerValue bool) int {
-	n := len(s)
-	for i := 0; i < len(s); {
-		c := s[i]
-		if jsonSafe[c] {
-			i++
-			continue
-		}
-		if c >= 0x80 {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r != utf8.RuneError || size != 1 {
-				i += size
-				continue
-			}
-			n += len(`\ufffd`) - 1
-			i++
-			continue
-		}
-		switch {
-		case headerValue && (c == '\r' || c == '\n'):
-		case c == '"', c == '\\', c == '\n', c == '\r', c == '\t', c == '\b', c == '\f':
-			n++
-		default:
-			n += 5
-		}
-		i++
-	}
-	return n
 }
 
 // jsonExtra[c] is how many bytes escaping c adds inside a JSON string of

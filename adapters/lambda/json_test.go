@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/nextgo-dev/nextgo/internal/jsonstr"
 )
 
 // FuzzJSONString checks the response encoder's string escaping against
@@ -31,9 +33,9 @@ func FuzzJSONString(f *testing.F) {
 			t.Fatal(err)
 		}
 
-		got := appendJSONString(nil, s, false)
-		if len(got) != jsonStringLen(s, false) {
-			t.Fatalf("measured %d, wrote %d", jsonStringLen(s, false), len(got))
+		got := jsonstr.Append(nil, s, 0)
+		if len(got) != jsonstr.Len(s, 0) {
+			t.Fatalf("measured %d, wrote %d", jsonstr.Len(s, 0), len(got))
 		}
 		var value string
 		if err := json.Unmarshal(got, &value); err != nil {
@@ -43,9 +45,9 @@ func FuzzJSONString(f *testing.F) {
 			t.Fatalf("%q decodes to %q, want %q", s, value, wantValue)
 		}
 
-		got = appendJSONString(nil, s, true)
-		if len(got) != jsonStringLen(s, true) {
-			t.Fatalf("header value measured %d, wrote %d", jsonStringLen(s, true), len(got))
+		got = jsonstr.Append(nil, s, jsonstr.HeaderValue)
+		if len(got) != jsonstr.Len(s, jsonstr.HeaderValue) {
+			t.Fatalf("header value measured %d, wrote %d", jsonstr.Len(s, jsonstr.HeaderValue), len(got))
 		}
 		if err := json.Unmarshal(got, &value); err != nil {
 			t.Fatalf("%q encoded as invalid JSON %s: %v", s, got, err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/nextgo-dev/nextgo/internal/jsonstr"
 	"github.com/nextgo-dev/nextgo/runtime/router"
 )
 
@@ -407,17 +408,5 @@ func jsonMap(b []byte, m map[string]string) []byte {
 }
 
 // jsonString appends s as a JSON string, exactly as encoding/json encodes
-// it: a string of printable ASCII that needs no escape (no quote,
-// backslash, or HTML's <, > and &) as it is, any other through
-// encoding/json itself.
-func jsonString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s) // a string always encodes
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
+// it (jsonstr, HTML mode).
+func jsonString(b []byte, s string) []byte { return jsonstr.Append(b, s, jsonstr.HTML) }
