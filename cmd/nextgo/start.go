@@ -59,7 +59,7 @@ busy port moves to the next free one.`,
 			// From here on the output is the request log's batch: the lines
 			// of a burst of requests go out together, everything else at
 			// once and in order.
-			term := linebatch.New(out, requestLogDelay)
+			term := linebatch.New(out, linebatch.RequestLogDelay)
 			defer term.Flush()
 			logger := slog.New(slog.NewTextHandler(term, nil))
 			localAWS, err := localaws.Start()
@@ -121,10 +121,6 @@ busy port moves to the next free one.`,
 // CPU time per request is about a third lower with 1 than with 2
 // (bench/startcpu.sh).
 func frontProcs(cpus int) int { return max(1, cpus/2) }
-
-// requestLogDelay bounds how long a request's log line waits to be written
-// with the lines of the requests that follow it (as under nextgo dev).
-const requestLogDelay = 10 * time.Millisecond
 
 // DefaultIdleTimeout is how long nextgo start keeps an idle function
 // process. Lambda reclaims idle execution environments after some minutes

@@ -38,8 +38,12 @@ var samples = []string{
 // TestAppend: every mode writes what encoding/json writes, and Len and
 // CharsLen tell its length.
 func TestAppend(t *testing.T) {
+	all := append([]string(nil), samples...)
+	for c := 0; c < 256; c++ { // every byte, alone and as a rune
+		all = append(all, "a"+string(rune(c))+"z", "a"+string([]byte{byte(c)})+"z")
+	}
 	for _, m := range []Mode{0, HTML, HeaderValue, HTML | HeaderValue} {
-		for _, s := range samples {
+		for _, s := range all {
 			want := reference(t, s, m)
 			got := string(Append([]byte("x"), s, m))
 			if got != "x"+want {

@@ -17,6 +17,11 @@ import (
 	"time"
 )
 
+// RequestLogDelay is how long a request's log line may wait to go out with
+// the lines of the requests that follow it, in `nextgo dev` and `nextgo
+// start` alike: short enough to read as live.
+const RequestLogDelay = 10 * time.Millisecond
+
 // MaxWaiting is how many bytes of lines may wait: more go out at once.
 const MaxWaiting = 32 << 10
 

@@ -31,7 +31,7 @@ func (w *writes) get() []string {
 func entry(path string) mux.Entry { return mux.Entry{Method: "GET", Path: path, Status: 200} }
 
 // TestOutput: a request's line after a quiet moment is written at once;
-// lines that follow it closely are written together, within lineDelay;
+// lines that follow it closely are written together, within linebatch.RequestLogDelay;
 // other output is written at once, after the lines waiting.
 func TestOutput(t *testing.T) {
 	var w writes

@@ -70,19 +70,3 @@ func TestAppendGatewayEvent(t *testing.T) {
 		})
 	}
 }
-
-// TestJSONString: every string, escaped or not, is written as
-// encoding/json writes it.
-func TestJSONString(t *testing.T) {
-	var all []string
-	for c := 0; c < 256; c++ {
-		all = append(all, "a"+string(rune(c))+"z", "a"+string([]byte{byte(c)})+"z")
-	}
-	all = append(all, "", "plain text", "\u2028", "\ufffd", "日本")
-	for _, s := range all {
-		want, _ := json.Marshal(s)
-		if got := jsonString(nil, s); !bytes.Equal(got, want) {
-			t.Errorf("jsonString(%q) = %s, want %s", s, got, want)
-		}
-	}
-}

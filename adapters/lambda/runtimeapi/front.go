@@ -258,7 +258,7 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	ctx, cancel := context.WithTimeout(r.Context(), f.integrationTimeout(rt))
 	defer cancel()
-	res, err := invokeEvent(ctx, pool, payload)
+	res, err := pool.Invoke(ctx, payload)
 	if f.opts.Observe != nil {
 		f.opts.Observe(r, route, res)
 	}
@@ -293,15 +293,6 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.opts.Logger.Warn("function returned a response API Gateway cannot read", "route", route, "requestId", res.RequestID, "error", err)
 		f.fail(w, failFunction)
 	}
-}
-
-// invokeEvent invokes pool with an event the front built: a *Pool does not
-// check again that it is JSON.
-func invokeEvent(ctx context.Context, pool Invoker, event []byte) (*Result, error) {
-	if p, ok := pool.(*Pool); ok {
-		return p.invokeValid(ctx, event)
-	}
-	return pool.Invoke(ctx, event)
 }
 
 // match returns the index of the route serving the escaped path and its

@@ -186,21 +186,10 @@ type outcome struct {
 // When ctx ends first, Invoke returns at once while the function, as on
 // Lambda, runs on until it answers or times out.
 func (p *Pool) Invoke(ctx context.Context, payload []byte) (*Result, error) {
-	return p.invoke(ctx, payload, true)
-}
-
-// invokeValid is Invoke for an event valid by construction (the front's
-// own): it is not checked again.
-func (p *Pool) invokeValid(ctx context.Context, payload []byte) (*Result, error) {
-	return p.invoke(ctx, payload, false)
-}
-
-// invoke is Invoke, checking that payload is JSON when check is set.
-func (p *Pool) invoke(ctx context.Context, payload []byte, check bool) (*Result, error) {
 	if len(payload) > MaxRequestPayload {
 		return nil, ErrPayloadTooLarge
 	}
-	if check && len(payload) > 0 && !json.Valid(payload) {
+	if len(payload) > 0 && !json.Valid(payload) {
 		return nil, ErrInvalidRequestContent
 	}
 	inv := newInvocation(payload, p.fn.Timeout)

@@ -107,14 +107,6 @@ type v2Response struct {
 // response; any other valid JSON is the body of a 200 application/json
 // response; anything else is an error.
 func parseV2Response(payload []byte) (*v2Response, error) {
-	if resp, ok := parseV2Fast(payload); ok {
-		return resp, nil
-	}
-	return parseV2JSON(payload)
-}
-
-// parseV2JSON is parseV2Response by encoding/json, for any payload.
-func parseV2JSON(payload []byte) (*v2Response, error) {
 	// One pass: the probe field, shallower than the embedded one, tells a
 	// structured response from any other JSON.
 	var resp struct {

@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/http"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -268,9 +267,10 @@ func (s *runtimeServer) next(w http.ResponseWriter, r *http.Request) {
 		ready()
 	}
 
-	var inv *invocation
-	aw, _ := w.(*apiWriter)
-	if aw != nil && aw.c.holding() {
+	// Every request comes through an apiConn (see conn.go), whose writer
+	// holds what the connection has yet to write.
+	aw := w.(*apiWriter)
+	if aw.c.holding() {
 		// The runtime asked for more work in the same write as its answer,
 		// whose 202 waits: the supervisor the answer woke is about to hand
 		// this environment its next invocation, if one waits. Let it run,
@@ -279,28 +279,22 @@ func (s *runtimeServer) next(w http.ResponseWriter, r *http.Request) {
 			runtime.Gosched()
 		}
 	}
+	var inv *invocation
 	select {
 	case inv = <-s.queue:
 	default:
 		// None yet: what the connection holds goes out first (the 202 of
 		// the answer before), and the wait ends if the runtime hangs up.
-		var stop func()
-		gone := r.Context().Done()
-		if aw != nil {
-			aw.c.flush()
-			stop = aw.c.watchClose()
-			gone = aw.c.ctx.Done() // the connection's: its requests carry none
-		}
+		aw.c.flush()
+		stop := aw.c.watchClose()
 		closed := false
 		select {
 		case inv = <-s.queue:
-		case <-gone:
+		case <-aw.c.ctx.Done(): // the connection's: its requests carry none
 		case <-s.closed: // the environment is being discarded
 			closed = true
 		}
-		if stop != nil {
-			stop()
-		}
+		stop()
 		switch {
 		case closed:
 			writeAPIError(w, http.StatusInternalServerError, "InternalServerError", "Internal Server Error")
@@ -316,19 +310,7 @@ func (s *runtimeServer) next(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	close(inv.dispatched)
 
-	if aw != nil {
-		aw.event(inv, s.arn)
-		return
-	}
-	h := w.Header()
-	h.Set(headerRequestID, inv.id)
-	h.Set(headerDeadline, strconv.FormatInt(inv.deadline.UnixMilli(), 10))
-	h.Set(headerFunctionARN, s.arn)
-	h.Set(headerTraceID, inv.traceID)
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(inv.payload)))
-	w.WriteHeader(http.StatusOK)
-	w.Write(inv.payload)
+	aw.event(inv, s.arn)
 }
 
 // begin moves the runtime from Running to state for the invocation id,
