@@ -253,16 +253,18 @@ func Serve(ctx context.Context, routes []mux.Route, opts Options, addr string) e
 	}
 	errc := make(chan error, 2)
 	drained := make(chan struct{})
+	var leanShutdown func(context.Context) error
 	if h != nil {
 		// Connections handed by the CLI, beside the socket of its front.
 		srv.Handler = h.handed(srv.Handler)
 		srv.ConnContext = connContext
+		leanShutdown = h.serveItself(srv)
 		h.drain = func() {
 			// Every connection goes back to the CLI between two requests;
 			// then the process ends.
 			shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			_ = srv.Shutdown(shutdown)
+			_ = errors.Join(leanShutdown(shutdown), srv.Shutdown(shutdown))
 			close(drained)
 		}
 		go func() { errc <- srv.Serve(h) }()
@@ -281,5 +283,8 @@ func Serve(ctx context.Context, routes []mux.Route, opts Options, addr string) e
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	if leanShutdown != nil {
+		go leanShutdown(shutdown) //nolint:errcheck // net/http's Shutdown below bounds the wait
+	}
 	return srv.Shutdown(shutdown)
 }

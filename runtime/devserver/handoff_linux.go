@@ -39,6 +39,29 @@ type handoff struct {
 	forward  atomic.Bool
 	drain    func() // starts the server's shutdown
 	wmu      sync.Mutex
+	// serve serves a handed connection (h1Server.serve); when nil, every
+	// connection goes to net/http's server, through Accept.
+	serve func(*trackedConn)
+}
+
+// serveItself makes the handoff serve the plain requests of its
+// connections itself, through srv's handler (h1Server), and gives the
+// others to srv. It returns the shutdown of the connections it serves.
+func (h *handoff) serveItself(srv *http.Server) func(context.Context) error {
+	s := newH1Server(srv, h.toNetHTTP)
+	h.serve = s.serve
+	return s.Shutdown
+}
+
+// toNetHTTP gives tc to net/http's server, through Accept; false once the
+// handoff is closed.
+func (h *handoff) toNetHTTP(tc *trackedConn) bool {
+	select {
+	case h.conns <- tc:
+		return true
+	case <-h.done:
+		return false
+	}
 }
 
 // newHandoff returns the handoff set up by the CLI, or nil.
@@ -106,9 +129,11 @@ func (h *handoff) receive() {
 				continue
 			}
 			tc := &trackedConn{Conn: c, id: id, h: h}
-			select {
-			case h.conns <- tc:
-			case <-h.done:
+			if h.serve != nil {
+				go h.serve(tc)
+				continue
+			}
+			if !h.toNetHTTP(tc) {
 				tc.Close()
 			}
 		}
@@ -172,6 +197,20 @@ type trackedConn struct {
 	id     int
 	h      *handoff
 	closed atomic.Bool
+	pre    []byte // read already, for net/http's server to read first
+}
+
+// Read reads what was read already, then from the connection.
+func (c *trackedConn) Read(p []byte) (int, error) {
+	if len(c.pre) > 0 {
+		n := copy(p, c.pre)
+		c.pre = c.pre[n:]
+		if len(c.pre) == 0 {
+			c.pre = nil
+		}
+		return n, nil
+	}
+	return c.Conn.Read(p)
 }
 
 func (c *trackedConn) Close() error {
