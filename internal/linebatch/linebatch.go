@@ -26,12 +26,15 @@ const RequestLogDelay = 10 * time.Millisecond
 const MaxWaiting = 32 << 10
 
 // Batch is a writer of lines (see the package documentation). It is safe
-// for concurrent use.
+// for concurrent use. Lines are written outside the lock that adding a line
+// takes, so that a request never waits for another's write.
 type Batch struct {
-	mu    sync.Mutex
+	mu    sync.Mutex // guards buf, spare and armed
+	wmu   sync.Mutex // held for a write; taken with mu held, so writes keep the lines' order
 	w     io.Writer
 	delay time.Duration
 	buf   []byte // lines waiting
+	spare []byte // a written buffer, for the next lines
 	armed bool   // a tick is due: lines wait for it
 	tick  timer  // runs onTick after delay once reset
 }
@@ -55,15 +58,19 @@ func New(w io.Writer, delay time.Duration) *Batch {
 // next write reports its own.
 func (b *Batch) Line(p []byte) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	b.buf = append(b.buf, p...)
+	var out []byte
 	switch {
 	case !b.armed:
-		_ = b.flushLocked()
+		out = b.takeLocked()
 		b.armed = true
 		b.tick.Reset(b.delay)
 	case len(b.buf) >= MaxWaiting:
-		_ = b.flushLocked()
+		out = b.takeLocked()
+	}
+	b.mu.Unlock()
+	if out != nil {
+		_ = b.write(out)
 	}
 }
 
@@ -71,45 +78,72 @@ func (b *Batch) Line(p []byte) {
 // lines keep coming; with none waiting, the next line goes out at once.
 func (b *Batch) onTick() {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if len(b.buf) == 0 {
 		b.armed = false
+		b.mu.Unlock()
 		return
 	}
-	_ = b.flushLocked()
+	out := b.takeLocked()
 	b.tick.Reset(b.delay)
+	b.mu.Unlock()
+	_ = b.write(out)
 }
 
 // Write writes p at once, after the lines waiting, in one write.
 func (b *Batch) Write(p []byte) (int, error) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if len(b.buf) == 0 {
+		b.wmu.Lock()
+		b.mu.Unlock()
+		defer b.wmu.Unlock()
 		return b.w.Write(p)
 	}
 	b.buf = append(b.buf, p...)
-	if err := b.flushLocked(); err != nil {
+	out := b.takeLocked()
+	b.mu.Unlock()
+	if err := b.write(out); err != nil {
 		return 0, err
 	}
 	return len(p), nil
 }
 
-// Flush writes the lines waiting.
+// Flush writes the lines waiting, and returns once every line given
+// before it is written.
 func (b *Batch) Flush() error {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.flushLocked()
+	out := b.takeLocked()
+	b.mu.Unlock()
+	if out == nil {
+		b.wmu.Lock() // a write under way ends first
+		b.wmu.Unlock()
+		return nil
+	}
+	return b.write(out)
 }
 
-func (b *Batch) flushLocked() error {
+// takeLocked, with b.mu held, takes the lines waiting (nil when none) and
+// b.wmu, which write releases: the caller writes them after releasing b.mu.
+func (b *Batch) takeLocked() []byte {
 	if len(b.buf) == 0 {
 		return nil
 	}
-	_, err := b.w.Write(b.buf)
-	if cap(b.buf) > 2*MaxWaiting {
-		b.buf = nil // the buffer of one large write is not kept
-	} else {
-		b.buf = b.buf[:0]
+	b.wmu.Lock()
+	out := b.buf
+	b.buf, b.spare = b.spare[:0], nil
+	return out
+}
+
+// write writes out, taken by takeLocked, releases b.wmu and keeps out's
+// buffer for the lines to come (not the buffer of one large write).
+func (b *Batch) write(out []byte) error {
+	_, err := b.w.Write(out)
+	b.wmu.Unlock()
+	if cap(out) <= 2*MaxWaiting {
+		b.mu.Lock()
+		if b.spare == nil {
+			b.spare = out[:0]
+		}
+		b.mu.Unlock()
 	}
 	return err
 }

@@ -56,6 +56,7 @@ type h1Server struct {
 	fallback func(*trackedConn) bool
 
 	shutting atomic.Bool
+	dates    atomic.Pointer[httpDate] // the Date of this second
 	mu       sync.Mutex
 	conns    map[*h1Conn]struct{}
 	scanning bool
@@ -89,6 +90,25 @@ func (s *h1Server) serve(tc *trackedConn) {
 	}
 	s.mu.Unlock()
 	c.serve()
+}
+
+// httpDate is a Date value and the second it names.
+type httpDate struct {
+	sec int64
+	b   [len(http.TimeFormat)]byte
+}
+
+// date appends now as a Date value to b, formatted once a second.
+func (s *h1Server) date(now time.Time, b []byte) []byte {
+	sec := now.Unix()
+	if d := s.dates.Load(); d != nil && d.sec == sec {
+		return append(b, d.b[:]...)
+	}
+	b = now.UTC().AppendFormat(b, http.TimeFormat)
+	d := &httpDate{sec: sec}
+	copy(d.b[:], b)
+	s.dates.Store(d)
+	return b
 }
 
 // forget removes c from the connections.
@@ -156,6 +176,7 @@ type h1Conn struct {
 	remote string
 
 	deadline      time.Time // the read deadline set last
+	now           time.Time // the time of the last answer's Date, if any
 	writeDeadline bool      // a handler set a write deadline
 	lastMethod    string
 	hijacked      bool
@@ -236,7 +257,11 @@ func (c *h1Conn) serve() {
 // put back for net/http, for a request it does not serve.
 func (c *h1Conn) next() (*http.Request, error) {
 	if c.br.Buffered() == 0 {
-		now := time.Now()
+		now := c.now // the answer just sent was dated a moment ago
+		if now.IsZero() {
+			now = time.Now()
+		}
+		c.now = time.Time{}
 		if idle := c.s.srv.IdleTimeout; idle > 0 && (c.deadline.IsZero() || c.deadline.Sub(now) < idle-idleSlack) {
 			c.deadline = now.Add(idle)
 			_ = c.tc.SetReadDeadline(c.deadline)

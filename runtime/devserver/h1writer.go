@@ -41,7 +41,8 @@ type h1Writer struct {
 	closeAfter    bool
 	fullDuplex    bool
 	status        int
-	contentLength int64 // declared; -1 when not
+	slot          []byte // the connection's slot, marked answered at the first byte (see handed)
+	contentLength int64  // declared; -1 when not
 	written       int64
 	trailers      []string // declared in a Trailer header
 
@@ -104,6 +105,7 @@ func (w *h1Writer) WriteHeader(code int) {
 	}
 	w.wroteHeader = true
 	w.status = code
+	w.markAnswered()
 	if w.calledHeader && w.header == nil {
 		w.header = w.handlerHeader.Clone()
 	}
@@ -134,6 +136,7 @@ func (w *h1Writer) write(n int, b []byte, s string) (int, error) {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
+	w.markAnswered()
 	if n == 0 {
 		return 0, nil
 	}
@@ -158,6 +161,7 @@ func (w *h1Writer) FlushError() error {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
+	w.markAnswered()
 	err := w.body.Flush()
 	if !w.sentHeader {
 		w.sendHeader(nil)
@@ -166,6 +170,14 @@ func (w *h1Writer) FlushError() error {
 		err = e
 	}
 	return err
+}
+
+// markAnswered marks the connection's slot answered, when handed set it.
+func (w *h1Writer) markAnswered() {
+	if w.slot != nil {
+		setSlot(w.slot, SlotAnswered)
+		w.slot = nil
+	}
 }
 
 // SetReadDeadline sets the connection's read deadline
@@ -371,7 +383,9 @@ func (w *h1Writer) sendHeader(p []byte) {
 		}
 	}
 	if _, ok := header["Date"]; !ok {
-		set.date = time.Now().UTC().AppendFormat(w.dateBuf[:0], http.TimeFormat)
+		now := time.Now()
+		w.c.now = now
+		set.date = w.c.s.date(now, w.dateBuf[:0])
 	}
 	if hasCL && hasTE && te != "identity" {
 		w.c.s.logf("http: WriteHeader called with both Transfer-Encoding of %q and a Content-Length of %d", te, w.contentLength)

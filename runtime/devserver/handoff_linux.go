@@ -305,8 +305,11 @@ func (h *handoff) handed(next http.Handler) http.Handler {
 		}
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tc, ok := r.Context().Value(connKey{}).(*trackedConn)
-		if !ok {
+		var tc *trackedConn
+		hw, lean := w.(*h1Writer)
+		if lean {
+			tc = hw.c.tc
+		} else if tc, _ = r.Context().Value(connKey{}).(*trackedConn); tc == nil {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -314,10 +317,20 @@ func (h *handoff) handed(next http.Handler) http.Handler {
 		line := slot[8:] // "GET /api/x?y=1", cut to the slot
 		n := copy(line, r.Method)
 		n += copy(line[n:], " ")
-		n += copy(line[n:], r.URL.RequestURI())
+		if r.RequestURI != "" {
+			n += copy(line[n:], r.RequestURI)
+		} else {
+			n += copy(line[n:], r.URL.RequestURI())
+		}
 		slot[4], slot[5] = byte(n), byte(n>>8)
 		setSlot(slot, SlotRequest)
-		sw := &slotWriter{ResponseWriter: w, slot: slot}
+		// The slot is marked answered at the response's first byte.
+		var sw http.ResponseWriter = hw
+		if lean {
+			hw.slot = slot
+		} else {
+			sw = &slotWriter{ResponseWriter: w, slot: slot}
+		}
 		if proxy != nil {
 			// One ioctl: a save before this request was sent is seen.
 			if !stale.Load() && notify != nil && notify.Pending() && notify.Drain() {
