@@ -371,6 +371,8 @@ func TestH1Requests(t *testing.T) {
 		{"upgrade", "GET /a HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n", false},
 		{"no host", "GET /a HTTP/1.1\r\n\r\n", false},
 		{"two hosts", "GET /a HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", false},
+		{"empty host", "GET /a HTTP/1.1\r\nHost:\r\n\r\n", true},
+		{"odd method", "0 /a HTTP/1.1\r\nHost: h\r\n\r\n", true},
 		{"bad host", "GET /a HTTP/1.1\r\nHost: a b\r\n\r\n", false},
 		{"bad header name", "GET /a HTTP/1.1\r\nHost: h\r\nX(A): 1\r\n\r\n", false},
 		{"bad header value", "GET /a HTTP/1.1\r\nHost: h\r\nX-A: a\x01b\r\n\r\n", false},
@@ -520,4 +522,52 @@ func TestH1Shutdown(t *testing.T) {
 	if err := <-shut; err != nil {
 		t.Errorf("Shutdown: %v", err)
 	}
+}
+
+// FuzzHeadEnd: where headEnd says a request head ends is where
+// http.ReadRequest stops reading it, and a head headEnd does not see
+// whole is one http.ReadRequest does not read either; plain and
+// oneValidHost take only what net/http's server would.
+func FuzzHeadEnd(f *testing.F) {
+	for _, seed := range []string{
+		"GET /a?q=1 HTTP/1.1\r\nHost: example.com\r\nX-A: b\r\n\r\n",
+		"GET /a HTTP/1.1\nHost: h\n\n",
+		"GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\n",
+		"POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc",
+		"GET /a HTTP/1.1\r\nHost: h\r\nX-A: a\r\n b\r\n\r\n",
+		"GET /a HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n",
+		"\r\nGET /a HTTP/1.1\r\nHost: h\r\n\r\n",
+		"GET /a HTTP/1.1\r\nHost: h\r\n",
+		"GET /a HTTP/1.1\r\nHost: h\r\n\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		end := headEnd(b)
+		rd := bytes.NewReader(b)
+		br := bufio.NewReaderSize(rd, len(b)+16)
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			return
+		}
+		consumed := len(b) - br.Buffered() - rd.Len()
+		if end != consumed {
+			t.Fatalf("headEnd = %d, http.ReadRequest read %d of %q", end, consumed, b)
+		}
+		if plain(req) && oneValidHost(b[:end]) {
+			hosts := 0
+			for _, line := range strings.Split(string(b[:end]), "\n")[1:] {
+				name, value, _ := strings.Cut(line, ":")
+				if strings.EqualFold(name, "host") {
+					hosts++
+					if !validHost(strings.Trim(strings.TrimSuffix(value, "\r"), " \t")) {
+						t.Fatalf("%q: a malformed Host taken", b)
+					}
+				}
+			}
+			if hosts != 1 {
+				t.Fatalf("%q: taken with %d Host fields", b, hosts)
+			}
+		}
+	})
 }
