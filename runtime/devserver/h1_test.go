@@ -478,7 +478,8 @@ func TestH1Watch(t *testing.T) {
 }
 
 // TestH1Shutdown: an idle connection closes at once; one in a request
-// answers it (with Connection: close) and closes.
+// answers it (with Connection: close) and closes, and so does one whose
+// request had begun to arrive.
 func TestH1Shutdown(t *testing.T) {
 	release := make(chan struct{})
 	p := newH1Pair(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -501,7 +502,13 @@ func TestH1Shutdown(t *testing.T) {
 	if _, err := http.ReadResponse(bufio.NewReader(idle), nil); err != nil {
 		t.Fatal(err)
 	}
+	begun, err := net.Dial("tcp", p.leanAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer begun.Close()
 	io.WriteString(busy, "GET /wait HTTP/1.1\r\nHost: h\r\n\r\n")
+	io.WriteString(begun, "GET /begun HTTP/1.1\r\nHo")
 	time.Sleep(50 * time.Millisecond)
 	shut := make(chan error, 1)
 	go func() {
@@ -512,6 +519,11 @@ func TestH1Shutdown(t *testing.T) {
 	idle.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if n, err := idle.Read(make([]byte, 1)); n != 0 || err != io.EOF {
 		t.Errorf("idle connection: read %d, %v; want closed", n, err)
+	}
+	io.WriteString(begun, "st: h\r\n\r\n")
+	begun.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if all, _ := io.ReadAll(begun); !bytes.HasSuffix(all, []byte("done")) {
+		t.Errorf("a request begun before the shutdown got %q; want it answered", all)
 	}
 	close(release)
 	busy.SetReadDeadline(time.Now().Add(5 * time.Second))

@@ -290,6 +290,11 @@ func (c *h1Conn) next() (*http.Request, error) {
 		if _, err := c.br.Peek(len(buf) + 1); err != nil {
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
+				if c.s.shutting.Load() && time.Now().Before(c.deadline) {
+					// Shutdown's wake-up: a request begun is served.
+					_ = c.tc.SetReadDeadline(c.deadline)
+					continue
+				}
 				return nil, err // net/http closes without a word
 			}
 			return nil, c.putBack() // net/http answers a cut head
