@@ -583,3 +583,38 @@ func FuzzHeadEnd(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkH1 sends GET requests one after another over one loopback
+// connection to net/http's server and to h1Server, both answering with
+// the same small JSON: the cost of a connection's own work per request.
+func BenchmarkH1(b *testing.B) {
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		io.WriteString(w, `{"name":"John Doe"}`)
+	})
+	t := &testing.T{}
+	p := newH1Pair(t, handler)
+	for _, bc := range []struct{ name, addr string }{{"net-http", p.netAddr}, {"h1", p.leanAddr}} {
+		b.Run(bc.name, func(b *testing.B) {
+			conn, err := net.Dial("tcp", bc.addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer conn.Close()
+			br := bufio.NewReader(conn)
+			req := []byte("GET /api/user HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\n\r\n")
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := conn.Write(req); err != nil {
+					b.Fatal(err)
+				}
+				resp, err := http.ReadResponse(br, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		})
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/nextgo-dev/nextgo/runtime/requestid"
 )
 
 // The dev server serves the plain requests of the connections the CLI
@@ -79,9 +81,7 @@ func (s *h1Server) serve(tc *trackedConn) {
 	if ra := tc.RemoteAddr(); ra != nil {
 		c.remote = ra.String()
 	}
-	ctx := context.WithValue(context.Background(), http.ServerContextKey, s.srv)
-	ctx = connContext(ctx, tc)
-	c.ctx = context.WithValue(ctx, http.LocalAddrContextKey, tc.LocalAddr())
+	c.local = tc.LocalAddr()
 	s.mu.Lock()
 	s.conns[c] = struct{}{}
 	if !s.scanning {
@@ -172,7 +172,7 @@ type h1Conn struct {
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	werr   error // the first write error
-	ctx    context.Context
+	local  net.Addr
 	remote string
 
 	deadline      time.Time // the read deadline set last
@@ -182,11 +182,11 @@ type h1Conn struct {
 	hijacked      bool
 	gone          atomic.Bool // the client left while a handler ran
 
-	mu       sync.Mutex // guards what follows, shared with the scan
-	busy     bool       // a handler runs
-	gen      uint64     // requests served
-	seen     uint64     // gen at the last scan
-	cancel   context.CancelFunc
+	mu       sync.Mutex    // guards what follows, shared with the scan
+	busy     bool          // a handler runs
+	gen      uint64        // requests served
+	seen     uint64        // gen at the last scan
+	ctx      *reqCtx       // the context of the request being served
 	watching chan struct{} // closed when the watch ends
 
 	w h1Writer
@@ -201,8 +201,8 @@ func (e errWriter) Write(p []byte) (int, error) {
 	if err != nil && e.c.werr == nil {
 		e.c.werr = err
 		e.c.mu.Lock()
-		if e.c.cancel != nil {
-			e.c.cancel()
+		if e.c.ctx != nil {
+			e.c.ctx.cancel()
 		}
 		e.c.mu.Unlock()
 	}
@@ -221,10 +221,10 @@ func (c *h1Conn) serve() {
 			c.s.logf("http: panic serving %v: %v\n%s", c.remote, v, buf)
 		}
 		c.mu.Lock()
-		cancel := c.cancel
+		ctx := c.ctx
 		c.mu.Unlock()
-		if cancel != nil {
-			cancel() // a panicking handler's request
+		if ctx != nil {
+			ctx.cancel() // a panicking handler's request
 		}
 		c.endHandler()
 		c.s.forget(c)
@@ -378,20 +378,22 @@ func plain(req *http.Request) bool {
 // handle serves req and reports whether the connection serves another.
 func (c *h1Conn) handle(req *http.Request) bool {
 	c.lastMethod = req.Method
-	ctx, cancel := context.WithCancel(c.ctx)
-	req = req.WithContext(ctx)
+	rc := &reqCtx{c: c}
+	// The request id goes into the context here, with the rest, rather
+	// than in a copy of the request that requestid.Middleware would make.
+	req = req.WithContext(requestid.With(rc, requestid.New()))
 	req.RemoteAddr = c.remote
 	w := &c.w
 	w.reset(c, req)
 	c.mu.Lock()
-	c.busy, c.cancel = true, cancel
+	c.busy, c.ctx = true, rc
 	c.gen++
 	c.mu.Unlock()
 
 	c.s.srv.Handler.ServeHTTP(w, req)
 
 	c.endHandler()
-	cancel()
+	rc.cancel()
 	if c.hijacked {
 		return false
 	}
@@ -407,7 +409,7 @@ func (c *h1Conn) handle(req *http.Request) bool {
 func (c *h1Conn) endHandler() {
 	c.mu.Lock()
 	watching := c.watching
-	c.busy, c.cancel, c.watching = false, nil, nil
+	c.busy, c.ctx, c.watching = false, nil, nil
 	c.mu.Unlock()
 	if watching != nil {
 		_ = c.tc.SetReadDeadline(aLongTimeAgo)
@@ -428,7 +430,7 @@ func (c *h1Conn) tick() {
 	if c.busy && c.watching == nil && c.gen == c.seen && !c.hijacked {
 		done := make(chan struct{})
 		c.watching = done
-		cancel := c.cancel
+		ctx := c.ctx
 		// The idle deadline is lifted for the time the handler runs, as
 		// net/http's server lifts it once a head is read; endHandler sets
 		// one in the past to end the watch, always after this.
@@ -439,7 +441,7 @@ func (c *h1Conn) tick() {
 				var ne net.Error
 				if !errors.As(err, &ne) || !ne.Timeout() {
 					c.gone.Store(true)
-					cancel()
+					ctx.cancel()
 				}
 			}
 		}()
@@ -527,4 +529,67 @@ func validFieldValue(v string) bool {
 		}
 	}
 	return true
+}
+
+// reqCtx is the context of a request h1Conn serves, made in one
+// allocation: the values net/http's server puts in a request's context
+// (the server, the local address), the handed connection, and the
+// request's cancellation (its handler returned, its client left, a write
+// failed).
+type reqCtx struct {
+	c    *h1Conn
+	mu   sync.Mutex
+	done chan struct{} // made when first asked for
+	err  error
+}
+
+// Deadline reports no deadline.
+func (*reqCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
+
+// Done returns a channel closed once the request is cancelled.
+func (x *reqCtx) Done() <-chan struct{} {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.done == nil {
+		x.done = make(chan struct{})
+		if x.err != nil {
+			close(x.done)
+		}
+	}
+	return x.done
+}
+
+// Err returns context.Canceled once the request is cancelled.
+func (x *reqCtx) Err() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.err
+}
+
+// Value returns the server (http.ServerContextKey), the local address
+// (http.LocalAddrContextKey) and the handed connection (connKey).
+func (x *reqCtx) Value(key any) any {
+	switch key {
+	case http.ServerContextKey:
+		return x.c.s.srv
+	case http.LocalAddrContextKey:
+		return x.c.local
+	case connKey{}:
+		return x.c.tc
+	}
+	return nil
+}
+
+// String names the context as the context package names its own.
+func (x *reqCtx) String() string { return "devserver.requestContext" }
+
+func (x *reqCtx) cancel() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.err == nil {
+		x.err = context.Canceled
+		if x.done != nil {
+			close(x.done)
+		}
+	}
 }

@@ -67,8 +67,9 @@ func New() string {
 }
 
 // Middleware gives every request an id in its context: the one in Header
-// when a front set it, else a new one. Header is removed, so that handlers
-// see the request's headers as the client sent them.
+// when a front set it, else the one the server put in the request's
+// context already (With), else a new one. Header is removed, so that
+// handlers see the request's headers as the client sent them.
 func Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var id string
@@ -79,6 +80,10 @@ func Middleware(next http.Handler) http.Handler {
 			delete(r.Header, Header)
 		}
 		if id == "" || len(id) > 64 {
+			if From(r.Context()) != "" {
+				next.ServeHTTP(w, r) // the server gave the request its id
+				return
+			}
 			id = New()
 		}
 		next.ServeHTTP(w, r.WithContext(With(r.Context(), id)))

@@ -64,12 +64,15 @@ func TestNew(t *testing.T) {
 
 func TestMiddleware(t *testing.T) {
 	tests := []struct {
-		name, header string
-		want         func(string) bool
+		name, header, server string // server: the id the server gave in the context
+		want                 func(string) bool
 	}{
-		{"from the front", "req-1", func(id string) bool { return id == "req-1" }},
-		{"none", "", func(id string) bool { return len(id) == 16 }},
-		{"too long", strings.Repeat("x", 65), func(id string) bool { return len(id) == 16 }},
+		{"from the front", "req-1", "", func(id string) bool { return id == "req-1" }},
+		{"none", "", "", func(id string) bool { return len(id) == 16 }},
+		{"too long", strings.Repeat("x", 65), "", func(id string) bool { return len(id) == 16 }},
+		{"from the server", "", "srv-1", func(id string) bool { return id == "srv-1" }},
+		{"the front's over the server's", "req-2", "srv-2", func(id string) bool { return id == "req-2" }},
+		{"the server's over a too long one", strings.Repeat("x", 65), "srv-3", func(id string) bool { return id == "srv-3" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,6 +84,9 @@ func TestMiddleware(t *testing.T) {
 				}
 			}))
 			r := httptest.NewRequest("GET", "/", nil)
+			if tt.server != "" {
+				r = r.WithContext(With(r.Context(), tt.server))
+			}
 			if tt.header != "" {
 				r.Header.Set(Header, tt.header)
 			}
