@@ -13,7 +13,7 @@ import "embed"
 // go.sum, the runtime and adapter packages and the internal packages they
 // import.
 //
-//go:embed go.mod go.sum runtime adapters internal/pipeline internal/lambdalimit internal/linebatch internal/jsonstr
+//go:embed go.mod go.sum runtime adapters internal/pipeline internal/lambdalimit internal/linebatch internal/jsonstr internal/quietio
 var Source embed.FS
 
 // ModulePath is nextgo's own module path: the module apps require, and the

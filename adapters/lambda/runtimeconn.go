@@ -5,6 +5,8 @@ import (
 	"net"
 	"sync/atomic"
 	"time"
+
+	"github.com/nextgo-dev/nextgo/internal/quietio"
 )
 
 // watchGap bounds how long the Go runtime's monitor thread (sysmon) may
@@ -24,8 +26,8 @@ const watchGap = 10 * time.Millisecond
 // context switches on another thread for every invocation; on a busy
 // machine that was half of a function process's CPU time.
 //
-// Where the platform allows (quietIO), the connection is read and written
-// with raw system calls, which do not wake the monitor, on a non-blocking
+// Where the platform allows (internal/quietio), the connection is read and
+// written with raw system calls, which do not wake the monitor, on a non-blocking
 // socket (a call that would block waits in the network poller as usual).
 // The monitor must still watch an invocation that runs long (a handler
 // spinning on the CPU is preempted by it, so that its other goroutines and
@@ -48,7 +50,10 @@ type runtimeConn struct {
 func newRuntimeConn(conn net.Conn) *runtimeConn {
 	loud := new(atomic.Bool)
 	loud.Store(true) // nothing is known of the monitor yet
-	c := &runtimeConn{Conn: conn, quiet: quietIO(conn, loud), loud: loud}
+	c := &runtimeConn{Conn: conn, loud: loud}
+	if q := quietio.New(conn, loud); q != nil {
+		c.quiet = q
+	}
 	c.watch = time.AfterFunc(time.Hour, func() { loud.Store(true) })
 	c.watch.Stop()
 	return c

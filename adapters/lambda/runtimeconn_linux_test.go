@@ -1,13 +1,7 @@
 package lambda
 
 import (
-	"bytes"
-	"errors"
-	"io"
 	"net"
-	"os"
-	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -39,59 +33,6 @@ func loopbackPair(t *testing.T) (client, server net.Conn) {
 	client.SetDeadline(deadline)
 	server.SetDeadline(deadline)
 	return client, server
-}
-
-// TestRawIO: the raw reads and writes move every byte, both ways, in
-// amounts that fit the socket's buffers and amounts that must wait for the
-// peer to read (a function's 6 MB answer), and see the peer's close as EOF.
-func TestRawIO(t *testing.T) {
-	for _, size := range []int{1, 4 << 10, 1 << 20, 7 << 20} {
-		t.Run(strconv.Itoa(size), func(t *testing.T) {
-			client, server := loopbackPair(t)
-			quiet := quietIO(client, new(atomic.Bool))
-			if quiet == nil {
-				t.Fatal("no raw I/O on a TCP connection")
-			}
-			want := bytes.Repeat([]byte("0123456789abcdef"), size/16+1)[:size]
-
-			got := make(chan []byte, 1)
-			go func() {
-				b, _ := io.ReadAll(io.LimitReader(server, int64(size)))
-				got <- b
-			}()
-			if n, err := quiet.Write(want); n != size || err != nil {
-				t.Fatalf("Write = %d, %v", n, err)
-			}
-			if b := <-got; !bytes.Equal(b, want) {
-				t.Fatalf("the peer read %d bytes, not the %d written", len(b), size)
-			}
-
-			go func() {
-				server.Write(want)
-				server.Close()
-			}()
-			b, err := io.ReadAll(quiet)
-			if err != nil || !bytes.Equal(b, want) {
-				t.Fatalf("ReadAll = %d bytes, %v; want %d bytes", len(b), err, size)
-			}
-			if n, err := quiet.Read(make([]byte, 8)); n != 0 || err != io.EOF {
-				t.Errorf("Read after the close = %d, %v; want EOF", n, err)
-			}
-		})
-	}
-}
-
-// TestRawIODeadline: a raw read waits in the poller under the connection's
-// deadline, as its own Read does.
-func TestRawIODeadline(t *testing.T) {
-	client, _ := loopbackPair(t)
-	quiet := quietIO(client, new(atomic.Bool))
-	client.SetReadDeadline(time.Now().Add(-time.Second))
-	n, err := quiet.Read(make([]byte, 8))
-	var ne net.Error
-	if n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) || !errors.As(err, &ne) || !ne.Timeout() {
-		t.Errorf("Read past the deadline = %d, %v; want a timeout", n, err)
-	}
 }
 
 // TestRuntimeConnLoud: the connection's first read, and the first read

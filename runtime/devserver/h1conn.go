@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nextgo-dev/nextgo/internal/quietio"
 	"github.com/nextgo-dev/nextgo/runtime/requestid"
 )
 
@@ -59,6 +61,9 @@ type h1Server struct {
 
 	shutting atomic.Bool
 	dates    atomic.Pointer[httpDate] // the Date of this second
+	// loud makes the next read of a connection wake the runtime's monitor
+	// thread (see quietio); the scan sets it.
+	loud     atomic.Bool
 	mu       sync.Mutex
 	conns    map[*h1Conn]struct{}
 	scanning bool
@@ -76,7 +81,12 @@ func (s *h1Server) logf(format string, args ...any) {
 
 // serve serves tc until it closes, is hijacked or goes to net/http.
 func (s *h1Server) serve(tc *trackedConn) {
-	c := &h1Conn{s: s, tc: tc, br: bufio.NewReaderSize(tc, h1BufferSize)}
+	c := &h1Conn{s: s, tc: tc}
+	var rd io.Reader = tc
+	if q := quietio.New(tc.Conn, &s.loud); q != nil && q.Stamp() == nil {
+		c.quiet, rd = q, q
+	}
+	c.br = bufio.NewReaderSize(rd, h1BufferSize)
 	c.bw = bufio.NewWriterSize(errWriter{c}, h1BufferSize)
 	if ra := tc.RemoteAddr(); ra != nil {
 		c.remote = ra.String()
@@ -134,6 +144,7 @@ func (s *h1Server) scan() {
 			c.tick()
 		}
 		s.mu.Unlock()
+		s.loud.Store(true) // the monitor keeps watching the handlers
 	}
 }
 
@@ -169,6 +180,7 @@ func (s *h1Server) Shutdown(ctx context.Context) error {
 type h1Conn struct {
 	s      *h1Server
 	tc     *trackedConn
+	quiet  *quietio.Conn // the connection's reads and writes, dated; nil where unavailable
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	werr   error // the first write error
@@ -197,7 +209,13 @@ type h1Conn struct {
 type errWriter struct{ c *h1Conn }
 
 func (e errWriter) Write(p []byte) (int, error) {
-	n, err := e.c.tc.Conn.Write(p)
+	var n int
+	var err error
+	if e.c.quiet != nil {
+		n, err = e.c.quiet.Write(p)
+	} else {
+		n, err = e.c.tc.Conn.Write(p)
+	}
 	if err != nil && e.c.werr == nil {
 		e.c.werr = err
 		e.c.mu.Lock()
@@ -447,6 +465,15 @@ func (c *h1Conn) tick() {
 		}()
 	}
 	c.seen = c.gen
+}
+
+// arrival returns when the newest bytes read from the connection arrived,
+// or the zero time when unknown.
+func (c *h1Conn) arrival() time.Time {
+	if c.quiet == nil {
+		return time.Time{}
+	}
+	return c.quiet.Arrival()
 }
 
 // hijack hands the connection to the handler (http.Hijacker).

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // The CLI of `nextgo dev` accepts the clients' connections and hands each
@@ -283,7 +284,6 @@ func (h *handoff) handed(next http.Handler) http.Handler {
 	front := os.Getenv(FrontEnv)
 	var notify *Notifier
 	var proxy *httputil.ReverseProxy
-	var stale atomic.Bool
 	if front != "" {
 		notify = NewNotifier(".")
 		var d net.Dialer
@@ -332,11 +332,14 @@ func (h *handoff) handed(next http.Handler) http.Handler {
 			sw = &slotWriter{ResponseWriter: w, slot: slot}
 		}
 		if proxy != nil {
-			// One ioctl: a save before this request was sent is seen.
-			if !stale.Load() && notify != nil && notify.Pending() && notify.Drain() {
-				stale.Store(true)
+			// A save before this request was sent is seen (at most one
+			// ioctl; none when a look after its bytes arrived found none).
+			var arrival time.Time
+			if lean {
+				arrival = hw.c.arrival()
 			}
-			if stale.Load() || h.forward.Load() || strings.HasPrefix(r.URL.Path, "/_nextgo/") || r.URL.Path == "/_nextgo" {
+			stale := notify != nil && notify.Changed(arrival)
+			if stale || h.forward.Load() || strings.HasPrefix(r.URL.Path, "/_nextgo/") || r.URL.Path == "/_nextgo" {
 				proxy.ServeHTTP(sw, r)
 				setSlot(slot, SlotIdle)
 				return

@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -22,6 +24,15 @@ type Notifier struct {
 	dir  string
 	mu   sync.Mutex
 	dirs map[int]string // watch descriptor → folder
+
+	changed atomic.Bool               // Changed found a build input changed; set under mu
+	clean   atomic.Pointer[cleanLook] // Changed's latest look that found nothing
+}
+
+// cleanLook is when a look at the queue that found it empty began.
+type cleanLook struct {
+	start time.Time // with its monotonic reading
+	wall  int64     // start's wall clock, Unix nanoseconds
 }
 
 const watchMask = syscall.IN_CREATE | syscall.IN_DELETE | syscall.IN_MODIFY | syscall.IN_MOVED_FROM |
@@ -74,8 +85,67 @@ func (n *Notifier) Pending() bool {
 	return e == 0 && ready > 0
 }
 
+// Changed reports whether a build input changed before a request whose
+// bytes arrived at arrival (by the wall clock, as the kernel dated them;
+// the zero time when unknown) was sent. Once true, it stays true. It costs
+// one system call, or none when a look at the queue that found it empty
+// began after arrival: a save made before the request was sent queued its
+// event before the request's bytes arrived, so that look would have seen
+// it. Under load, one look thus serves every request that arrived while
+// others were served. A look is trusted for 100 ms, and only while the
+// wall clock kept pace with the monotonic one since (a clock set back
+// could date a later arrival before it).
+func (n *Notifier) Changed(arrival time.Time) bool {
+	if n.changed.Load() {
+		return true
+	}
+	if !arrival.IsZero() && n.seenEmptyAfter(arrival) {
+		return false
+	}
+	start := time.Now()
+	if n.Pending() && n.Drain() {
+		return true
+	}
+	// A Drain under way (that read the event this look missed) ends first.
+	n.mu.Lock()
+	changed := n.changed.Load()
+	n.mu.Unlock()
+	if changed {
+		return true
+	}
+	look := &cleanLook{start: start, wall: start.UnixNano()}
+	for {
+		old := n.clean.Load()
+		if old != nil && old.wall >= look.wall || n.clean.CompareAndSwap(old, look) {
+			return false
+		}
+	}
+}
+
+// Trust bounds of a look that found the queue empty (see Changed).
+const (
+	lookTrusted = 100 * time.Millisecond
+	clockSlack  = 50 * time.Microsecond
+)
+
+// seenEmptyAfter reports whether a look that found the queue empty began
+// after arrival, and may still be trusted.
+func (n *Notifier) seenEmptyAfter(arrival time.Time) bool {
+	look := n.clean.Load()
+	if look == nil || arrival.UnixNano() >= look.wall {
+		return false
+	}
+	now := time.Now()
+	mono := now.Sub(look.start) // monotonic
+	if mono < 0 || mono > lookTrusted {
+		return false
+	}
+	drift := time.Duration(now.UnixNano()-look.wall) - mono
+	return drift > -clockSlack && drift < clockSlack
+}
+
 // Drain reads the waiting events and reports whether any concerns a build
-// input.
+// input; Changed reports true from then on.
 func (n *Notifier) Drain() bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -84,6 +154,9 @@ func (n *Notifier) Drain() bool {
 	for {
 		k, err := syscall.Read(n.fd, buf[:])
 		if err != nil || k <= 0 {
+			if any {
+				n.changed.Store(true)
+			}
 			return any
 		}
 		for off := 0; off+syscall.SizeofInotifyEvent <= k; {

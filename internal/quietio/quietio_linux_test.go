@@ -1,0 +1,132 @@
+//go:build linux && !386
+
+package quietio
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// loopbackPair returns the two ends of a loopback TCP connection, closed
+// with the test.
+func loopbackPair(t *testing.T) (client, server net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, _ := ln.Accept()
+		accepted <- c
+	}()
+	client, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server = <-accepted
+	if server == nil {
+		t.Fatal("accept failed")
+	}
+	t.Cleanup(func() { client.Close(); server.Close() })
+	deadline := time.Now().Add(30 * time.Second)
+	client.SetDeadline(deadline)
+	server.SetDeadline(deadline)
+	return client, server
+}
+
+// TestRawIO: the raw reads and writes move every byte, both ways, in
+// amounts that fit the socket's buffers and amounts that must wait for the
+// peer to read (a function's 6 MB answer), and see the peer's close as EOF.
+func TestRawIO(t *testing.T) {
+	for _, size := range []int{1, 4 << 10, 1 << 20, 7 << 20} {
+		for _, stamped := range []bool{false, true} {
+			t.Run(strconv.Itoa(size)+"/stamped="+strconv.FormatBool(stamped), func(t *testing.T) {
+				client, server := loopbackPair(t)
+				quiet := New(client, new(atomic.Bool))
+				if quiet == nil {
+					t.Fatal("no raw I/O on a TCP connection")
+				}
+				if stamped {
+					if err := quiet.Stamp(); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want := bytes.Repeat([]byte("0123456789abcdef"), size/16+1)[:size]
+
+				got := make(chan []byte, 1)
+				go func() {
+					b, _ := io.ReadAll(io.LimitReader(server, int64(size)))
+					got <- b
+				}()
+				if n, err := quiet.Write(want); n != size || err != nil {
+					t.Fatalf("Write = %d, %v", n, err)
+				}
+				if b := <-got; !bytes.Equal(b, want) {
+					t.Fatalf("the peer read %d bytes, not the %d written", len(b), size)
+				}
+
+				go func() {
+					server.Write(want)
+					server.Close()
+				}()
+				b, err := io.ReadAll(quiet)
+				if err != nil || !bytes.Equal(b, want) {
+					t.Fatalf("ReadAll = %d bytes, %v; want %d bytes", len(b), err, size)
+				}
+				if n, err := quiet.Read(make([]byte, 8)); n != 0 || err != io.EOF {
+					t.Errorf("Read after the close = %d, %v; want EOF", n, err)
+				}
+			})
+		}
+	}
+}
+
+// TestRawIODeadline: a raw read waits in the poller under the connection's
+// deadline, as its own Read does.
+func TestRawIODeadline(t *testing.T) {
+	client, _ := loopbackPair(t)
+	quiet := New(client, new(atomic.Bool))
+	client.SetReadDeadline(time.Now().Add(-time.Second))
+	n, err := quiet.Read(make([]byte, 8))
+	var ne net.Error
+	if n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) || !errors.As(err, &ne) || !ne.Timeout() {
+		t.Errorf("Read past the deadline = %d, %v; want a timeout", n, err)
+	}
+}
+
+// TestStamp: a stamped read records when its data arrived, between the
+// peer's write and the read; an unstamped one records nothing.
+func TestStamp(t *testing.T) {
+	client, server := loopbackPair(t)
+	quiet := New(client, new(atomic.Bool))
+	if a := quiet.Arrival(); !a.IsZero() {
+		t.Fatalf("Arrival before any read = %v", a)
+	}
+	if err := quiet.Stamp(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		before := time.Now()
+		if _, err := server.Write([]byte("ping")); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Millisecond)
+		if _, err := io.ReadFull(quiet, make([]byte, 4)); err != nil {
+			t.Fatal(err)
+		}
+		after := time.Now()
+		a := quiet.Arrival()
+		if a.Before(before.Add(-time.Millisecond)) || a.After(after) {
+			t.Errorf("read %d: arrival %v, not between the write at %v and the read at %v", i, a, before, after)
+		}
+	}
+}
