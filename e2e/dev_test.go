@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -38,6 +41,67 @@ func TestDevWatch(t *testing.T) {
 		if resp.StatusCode != 200 || body != want {
 			t.Fatalf("right after save %d: %d %q, want 200 %q", i, resp.StatusCode, body, want)
 		}
+	}
+}
+
+// TestDevWatchUnderLoad saves a route while eight keep-alive clients send
+// requests back to back: every request sent after the save returned is
+// answered by the new code, though under load one look at the dev
+// server's inotify queue serves many requests.
+func TestDevWatchUnderLoad(t *testing.T) {
+	dir := copyApp(t, "basic")
+	s := startNextgo(t, "dev", dir, "/api/user")
+	writeAppFile(t, dir, "pages/api/index.go", indexRoute(`"before"`))
+	waitFor(t, time.Minute, "the route's first edit", func() bool {
+		resp, err := http.Get(s.URL + "/api")
+		if err != nil {
+			return false
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return string(body) == "before"
+	})
+
+	var saved atomic.Bool
+	stop := make(chan struct{})
+	errs := make(chan error, 8)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: time.Minute}
+			defer client.CloseIdleConnections()
+			for n := 0; n < 100000; n++ { // bounded; stop ends it first
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				after := saved.Load() // the request is sent after this
+				resp, err := client.Get(s.URL + "/api")
+				if err != nil {
+					errs <- err
+					return
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if after && string(body) != "after" {
+					errs <- fmt.Errorf("request %d, sent after the save: %d %q", n, resp.StatusCode, body)
+					return
+				}
+			}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond) // the clients at full pace
+	writeAppFile(t, dir, "pages/api/index.go", indexRoute(`"after"`))
+	saved.Store(true)
+	time.Sleep(2 * time.Second) // through the rebuild
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
 
