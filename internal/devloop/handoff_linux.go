@@ -205,3 +205,17 @@ func (h *handoff) close() {
 	h.sock.Close()
 	_ = syscall.Munmap(h.slots)
 }
+
+// fSetPipeSize is Linux's F_SETPIPE_SZ.
+const fSetPipeSize = 1031
+
+// growPipe gives the pipe of f room for size bytes, where the system
+// allows (up to /proc/sys/fs/pipe-max-size, 1 MB by default); a pipe left
+// at its 64 KB wakes its reader for every 64 KB written.
+func growPipe(f *os.File, size int) {
+	if sc, err := f.SyscallConn(); err == nil {
+		_ = sc.Control(func(fd uintptr) {
+			_, _, _ = syscall.Syscall(syscall.SYS_FCNTL, fd, fSetPipeSize, uintptr(size))
+		})
+	}
+}

@@ -52,6 +52,7 @@ func startProcess(bin, dir string, env []string, out io.Writer, reports *reportL
 		return nil, err
 	}
 	defer rw.Close()
+	growPipe(rr, 4*devserver.ReportBatch)
 	cmd := exec.Command(bin)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = out, out

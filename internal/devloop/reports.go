@@ -64,7 +64,7 @@ func (l *reportLog) setLive(on bool) {
 
 // readFrom reads rd, one process's report pipe, to its end.
 func (l *reportLog) readFrom(rd io.Reader) {
-	buf := make([]byte, 64<<10)
+	buf := make([]byte, devserver.ReportBatch)
 	var tail []byte // a line not yet ended
 	for {
 		n, err := rd.Read(buf)

@@ -33,6 +33,7 @@ type Batch struct {
 	wmu   sync.Mutex // held for a write; taken with mu held, so writes keep the lines' order
 	w     io.Writer
 	delay time.Duration
+	max   int    // bytes of lines that go out at once
 	buf   []byte // lines waiting
 	spare []byte // a written buffer, for the next lines
 	armed bool   // a tick is due: lines wait for it
@@ -44,9 +45,15 @@ type timer interface {
 	Reset(d time.Duration) bool
 }
 
-// New returns a Batch writing to w, whose lines wait at most delay.
-func New(w io.Writer, delay time.Duration) *Batch {
-	b := &Batch{w: w, delay: delay}
+// New returns a Batch writing to w, whose lines wait at most delay, or
+// until MaxWaiting bytes wait.
+func New(w io.Writer, delay time.Duration) *Batch { return NewSize(w, delay, MaxWaiting) }
+
+// NewSize returns a Batch writing to w, whose lines wait at most delay, or
+// until max bytes wait: for a reader that had better wake seldom (a pipe
+// with room for max).
+func NewSize(w io.Writer, delay time.Duration, max int) *Batch {
+	b := &Batch{w: w, delay: delay, max: max}
 	t := time.AfterFunc(time.Hour, b.onTick)
 	t.Stop()
 	b.tick = t
@@ -65,7 +72,7 @@ func (b *Batch) Line(p []byte) {
 		out = b.takeLocked()
 		b.armed = true
 		b.tick.Reset(b.delay)
-	case len(b.buf) >= MaxWaiting:
+	case len(b.buf) >= b.max:
 		out = b.takeLocked()
 	}
 	b.mu.Unlock()
@@ -138,7 +145,7 @@ func (b *Batch) takeLocked() []byte {
 func (b *Batch) write(out []byte) error {
 	_, err := b.w.Write(out)
 	b.wmu.Unlock()
-	if cap(out) <= 2*MaxWaiting {
+	if cap(out) <= 2*b.max {
 		b.mu.Lock()
 		if b.spare == nil {
 			b.spare = out[:0]

@@ -50,7 +50,7 @@ func TestBatch(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			out := &writeLog{}
 			timer := &manualTimer{}
-			b := &Batch{w: out, delay: time.Millisecond, tick: timer}
+			b := &Batch{w: out, delay: time.Millisecond, max: MaxWaiting, tick: timer}
 			for _, step := range tt.steps {
 				kind, text, _ := strings.Cut(step, ":")
 				switch kind {
@@ -121,5 +121,19 @@ func TestBatchTimer(t *testing.T) {
 			t.Fatalf("output = %q, want %q", out.String(), "a\nb\n")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestNewSize: lines wait until the batch's own size, not MaxWaiting.
+func TestNewSize(t *testing.T) {
+	out := &writeLog{}
+	b := NewSize(out, time.Hour, 8)
+	defer b.tick.(*time.Timer).Stop()
+	for _, l := range []string{"a\n", "bbbb\n", "cccc\n", "d\n"} {
+		b.Line([]byte(l))
+	}
+	want := []string{"a\n", "bbbb\ncccc\n"}
+	if fmt.Sprintf("%q", out.writes) != fmt.Sprintf("%q", want) {
+		t.Errorf("writes = %q, want %q", out.writes, want)
 	}
 }

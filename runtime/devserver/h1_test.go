@@ -48,7 +48,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func newH1Pair(t *testing.T, handler http.Handler) *h1Pair {
+func newH1Pair(t testing.TB, handler http.Handler) *h1Pair {
 	t.Helper()
 	p := &h1Pair{netLog: &syncBuffer{}, leanLog: &syncBuffer{}}
 	server := func(out io.Writer) *http.Server {
@@ -592,8 +592,7 @@ func BenchmarkH1(b *testing.B) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		io.WriteString(w, `{"name":"John Doe"}`)
 	})
-	t := &testing.T{}
-	p := newH1Pair(t, handler)
+	p := newH1Pair(b, handler)
 	for _, bc := range []struct{ name, addr string }{{"net-http", p.netAddr}, {"h1", p.leanAddr}} {
 		b.Run(bc.name, func(b *testing.B) {
 			conn, err := net.Dial("tcp", bc.addr)

@@ -44,7 +44,15 @@ type Reporter struct {
 const reportDelay = 50 * time.Millisecond
 
 // NewReporter returns a Reporter writing to w.
-func NewReporter(w io.Writer) *Reporter { return &Reporter{b: linebatch.New(w, reportDelay)} }
+func NewReporter(w io.Writer) *Reporter {
+	return &Reporter{b: linebatch.NewSize(w, reportDelay, ReportBatch)}
+}
+
+// ReportBatch is how many bytes of reports may wait to be written together
+// (about 1,500 requests'): the CLI, which gives the report pipe room for
+// more (see internal/devloop), then wakes a few times a second under load
+// rather than hundreds.
+const ReportBatch = 256 << 10
 
 // Flush writes the reports waiting.
 func (r *Reporter) Flush() {
