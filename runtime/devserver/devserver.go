@@ -210,6 +210,7 @@ func Main(routes []mux.Route, opts Options) {
 	fs := flag.NewFlagSet(os.Args[0], flag.ExitOnError)
 	fs.StringVar(&addr, "addr", addr, "address to listen on")
 	_ = fs.Parse(os.Args[1:])
+	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	out := newOutput(cmp.Or[io.Writer](opts.Out, os.Stderr))
