@@ -133,8 +133,11 @@ func (c *Conn) readOnce(fd uintptr) bool {
 }
 
 // noteArrival reads the arrival time from the control message of the last
-// read, if any.
+// read; without one (the kernel dates packets only once the system has
+// turned dating on, a moment after the first socket asks), the arrival is
+// unknown again: never the date of earlier data.
 func (c *Conn) noteArrival() {
+	c.arrival = 0
 	b := c.control[:c.hdr.Controllen]
 	for len(b) >= syscall.SizeofCmsghdr {
 		h := (*syscall.Cmsghdr)(unsafe.Pointer(&b[0]))

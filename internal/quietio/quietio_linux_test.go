@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -104,7 +105,8 @@ func TestRawIODeadline(t *testing.T) {
 }
 
 // TestStamp: a stamped read records when its data arrived, between the
-// peer's write and the read; an unstamped one records nothing.
+// peer's write and the read; a read the kernel did not date (dating off)
+// leaves the arrival unknown, not that of earlier data.
 func TestStamp(t *testing.T) {
 	client, server := loopbackPair(t)
 	quiet := New(client, new(atomic.Bool))
@@ -114,8 +116,9 @@ func TestStamp(t *testing.T) {
 	if err := quiet.Stamp(); err != nil {
 		t.Fatal(err)
 	}
-	for i := range 3 {
-		before := time.Now()
+	exchange := func() (before, after time.Time) {
+		t.Helper()
+		before = time.Now()
 		if _, err := server.Write([]byte("ping")); err != nil {
 			t.Fatal(err)
 		}
@@ -123,10 +126,33 @@ func TestStamp(t *testing.T) {
 		if _, err := io.ReadFull(quiet, make([]byte, 4)); err != nil {
 			t.Fatal(err)
 		}
-		after := time.Now()
+		return before, time.Now()
+	}
+	// The kernel turns dating on for the system a moment after the first
+	// socket asks: until then reads are not dated.
+	for i := 0; quiet.Arrival().IsZero(); i++ {
+		if i == 100 {
+			t.Fatal("no read dated")
+		}
+		exchange()
+		time.Sleep(5 * time.Millisecond)
+	}
+	for i := range 3 {
+		before, after := exchange()
 		a := quiet.Arrival()
 		if a.Before(before.Add(-time.Millisecond)) || a.After(after) {
 			t.Errorf("read %d: arrival %v, not between the write at %v and the read at %v", i, a, before, after)
 		}
+	}
+	if err := quiet.raw.Control(func(fd uintptr) {
+		if err := syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, soTimestampNS, 0); err != nil {
+			t.Fatal(err)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	exchange()
+	if a := quiet.Arrival(); !a.IsZero() {
+		t.Errorf("after a read not dated, Arrival = %v, want unknown", a)
 	}
 }
