@@ -121,7 +121,10 @@ func exchange(t *testing.T, addr, raw string, quiet time.Duration) string {
 	br := bufio.NewReader(io.TeeReader(conn, &out))
 	method := raw[:max(strings.IndexByte(raw, ' '), 0)]
 	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	for range strings.Count(raw, " HTTP/1.") {
+	// One answer per request line, and at least one: a request that is not
+	// HTTP/1 (garbage, HTTP/2's preface) is answered or the connection
+	// closed, which ends the wait as well.
+	for range max(strings.Count(raw, " HTTP/1."), 1) {
 		resp, err := http.ReadResponse(br, &http.Request{Method: method})
 		if err != nil {
 			break
