@@ -48,12 +48,16 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func newH1Pair(t testing.TB, handler http.Handler) *h1Pair {
+func newH1Pair(t testing.TB, handler http.Handler, configure ...func(*http.Server)) *h1Pair {
 	t.Helper()
 	p := &h1Pair{netLog: &syncBuffer{}, leanLog: &syncBuffer{}}
 	server := func(out io.Writer) *http.Server {
-		return &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		s := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 			MaxHeaderBytes: 1 << 20, ErrorLog: log.New(out, "", 0), ConnContext: connContext}
+		for _, f := range configure {
+			f(s)
+		}
+		return s
 	}
 	nl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -478,6 +482,39 @@ func TestH1Watch(t *testing.T) {
 			t.Errorf("body %q, want %q", body, want)
 		}
 	}
+}
+
+// TestH1SlowHead: a head that arrives a byte at a time is cut off by the
+// header timeout counted from its first bytes, not pushed back by each.
+func TestH1SlowHead(t *testing.T) {
+	p := newH1Pair(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}),
+		func(s *http.Server) { s.ReadHeaderTimeout = 300 * time.Millisecond })
+	conn, err := net.Dial("tcp", p.leanAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	head := "GET / HTTP/1.1\r\nHost: h\r\nX-Slow: " + strings.Repeat("v", 100)
+	closed := make(chan time.Duration, 1)
+	go func() {
+		io.Copy(io.Discard, conn)
+		closed <- time.Since(start)
+	}()
+	for i := 0; i < len(head); i++ {
+		if _, err := conn.Write([]byte{head[i]}); err != nil {
+			break
+		}
+		select {
+		case d := <-closed:
+			if d > 2*time.Second {
+				t.Errorf("closed after %v, want about 300ms", d)
+			}
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Errorf("a head sent a byte every 50 ms was still read after %v", time.Since(start))
 }
 
 // TestH1Shutdown: an idle connection closes at once; one in a request

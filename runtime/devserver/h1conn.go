@@ -293,6 +293,7 @@ func (c *h1Conn) next() (*http.Request, error) {
 		}
 	}
 	end := -1
+	headerDeadline := false
 	for {
 		buf, _ := c.br.Peek(c.br.Buffered())
 		if end = headEnd(buf); end >= 0 {
@@ -301,7 +302,10 @@ func (c *h1Conn) next() (*http.Request, error) {
 		if end == -2 || len(buf) == h1BufferSize {
 			return nil, c.putBack()
 		}
-		if d := c.s.srv.ReadHeaderTimeout; d > 0 {
+		if d := c.s.srv.ReadHeaderTimeout; d > 0 && !headerDeadline {
+			// From the head's first bytes, as net/http counts it: a client
+			// sending a byte now and then does not push it back.
+			headerDeadline = true
 			c.deadline = time.Now().Add(d)
 			_ = c.tc.SetReadDeadline(c.deadline)
 		}
