@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync"
 	"sync/atomic"
 )
 
@@ -37,6 +38,7 @@ func tuneGC() *gcTuner {
 
 // gcTuner sets GOGC from the live heap after each collection.
 type gcTuner struct {
+	mu      sync.Mutex // cleanups may run at once
 	sample  []metrics.Sample
 	percent int
 	checks  atomic.Int64 // collections checked after
@@ -52,6 +54,8 @@ func (t *gcTuner) arm() {
 
 func (t *gcTuner) check() {
 	t.checks.Add(1)
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	metrics.Read(t.sample)
 	if t.sample[0].Value.Kind() != metrics.KindUint64 {
 		return

@@ -53,7 +53,9 @@ func TestTuneGC(t *testing.T) {
 	if n := tuner.checks.Load(); n < 2 {
 		t.Fatalf("the tuner checked after %d collections, want every one", n)
 	}
+	tuner.mu.Lock()
 	tuner.percent = 100 // as after a large heap
+	tuner.mu.Unlock()
 	tuner.check()
 	if p := debug.SetGCPercent(gcRoomyPercent); p != gcRoomyPercent {
 		t.Errorf("after a check with a small heap, GOGC = %d, want %d", p, gcRoomyPercent)
