@@ -5,6 +5,7 @@ package quietio
 import (
 	"io"
 	"net"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -17,8 +18,10 @@ type Conn struct {
 	loud *atomic.Bool
 
 	// The read under way, for readOnce, and the write, for writeOnce
-	// (method values made once, so that a call allocates nothing); a read
-	// and a write may run at once.
+	// (method values made once, so that a call allocates nothing), each
+	// under its lock: reads (and writes) may be called at once.
+	rmu      sync.Mutex
+	wmu      sync.Mutex
 	p        []byte
 	n        int
 	err      error
@@ -26,7 +29,7 @@ type Conn struct {
 	wn       int
 	werr     error
 	stamped  bool
-	arrival  int64 // Unix nanoseconds: when the newest data read arrived
+	arrival  atomic.Int64 // Unix nanoseconds: when the newest data read arrived
 	control  [64]byte
 	hdr      syscall.Msghdr
 	iov      syscall.Iovec
@@ -75,10 +78,11 @@ func (c *Conn) Stamp() error {
 // Arrival returns when the newest data read so far arrived, by the
 // system's wall clock, or the zero time when the kernel did not say.
 func (c *Conn) Arrival() time.Time {
-	if c.arrival == 0 {
+	a := c.arrival.Load()
+	if a == 0 {
 		return time.Time{}
 	}
-	return time.Unix(0, c.arrival)
+	return time.Unix(0, a)
 }
 
 // Read reads into p.
@@ -86,6 +90,8 @@ func (c *Conn) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
 	c.p, c.n, c.err = p, 0, nil
 	werr := c.raw.Read(c.readFn)
 	n, err := c.n, c.err
@@ -137,7 +143,7 @@ func (c *Conn) readOnce(fd uintptr) bool {
 // turned dating on, a moment after the first socket asks), the arrival is
 // unknown again: never the date of earlier data.
 func (c *Conn) noteArrival() {
-	c.arrival = 0
+	c.arrival.Store(0)
 	b := c.control[:c.hdr.Controllen]
 	for len(b) >= syscall.SizeofCmsghdr {
 		h := (*syscall.Cmsghdr)(unsafe.Pointer(&b[0]))
@@ -146,7 +152,7 @@ func (c *Conn) noteArrival() {
 		}
 		if h.Level == syscall.SOL_SOCKET && h.Type == soTimestampNS && int(h.Len) >= syscall.CmsgLen(int(unsafe.Sizeof(syscall.Timespec{}))) {
 			ts := (*syscall.Timespec)(unsafe.Pointer(&b[syscall.CmsgLen(0)]))
-			c.arrival = ts.Nano()
+			c.arrival.Store(ts.Nano())
 			return
 		}
 		b = b[min(syscall.CmsgSpace(int(h.Len)-syscall.CmsgLen(0)), len(b)):]
@@ -155,6 +161,8 @@ func (c *Conn) noteArrival() {
 
 // Write writes p.
 func (c *Conn) Write(p []byte) (int, error) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	c.writeBuf, c.wn, c.werr = p, 0, nil
 	werr := c.raw.Write(c.writeFn)
 	n, err := c.wn, c.werr

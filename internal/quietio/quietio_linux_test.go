@@ -156,3 +156,62 @@ func TestStamp(t *testing.T) {
 		t.Errorf("after a read not dated, Arrival = %v, want unknown", a)
 	}
 }
+
+// TestConcurrent: reads may be called from two goroutines at once, and so
+// may writes; every byte is read or written once.
+func TestConcurrent(t *testing.T) {
+	client, server := loopbackPair(t)
+	quiet := New(client, new(atomic.Bool))
+	if err := quiet.Stamp(); err != nil {
+		t.Fatal(err)
+	}
+	const size = 1 << 20
+	go func() {
+		server.Write(bytes.Repeat([]byte("r"), size))
+		server.(*net.TCPConn).CloseWrite()
+	}()
+	written := make(chan int64, 1)
+	go func() {
+		n, _ := io.Copy(io.Discard, server)
+		written <- n
+	}()
+	var read, wrote atomic.Int64
+	done := make(chan struct{}, 4)
+	for range 2 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			buf := make([]byte, 1000)
+			for {
+				n, err := quiet.Read(buf)
+				read.Add(int64(n))
+				if bytes.ContainsFunc(buf[:n], func(r rune) bool { return r != 'r' }) {
+					t.Error("read bytes that were not sent")
+				}
+				if err != nil {
+					return
+				}
+			}
+		}()
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 256 {
+				n, err := quiet.Write(make([]byte, 2048))
+				wrote.Add(int64(n))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	client.(*net.TCPConn).CloseWrite()
+	if n := read.Load(); n != size {
+		t.Errorf("read %d bytes, want %d", n, size)
+	}
+	if n, want := <-written, wrote.Load(); n != want || want != 2*256*2048 {
+		t.Errorf("the peer read %d bytes of %d written, want %d", n, want, 2*256*2048)
+	}
+}
