@@ -1,7 +1,6 @@
 package lambda
 
 import (
-	"io"
 	"net"
 	"sync/atomic"
 	"time"
@@ -42,7 +41,7 @@ const watchGap = 10 * time.Millisecond
 // 40 ms at most, against 30 ms before).
 type runtimeConn struct {
 	net.Conn
-	quiet io.ReadWriter // raw reads and writes; nil where unavailable
+	quiet *quietio.Conn // raw reads and writes; nil where unavailable
 	loud  *atomic.Bool  // the next read system call wakes the monitor
 	watch *time.Timer   // sets loud after watchGap of waiting
 }
@@ -50,10 +49,7 @@ type runtimeConn struct {
 func newRuntimeConn(conn net.Conn) *runtimeConn {
 	loud := new(atomic.Bool)
 	loud.Store(true) // nothing is known of the monitor yet
-	c := &runtimeConn{Conn: conn, loud: loud}
-	if q := quietio.New(conn, loud); q != nil {
-		c.quiet = q
-	}
+	c := &runtimeConn{Conn: conn, quiet: quietio.New(conn, loud), loud: loud}
 	c.watch = time.AfterFunc(time.Hour, func() { loud.Store(true) })
 	c.watch.Stop()
 	return c

@@ -55,16 +55,14 @@ func New(conn net.Conn, loud *atomic.Bool) *Conn {
 	return c
 }
 
-// soTimestampNS is SO_TIMESTAMPNS (SO_TIMESTAMPNS_OLD): a read's control
-// message carries the time its data arrived, as a timespec.
-const soTimestampNS = 35
-
-// Stamp asks the kernel to date the data the socket receives: each read
+// Stamp asks the kernel to date the data the socket receives
+// (SO_TIMESTAMPNS: a read's control message carries the time its data
+// arrived, as a timespec): each read
 // then records when the newest data it returns arrived (Arrival).
 func (c *Conn) Stamp() error {
 	var serr error
 	if err := c.raw.Control(func(fd uintptr) {
-		serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, soTimestampNS, 1)
+		serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_TIMESTAMPNS, 1)
 	}); err != nil {
 		return err
 	}
@@ -150,7 +148,7 @@ func (c *Conn) noteArrival() {
 		if h.Len < syscall.SizeofCmsghdr || int(h.Len) > len(b) {
 			return
 		}
-		if h.Level == syscall.SOL_SOCKET && h.Type == soTimestampNS && int(h.Len) >= syscall.CmsgLen(int(unsafe.Sizeof(syscall.Timespec{}))) {
+		if h.Level == syscall.SOL_SOCKET && h.Type == syscall.SCM_TIMESTAMPNS && int(h.Len) >= syscall.CmsgLen(int(unsafe.Sizeof(syscall.Timespec{}))) {
 			ts := (*syscall.Timespec)(unsafe.Pointer(&b[syscall.CmsgLen(0)]))
 			c.arrival.Store(ts.Nano())
 			return

@@ -145,7 +145,7 @@ func TestStamp(t *testing.T) {
 		}
 	}
 	if err := quiet.raw.Control(func(fd uintptr) {
-		if err := syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, soTimestampNS, 0); err != nil {
+		if err := syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_TIMESTAMPNS, 0); err != nil {
 			t.Fatal(err)
 		}
 	}); err != nil {

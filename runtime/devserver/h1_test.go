@@ -382,6 +382,7 @@ func TestH1Requests(t *testing.T) {
 		{"odd method", "0 /a HTTP/1.1\r\nHost: h\r\n\r\n", true},
 		{"bad host", "GET /a HTTP/1.1\r\nHost: a b\r\n\r\n", false},
 		{"bad header name", "GET /a HTTP/1.1\r\nHost: h\r\nX(A): 1\r\n\r\n", false},
+		{"a space in a header name", "GET /a HTTP/1.1\r\nHost: h\r\nX A: 1\r\n\r\n", false},
 		{"bad header value", "GET /a HTTP/1.1\r\nHost: h\r\nX-A: a\x01b\r\n\r\n", false},
 		{"folded header", "GET /a HTTP/1.1\r\nHost: h\r\nX-A: a\r\n b\r\n\r\n", false},
 		{"garbage", "NOT HTTP\r\n\r\n", false},

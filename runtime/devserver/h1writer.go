@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nextgo-dev/nextgo/internal/pipeline"
 )
 
 // h1Writer is the http.ResponseWriter of a request that h1Conn serves. It
@@ -39,7 +41,6 @@ type h1Writer struct {
 	chunking      bool
 	handlerDone   bool
 	closeAfter    bool
-	fullDuplex    bool
 	status        int
 	slot          []byte // the connection's slot, marked answered at the first byte (see handed)
 	contentLength int64  // declared; -1 when not
@@ -140,7 +141,7 @@ func (w *h1Writer) write(n int, b []byte, s string) (int, error) {
 	if n == 0 {
 		return 0, nil
 	}
-	if !bodyAllowedForStatus(w.status) {
+	if !pipeline.BodyAllowed(w.status) {
 		return 0, http.ErrBodyNotAllowed
 	}
 	w.written += int64(n)
@@ -196,10 +197,7 @@ func (w *h1Writer) SetWriteDeadline(t time.Time) error {
 
 // EnableFullDuplex lets the handler read the body while it writes
 // (http.ResponseController); the requests h1Conn serves have none.
-func (w *h1Writer) EnableFullDuplex() error {
-	w.fullDuplex = true
-	return nil
-}
+func (w *h1Writer) EnableFullDuplex() error { return nil }
 
 // Hijack hands the connection to the handler.
 func (w *h1Writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -255,7 +253,7 @@ func (w *h1Writer) reusable() bool {
 	if w.closeAfter {
 		return false
 	}
-	if w.contentLength != -1 && bodyAllowedForStatus(w.status) && w.contentLength != w.written {
+	if w.contentLength != -1 && pipeline.BodyAllowed(w.status) && w.contentLength != w.written {
 		return false // fewer bytes than declared: the client would read on
 	}
 	return w.c.werr == nil
@@ -362,7 +360,7 @@ func (w *h1Writer) sendHeader(p []byte) {
 
 	te := headerGet(header, "Transfer-Encoding")
 	hasTE := te != ""
-	if _, hasCLHeader := header["Content-Length"]; w.handlerDone && !trailers && !hasTE && bodyAllowedForStatus(w.status) && !hasCLHeader {
+	if _, hasCLHeader := header["Content-Length"]; w.handlerDone && !trailers && !hasTE && pipeline.BodyAllowed(w.status) && !hasCLHeader {
 		w.contentLength = int64(len(p))
 		set.contentLength = strconv.AppendInt(w.clenBuf[:0], int64(len(p)), 10)
 	}
@@ -372,7 +370,7 @@ func (w *h1Writer) sendHeader(p []byte) {
 	}
 
 	code := w.status
-	if bodyAllowedForStatus(code) {
+	if pipeline.BodyAllowed(code) {
 		_, haveType := header["Content-Type"]
 		if header.Get("Content-Encoding") == "" && !haveType && !hasTE && len(p) > 0 {
 			set.contentType = http.DetectContentType(p)
@@ -393,7 +391,7 @@ func (w *h1Writer) sendHeader(p []byte) {
 		hasCL = false
 	}
 	switch {
-	case !bodyAllowedForStatus(code) || code == http.StatusNoContent, hasCL:
+	case !pipeline.BodyAllowed(code), hasCL:
 		del("Transfer-Encoding")
 	case hasTE && te == "identity":
 		// No length and no chunking: the connection's end ends the body.
@@ -472,16 +470,10 @@ func suppressedHeaders(code int) []string {
 	switch {
 	case code == http.StatusNotModified:
 		return []string{"Content-Type", "Content-Length", "Transfer-Encoding"} // RFC 9110 §15.4.5
-	case !bodyAllowedForStatus(code):
+	case !pipeline.BodyAllowed(code):
 		return []string{"Content-Length", "Transfer-Encoding"}
 	}
 	return nil
-}
-
-// bodyAllowedForStatus reports whether an answer with status code may
-// have a body (RFC 9112 §6.3).
-func bodyAllowedForStatus(code int) bool {
-	return !(code >= 100 && code <= 199 || code == http.StatusNoContent || code == http.StatusNotModified)
 }
 
 // writeStatusLine writes "HTTP/1.1 <code> <text>".
